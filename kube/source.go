@@ -31,6 +31,9 @@ type ConnState struct {
 	Forbidden []string  `json:"forbidden,omitempty"`
 	Err       string    `json:"err,omitempty"` // one line, for the header
 	Since     time.Time `json:"since"`
+	// EventsForbidden lists the scopes (as Forbidden does) where pods are
+	// visible but their events may not be listed; it does not change Phase.
+	EventsForbidden []string `json:"eventsForbidden,omitempty"`
 }
 
 // PodKey names a pod.
@@ -80,6 +83,11 @@ type LogRequest struct {
 type LogLine struct {
 	Time time.Time
 	Text string
+	// Cut counts bytes dropped from the end of an over-long line.
+	Cut int `json:"cut,omitempty"`
+	// Skipped, when non-zero, marks a gap instead of a line: that many
+	// lines were dropped because the consumer could not keep up.
+	Skipped int `json:"skipped,omitempty"`
 }
 
 // LogSource opens container log streams. Stream returns a channel that is
@@ -103,6 +111,10 @@ type Options struct {
 	Interval time.Duration
 	// WithEvents also watches core/v1 Events of the same scope.
 	WithEvents bool
+	// FallbackNamespace is watched when all namespaces were asked for but
+	// the user may list neither pods cluster-wide nor namespaces: the
+	// kubeconfig context's namespace (ConfigFlags.ContextNamespace).
+	FallbackNamespace string
 }
 
 // DefaultInterval is one frame at 60 Hz.

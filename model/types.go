@@ -71,7 +71,8 @@ type ContainerState struct {
 type InitStep struct {
 	Index           int            `json:"index"`
 	Name            string         `json:"name"`
-	Image           string         `json:"image"`
+	Image           string         `json:"image"`                 // as in the spec
+	StatusImage     string         `json:"statusImage,omitempty"` // as the runtime reports it: normalised (docker.io/library/...), and the old image until the next run after a spec edit
 	ImageID         string         `json:"imageID,omitempty"`
 	Kind            StepKind       `json:"kind"`
 	Phase           StepPhase      `json:"phase"`
@@ -81,7 +82,7 @@ type InitStep struct {
 	Started         *bool          `json:"started,omitempty"`
 	RestartCount    int32          `json:"restartCount"`
 	Duration        *time.Duration `json:"duration,omitempty"`     // finished-started, or now-started while running
-	WillNotRetry    bool           `json:"willNotRetry,omitempty"` // failed and the pod's restartPolicy is Never
+	WillNotRetry    bool           `json:"willNotRetry,omitempty"` // failed for good: the pod failed, or the container/pod restart policy (restartPolicy Never, restartPolicyRules) does not restart this exit
 	HasStartupProbe bool           `json:"hasStartupProbe,omitempty"`
 }
 
@@ -112,6 +113,7 @@ const (
 	SideInit Side = "init" // the largest init container (plus sidecars started before it)
 	SideApp  Side = "app"  // the sum of app containers plus sidecars
 	SideTie  Side = "tie"
+	SidePod  Side = "pod" // spec.resources (pod-level resources) overrides both container sides
 )
 
 // ResourceFigure is one resource (cpu or memory), request or limit.
@@ -121,7 +123,7 @@ type ResourceFigure struct {
 	Overhead  string `json:"overhead,omitempty"`
 	Effective string `json:"effective"` // max(init, app) + overhead
 	Dominant  Side   `json:"dominant"`
-	// Milli is the effective value in milli-units (cpu) or bytes (memory), for sorting.
+	// Value is the effective value in milli-units (cpu) or bytes (memory), for sorting.
 	Value int64 `json:"value"`
 }
 
@@ -149,6 +151,8 @@ type EventRow struct {
 	Count     int32      `json:"count"`
 	FirstSeen *time.Time `json:"firstSeen,omitempty"`
 	LastSeen  *time.Time `json:"lastSeen,omitempty"`
+	FieldPath string     `json:"fieldPath,omitempty"` // "spec.initContainers{init-fetch-files}"
+	Container string     `json:"container,omitempty"` // the container named by FieldPath, "" for the pod itself
 }
 
 // Category groups pods for the header counts and the default sort order.

@@ -1,0 +1,240 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/initwatch/initwatch/kube"
+	"github.com/initwatch/initwatch/model"
+)
+
+const getHint = "initwatch get --help"
+
+// getOptions are the flags of `initwatch get` besides the connection flags.
+type getOptions struct {
+	output    string
+	watch     bool
+	noHeaders bool
+}
+
+func runGet(ctx context.Context, env *Env, args []string) error {
+	flags := kube.NewConfigFlags(Version)
+	fs := newFlagSet("initwatch get")
+	flags.AddFlags(fs)
+	var o getOptions
+	fs.StringVarP(&o.output, "output", "o", "", "Output format: json (the model, one PodView per pod); default is a table")
+	fs.BoolVarP(&o.watch, "watch", "w", false, "After the table, print one line per pod change, like kubectl get -w")
+	fs.BoolVar(&o.noHeaders, "no-headers", false, "Do not print the table header")
+	if err := parseFlags(fs, args, env, getUsage, getHint); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageErrorf(getHint, "initwatch get takes no arguments, got %q (filter with -n, -l or --field-selector)", fs.Arg(0))
+	}
+	switch o.output {
+	case "", "json":
+	default:
+		return usageErrorf(getHint, "unknown output format %q: use -o json, or no -o for a table", o.output)
+	}
+	// Scope and selectors are checked before the kubeconfig is read, so a
+	// typo fails the same way on every machine.
+	if err := flags.Validate(); err != nil {
+		return err
+	}
+	opts, err := flags.SourceOptions()
+	if err != nil {
+		return err
+	}
+	newSource := env.NewSource
+	if newSource == nil {
+		newSource = newClusterSource
+	}
+	src, err := newSource(flags, opts)
+	if err != nil {
+		return err
+	}
+	return streamGet(ctx, env, src, o)
+}
+
+// newClusterSource is the informer-backed source on the resolved kubeconfig.
+func newClusterSource(flags *kube.ConfigFlags, opts kube.Options) (kube.PodSource, error) {
+	cs, err := flags.Clientset()
+	if err != nil {
+		return nil, err
+	}
+	return kube.NewInformerSource(cs, opts), nil
+}
+
+// errStoppedEarly means the source returned without error before it had
+// listed the pods, which only a cancelled context explains.
+var errStoppedEarly = errors.New("interrupted before the pods were listed")
+
+// streamGet runs src, prints the table once the initial list is complete,
+// then (with --watch) one line per change until ctx ends.
+func streamGet(ctx context.Context, env *Env, src kube.PodSource, o getOptions) error {
+	ctx, cancel := context.WithCancel(ctx)
+	out := make(chan kube.Batch)
+	done := make(chan error, 1)
+	go func() { done <- src.Run(ctx, out) }()
+	// The source owns its goroutines; this function owns the source: it
+	// stops it and waits for it on every return path.
+	stop := func() error {
+		cancel()
+		return <-done
+	}
+
+	p := newGetPrinter(env.Stdout, env.Stderr, o)
+	store := podStore{}
+	printed := false
+	var lastConn *kube.ConnState
+	for {
+		select {
+		case err := <-done:
+			cancel()
+			if err != nil {
+				return err
+			}
+			if !printed {
+				return errStoppedEarly
+			}
+			return nil // interrupted while watching: a normal end
+		case b := <-out:
+			changed := store.apply(b)
+			if b.Conn != nil {
+				if err := connNotice(env.Stderr, lastConn, b.Conn, printed); err != nil && !printed {
+					_ = stop()
+					return err
+				}
+				lastConn = b.Conn
+			}
+			if !b.Synced {
+				continue
+			}
+			now := env.Now()
+			if !printed {
+				printed = true
+				if err := p.initial(podViews(store.pods(), now)); err != nil {
+					_ = stop()
+					return fmt.Errorf("write output: %w", err)
+				}
+				if !o.watch {
+					return stop()
+				}
+				continue
+			}
+			if len(changed) == 0 {
+				continue
+			}
+			if err := p.changes(podViews(changed, now)); err != nil {
+				_ = stop()
+				return fmt.Errorf("write output: %w", err)
+			}
+		}
+	}
+}
+
+// connNotice reports connection changes on stderr, so stdout stays a clean
+// table for scripts. Before the first table, losing the connection is an
+// error: a one-shot get must fail like kubectl does, not wait forever.
+func connNotice(stderr io.Writer, prev, next *kube.ConnState, tolerant bool) error {
+	switch next.Phase {
+	case kube.ConnReconnecting:
+		if !tolerant {
+			return fmt.Errorf("%s", firstNonEmpty(next.Err, "lost the connection to the API server"))
+		}
+		fmt.Fprintf(stderr, "warning: connection lost, reconnecting: %s\n", model.Sanitize(next.Err))
+	case kube.ConnForbidden:
+		if len(next.Forbidden) > 0 && (prev == nil || !slices.Equal(prev.Forbidden, next.Forbidden)) {
+			fmt.Fprintf(stderr, "warning: not allowed to list pods in %s\n", forbiddenScopes(next.Forbidden))
+		}
+	case kube.ConnLive:
+		if prev != nil && prev.Phase == kube.ConnReconnecting {
+			fmt.Fprintln(stderr, "warning: connection restored")
+		}
+	}
+	return nil
+}
+
+func forbiddenScopes(scopes []string) string {
+	names := make([]string, 0, len(scopes))
+	for _, s := range scopes {
+		if s == "" {
+			names = append(names, "the cluster scope")
+		} else {
+			names = append(names, fmt.Sprintf("namespace %q", model.Sanitize(s)))
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// getPrinter writes the initial list and the changes in the chosen format.
+type getPrinter struct {
+	w      io.Writer
+	stderr io.Writer
+	o      getOptions
+	table  *table
+}
+
+func newGetPrinter(w, stderr io.Writer, o getOptions) *getPrinter {
+	return &getPrinter{w: w, stderr: stderr, o: o, table: newTable(w)}
+}
+
+func (p *getPrinter) initial(views []model.PodView) error {
+	if p.o.output == "json" {
+		if p.o.watch {
+			return p.jsonLines(views)
+		}
+		enc := json.NewEncoder(p.w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(views)
+	}
+	if len(views) == 0 {
+		// As kubectl: nothing on stdout, a note on stderr.
+		_, err := fmt.Fprintln(p.stderr, "No resources found")
+		return err
+	}
+	rows := make([][]string, 0, len(views)+1)
+	if !p.o.noHeaders {
+		rows = append(rows, getHeader)
+	}
+	for i := range views {
+		rows = append(rows, viewRow(&views[i]))
+	}
+	return p.table.write(rows)
+}
+
+func (p *getPrinter) changes(views []model.PodView) error {
+	if p.o.output == "json" {
+		return p.jsonLines(views)
+	}
+	rows := make([][]string, 0, len(views))
+	for i := range views {
+		rows = append(rows, viewRow(&views[i]))
+	}
+	return p.table.write(rows)
+}
+
+// jsonLines writes one compact PodView per line, for streaming consumers.
+func (p *getPrinter) jsonLines(views []model.PodView) error {
+	enc := json.NewEncoder(p.w)
+	for i := range views {
+		if err := enc.Encode(&views[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}

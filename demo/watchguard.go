@@ -1,0 +1,101 @@
+package demo
+
+import (
+	"fmt"
+	"sync"
+	"time"
+
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/watch"
+	k8stesting "k8s.io/client-go/testing"
+
+	"k8s.io/client-go/kubernetes/fake"
+)
+
+// The fake clientset's watchers have a fixed buffer (watch.DefaultChanSize)
+// and panic when a write finds it full. A real apiserver would just hold the
+// events; the simulator, which can write hundreds of updates in one Step,
+// must instead wait for the informers to drain. watchGuard registers every
+// watcher the fake hands out and makes each write wait while one of them is
+// nearly full. Reflectors drain their watch into an unbounded queue, so the
+// wait is short; a stopped watcher no longer counts.
+const (
+	guardHighWater = watch.DefaultChanSize / 2
+	guardPoll      = time.Millisecond
+	// guardTimeout turns a watcher that nobody reads into an error rather
+	// than a hang (or the fake's panic).
+	guardTimeout = 30 * time.Second
+)
+
+type watchGuard struct {
+	mu       sync.Mutex
+	watchers []*watch.RaceFreeFakeWatcher
+}
+
+func newWatchGuard(client *fake.Clientset) *watchGuard {
+	g := &watchGuard{}
+	tracker := client.Tracker()
+	// Prepended, so it runs instead of the default watch reactor, which it
+	// reproduces: the tracker's own Watch, with the request's options.
+	client.PrependWatchReactor("*", func(a k8stesting.Action) (bool, watch.Interface, error) {
+		var w watch.Interface
+		var err error
+		if wa, ok := a.(k8stesting.WatchActionImpl); ok {
+			w, err = tracker.Watch(a.GetResource(), a.GetNamespace(), wa.ListOptions)
+		} else {
+			w, err = tracker.Watch(a.GetResource(), a.GetNamespace())
+		}
+		if err != nil {
+			return true, nil, fmt.Errorf("watch %s: %w", a.GetResource().Resource, err)
+		}
+		if fw, ok := w.(*watch.RaceFreeFakeWatcher); ok {
+			g.add(fw)
+		}
+		return true, w, nil
+	})
+	return g
+}
+
+func (g *watchGuard) add(w *watch.RaceFreeFakeWatcher) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	// Forget the stopped ones, so a long demo does not accumulate them.
+	live := g.watchers[:0]
+	for _, old := range g.watchers {
+		if !old.IsStopped() {
+			live = append(live, old)
+		}
+	}
+	g.watchers = append(live, w)
+}
+
+// wait blocks while a live watcher holds more than guardHighWater events.
+func (g *watchGuard) wait() error {
+	deadline := time.Now().Add(guardTimeout)
+	for g.full() {
+		if time.Now().After(deadline) {
+			return errStalled
+		}
+		time.Sleep(guardPoll)
+	}
+	return nil
+}
+
+func (g *watchGuard) full() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for _, w := range g.watchers {
+		if w.IsStopped() {
+			continue
+		}
+		if len(w.ResultChan()) > guardHighWater {
+			return true
+		}
+	}
+	return false
+}
+
+// gvr names used by nextRV; they match the tracker's per-resource counters.
+var (
+	podsGVR = schema.GroupVersionResource{Version: "v1", Resource: "pods"}
+)

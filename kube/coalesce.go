@@ -1,0 +1,236 @@
+package kube
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+)
+
+// change is what is pending for one key: the latest object, or a removal.
+// fresh marks a key first added within the pending window; the consumer has
+// never seen it, so a removal cancels the add instead of being sent.
+type change[T any] struct {
+	obj     T
+	removed bool
+	fresh   bool
+}
+
+// mergeInto applies next (a later change of the same key) onto the map.
+func mergeInto[K comparable, T any](m map[K]change[T], key K, next change[T]) {
+	prev, ok := m[key]
+	if !ok {
+		m[key] = next
+		return
+	}
+	if next.removed {
+		if !prev.removed && prev.fresh {
+			delete(m, key)
+			return
+		}
+		m[key] = next
+		return
+	}
+	// An upsert: the key is fresh only if the consumer still cannot know
+	// it, i.e. it was fresh before; after a pending removal it was known.
+	next.fresh = !prev.removed && prev.fresh
+	m[key] = next
+}
+
+// eventKey names an Event object.
+type eventKey struct {
+	Namespace string
+	Name      string
+}
+
+// window holds the changes not yet delivered.
+type window struct {
+	pods   map[PodKey]change[*corev1.Pod]
+	events map[eventKey]change[*corev1.Event]
+}
+
+func newWindow() window {
+	return window{
+		pods:   make(map[PodKey]change[*corev1.Pod]),
+		events: make(map[eventKey]change[*corev1.Event]),
+	}
+}
+
+func (w window) empty() bool { return len(w.pods) == 0 && len(w.events) == 0 }
+
+// merge moves every change of later into w.
+func (w window) merge(later window) {
+	for k, c := range later.pods {
+		mergeInto(w.pods, k, c)
+	}
+	for k, c := range later.events {
+		mergeInto(w.events, k, c)
+	}
+}
+
+// coalescer gathers informer notifications and delivers them as Batches, at
+// most one per interval. Handlers never block: they update the pending
+// window under a short lock and nudge the flusher. While the consumer is
+// slow the flusher keeps folding new changes into the batch it is trying to
+// deliver, so memory is bounded by the number of keys, not of notifications.
+type coalescer struct {
+	interval time.Duration
+	wake     chan struct{}
+
+	mu      sync.Mutex
+	pending window
+	synced  bool
+	conn    ConnState
+}
+
+func newCoalescer(interval time.Duration) *coalescer {
+	if interval <= 0 {
+		interval = DefaultInterval
+	}
+	return &coalescer{
+		interval: interval,
+		wake:     make(chan struct{}, 1),
+		pending:  newWindow(),
+	}
+}
+
+func (c *coalescer) nudge() {
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (c *coalescer) addPod(pod *corev1.Pod, fresh bool) {
+	key := PodKey{Namespace: pod.Namespace, Name: pod.Name}
+	c.mu.Lock()
+	mergeInto(c.pending.pods, key, change[*corev1.Pod]{obj: pod, fresh: fresh})
+	c.mu.Unlock()
+	c.nudge()
+}
+
+func (c *coalescer) removePod(key PodKey) {
+	c.mu.Lock()
+	mergeInto(c.pending.pods, key, change[*corev1.Pod]{removed: true})
+	c.mu.Unlock()
+	c.nudge()
+}
+
+func (c *coalescer) addEvent(ev *corev1.Event, fresh bool) {
+	key := eventKey{Namespace: ev.Namespace, Name: ev.Name}
+	c.mu.Lock()
+	mergeInto(c.pending.events, key, change[*corev1.Event]{obj: ev, fresh: fresh})
+	c.mu.Unlock()
+	c.nudge()
+}
+
+func (c *coalescer) removeEvent(ev *corev1.Event) {
+	key := eventKey{Namespace: ev.Namespace, Name: ev.Name}
+	c.mu.Lock()
+	mergeInto(c.pending.events, key, change[*corev1.Event]{obj: ev, removed: true})
+	c.mu.Unlock()
+	c.nudge()
+}
+
+// setSynced is called once every handler has seen its informer's initial
+// list, so every initial object is already pending or delivered.
+func (c *coalescer) setSynced() {
+	c.mu.Lock()
+	c.synced = true
+	c.mu.Unlock()
+	c.nudge()
+}
+
+func (c *coalescer) setConn(s ConnState) {
+	c.mu.Lock()
+	c.conn = s
+	c.mu.Unlock()
+	c.nudge()
+}
+
+// delivered is what the consumer has already been told.
+type delivered struct {
+	synced  bool
+	conn    ConnState
+	hasConn bool
+}
+
+// collect moves the pending changes into held and builds the batch that
+// would bring the consumer up to date. ok is false when there is nothing
+// to say. Synced is read under the same lock as the changes, so a Synced
+// batch always carries (or follows) every object of the initial lists.
+func (c *coalescer) collect(held window, told delivered) (b Batch, ok bool) {
+	c.mu.Lock()
+	if !c.pending.empty() {
+		held.merge(c.pending)
+		c.pending = newWindow()
+	}
+	b.Synced = c.synced
+	conn := c.conn
+	c.mu.Unlock()
+
+	if !told.hasConn || !sameConn(conn, told.conn) {
+		b.Conn = &conn
+	}
+	for k, ch := range held.pods {
+		if ch.removed {
+			b.Removed = append(b.Removed, k)
+		} else {
+			b.Upserted = append(b.Upserted, ch.obj)
+		}
+	}
+	for _, ch := range held.events {
+		if ch.removed {
+			b.RemovedEvents = append(b.RemovedEvents, ch.obj)
+		} else {
+			b.Events = append(b.Events, ch.obj)
+		}
+	}
+	ok = !held.empty() || b.Conn != nil || (b.Synced && !told.synced)
+	return b, ok
+}
+
+// run delivers batches on out until ctx is cancelled.
+func (c *coalescer) run(ctx context.Context, out chan<- Batch) {
+	var told delivered
+	var lastSent time.Time
+	retry := time.NewTimer(c.interval)
+	defer retry.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-c.wake:
+		}
+		// Let the frame fill: at most one batch per interval.
+		if wait := c.interval - time.Since(lastSent); wait > 0 && !lastSent.IsZero() {
+			retry.Reset(wait)
+			select {
+			case <-ctx.Done():
+				return
+			case <-retry.C:
+			}
+		}
+		held := newWindow()
+		batch, ok := c.collect(held, told)
+		for ok {
+			retry.Reset(c.interval)
+			select {
+			case <-ctx.Done():
+				return
+			case out <- batch:
+				lastSent = time.Now()
+				told.synced = batch.Synced
+				if batch.Conn != nil {
+					told.conn, told.hasConn = *batch.Conn, true
+				}
+				ok = false
+			case <-retry.C:
+				// The consumer is behind: fold in what arrived meanwhile so
+				// the batch it finally takes is current.
+				batch, ok = c.collect(held, told)
+			}
+		}
+	}
+}

@@ -1,0 +1,272 @@
+package kube
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/client-go/informers"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/cache"
+)
+
+// eventFieldSelector keeps the Events informer to events about pods, the
+// only ones initwatch shows.
+const eventFieldSelector = "involvedObject.kind=Pod"
+
+// probeParallelism bounds the concurrent start-up probes when falling back
+// to one informer per namespace.
+const probeParallelism = 8
+
+// informerSource is the PodSource backed by client-go shared informers.
+type informerSource struct {
+	client kubernetes.Interface
+	opts   Options
+	now    func() time.Time
+}
+
+// NewInformerSource returns a PodSource that watches opts' scope through
+// shared informers: one cluster-wide informer for all namespaces, else one
+// per namespace. It only ever lists and watches.
+//
+// Least privilege: when pods may not be listed cluster-wide, it lists the
+// namespaces and watches those where pods may be listed; when namespaces may
+// not be listed either, it watches opts.FallbackNamespace. Refused scopes are
+// reported once in ConnState.Forbidden and never retried; Run fails with a
+// *ForbiddenError when no scope at all is allowed.
+func NewInformerSource(client kubernetes.Interface, opts Options) PodSource {
+	return &informerSource{client: client, opts: opts, now: time.Now}
+}
+
+// Run implements PodSource. It returns nil once ctx is cancelled, or an
+// error before any informer starts (bad selector, unreachable server,
+// rejected credentials, nothing allowed).
+func (s *informerSource) Run(ctx context.Context, out chan<- Batch) error {
+	label, field, err := parseSelectors(s.opts.LabelSelector, s.opts.FieldSelector)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	co := newCoalescer(s.opts.Interval)
+	tracker := newConnTracker(s.now, co.setConn)
+	var flusher sync.WaitGroup
+	flusher.Go(func() { co.run(ctx, out) })
+	stop := func() {
+		cancel()
+		flusher.Wait()
+	}
+
+	p, err := s.plan(ctx, label, field)
+	if err != nil {
+		stop()
+		return err
+	}
+	tracker.setRefused(p.forbidden, p.eventsForbidden)
+
+	factories, synced, err := s.startInformers(ctx, p, label, field, co, tracker)
+	defer func() {
+		stop()
+		// Shutdown waits for every informer goroutine; ctx is already
+		// cancelled, which is what stops them.
+		for _, f := range factories {
+			f.Shutdown()
+		}
+	}()
+	if err != nil {
+		return err
+	}
+	if cache.WaitForCacheSync(ctx.Done(), synced...) {
+		co.setSynced()
+		tracker.setSynced()
+	}
+	<-ctx.Done()
+	return nil
+}
+
+// startInformers builds and starts one factory per watched scope.
+func (s *informerSource) startInformers(ctx context.Context, p plan, label, field string,
+	co *coalescer, tracker *connTracker) ([]informers.SharedInformerFactory, []cache.InformerSynced, error) {
+	withEvents := make(map[string]bool, len(p.events))
+	for _, ns := range p.events {
+		withEvents[ns] = true
+	}
+	var factories []informers.SharedInformerFactory
+	var synced []cache.InformerSynced
+	for _, ns := range p.pods {
+		f := informers.NewSharedInformerFactoryWithOptions(s.client, 0,
+			informers.WithNamespace(ns), informers.WithTransform(Transform))
+		factories = append(factories, f)
+
+		podID := scopeID{resource: resourcePods, namespace: ns}
+		pods := f.InformerFor(&corev1.Pod{}, podInformerFunc(ns, label, field, tracker))
+		reg, err := register(pods, podHandler{co}, podID, tracker)
+		if err != nil {
+			return factories, nil, err
+		}
+		synced = append(synced, reg.HasSynced)
+
+		if withEvents[ns] {
+			eventID := scopeID{resource: resourceEvents, namespace: ns}
+			events := f.InformerFor(&corev1.Event{}, eventInformerFunc(ns, tracker))
+			reg, err := register(events, eventHandler{co}, eventID, tracker)
+			if err != nil {
+				return factories, nil, err
+			}
+			synced = append(synced, reg.HasSynced)
+		}
+		f.Start(ctx.Done())
+	}
+	return factories, synced, nil
+}
+
+func register(inf cache.SharedIndexInformer, h cache.ResourceEventHandler, id scopeID,
+	tracker *connTracker) (cache.ResourceEventHandlerRegistration, error) {
+	// Replacing the default handler also keeps client-go from logging
+	// every failed watch to stderr under the TUI.
+	err := inf.SetWatchErrorHandlerWithContext(func(ctx context.Context, _ *cache.Reflector, err error) {
+		tracker.observe(ctx, id, err)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("watch %s in %s: %w", id.resource, scopeName(id.namespace), err)
+	}
+	reg, err := inf.AddEventHandler(h)
+	if err != nil {
+		return nil, fmt.Errorf("watch %s in %s: %w", id.resource, scopeName(id.namespace), err)
+	}
+	return reg, nil
+}
+
+func podInformerFunc(ns, label, field string, tracker *connTracker) func(kubernetes.Interface, time.Duration) cache.SharedIndexInformer {
+	id := scopeID{resource: resourcePods, namespace: ns}
+	tweak := func(o *metav1.ListOptions) {
+		o.LabelSelector = label
+		o.FieldSelector = field
+	}
+	return func(client kubernetes.Interface, resync time.Duration) cache.SharedIndexInformer {
+		pods := client.CoreV1().Pods(ns)
+		lw := observedListWatch(id, tracker, tweak,
+			func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) { return pods.List(ctx, o) },
+			func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) { return pods.Watch(ctx, o) })
+		return cache.NewSharedIndexInformerWithOptions(cache.ToListWatcherWithWatchListSemantics(lw, client),
+			&corev1.Pod{}, cache.SharedIndexInformerOptions{ResyncPeriod: resync})
+	}
+}
+
+func eventInformerFunc(ns string, tracker *connTracker) func(kubernetes.Interface, time.Duration) cache.SharedIndexInformer {
+	id := scopeID{resource: resourceEvents, namespace: ns}
+	tweak := func(o *metav1.ListOptions) { o.FieldSelector = eventFieldSelector }
+	return func(client kubernetes.Interface, resync time.Duration) cache.SharedIndexInformer {
+		events := client.CoreV1().Events(ns)
+		lw := observedListWatch(id, tracker, tweak,
+			func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) { return events.List(ctx, o) },
+			func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) { return events.Watch(ctx, o) })
+		return cache.NewSharedIndexInformerWithOptions(cache.ToListWatcherWithWatchListSemantics(lw, client),
+			&corev1.Event{}, cache.SharedIndexInformerOptions{ResyncPeriod: resync})
+	}
+}
+
+// observedListWatch reports the outcome of every call to the tracker.
+func observedListWatch(id scopeID, tracker *connTracker, tweak func(*metav1.ListOptions),
+	list func(context.Context, metav1.ListOptions) (runtime.Object, error),
+	watchFn func(context.Context, metav1.ListOptions) (watch.Interface, error)) *cache.ListWatch {
+	return &cache.ListWatch{
+		ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
+			tweak(&o)
+			obj, err := list(ctx, o)
+			tracker.observe(ctx, id, err)
+			return obj, err
+		},
+		WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
+			tweak(&o)
+			w, err := watchFn(ctx, o)
+			tracker.observe(ctx, id, err)
+			return w, err
+		},
+	}
+}
+
+func scopeName(ns string) string {
+	if ns == "" {
+		return "all namespaces"
+	}
+	return fmt.Sprintf("namespace %q", ns)
+}
+
+// podHandler feeds pod notifications to the coalescer.
+type podHandler struct{ co *coalescer }
+
+func (h podHandler) OnAdd(obj any, _ bool) {
+	if pod, ok := obj.(*corev1.Pod); ok {
+		h.co.addPod(pod, true)
+	}
+}
+
+func (h podHandler) OnUpdate(oldObj, newObj any) {
+	pod, ok := newObj.(*corev1.Pod)
+	if !ok {
+		return
+	}
+	// A relist replays every object as an update; unchanged ones (same
+	// resourceVersion) are not news and would make a 10k-pod batch.
+	if old, ok := oldObj.(*corev1.Pod); ok && pod.ResourceVersion != "" && old.ResourceVersion == pod.ResourceVersion {
+		return
+	}
+	h.co.addPod(pod, false)
+}
+
+func (h podHandler) OnDelete(obj any) {
+	switch o := obj.(type) {
+	case *corev1.Pod:
+		h.co.removePod(PodKey{Namespace: o.Namespace, Name: o.Name})
+	case cache.DeletedFinalStateUnknown:
+		// Missed while disconnected and found gone on relist; the key is
+		// authoritative even when the last known object is not.
+		if ns, name, err := cache.SplitMetaNamespaceKey(o.Key); err == nil {
+			h.co.removePod(PodKey{Namespace: ns, Name: name})
+		}
+	}
+}
+
+// eventHandler feeds event notifications to the coalescer.
+type eventHandler struct{ co *coalescer }
+
+func (h eventHandler) OnAdd(obj any, _ bool) {
+	if ev, ok := obj.(*corev1.Event); ok {
+		h.co.addEvent(ev, true)
+	}
+}
+
+func (h eventHandler) OnUpdate(oldObj, newObj any) {
+	ev, ok := newObj.(*corev1.Event)
+	if !ok {
+		return
+	}
+	if old, ok := oldObj.(*corev1.Event); ok && ev.ResourceVersion != "" && old.ResourceVersion == ev.ResourceVersion {
+		return
+	}
+	h.co.addEvent(ev, false)
+}
+
+func (h eventHandler) OnDelete(obj any) {
+	switch o := obj.(type) {
+	case *corev1.Event:
+		h.co.removeEvent(o)
+	case cache.DeletedFinalStateUnknown:
+		ns, name, err := cache.SplitMetaNamespaceKey(o.Key)
+		if err != nil {
+			return
+		}
+		ev, ok := o.Obj.(*corev1.Event)
+		if !ok || ev.Namespace != ns || ev.Name != name {
+			ev = &corev1.Event{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}}
+		}
+		h.co.removeEvent(ev)
+	}
+}

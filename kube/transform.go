@@ -1,0 +1,154 @@
+package kube
+
+import (
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/tools/cache"
+)
+
+// defaultContainerAnnotation names the container kubectl logs/exec pick by
+// default; the log view honours it, so it survives the transform.
+const defaultContainerAnnotation = "kubectl.kubernetes.io/default-container"
+
+// Transform is the informer transform (a cache.TransformFunc). It keeps, of
+// a Pod, only what model/ and the views read, so 10,000 cached pods cost a
+// fraction of their API size; of an Event it drops the managed fields.
+//
+// It builds new objects rather than editing its input (the fake clientset
+// hands the same object to several watchers), and it is idempotent. Equal
+// labels, resource lists, images and names are shared between pods (see
+// intern.go), so the result must be treated as read-only.
+func Transform(obj any) (any, error) {
+	switch o := obj.(type) {
+	case *corev1.Pod:
+		return StripPod(o), nil
+	case *corev1.Event:
+		return StripEvent(o), nil
+	case cache.DeletedFinalStateUnknown:
+		inner, err := Transform(o.Obj)
+		if err != nil {
+			return nil, err
+		}
+		return cache.DeletedFinalStateUnknown{Key: o.Key, Obj: inner}, nil
+	}
+	return obj, nil
+}
+
+// StripPod returns a copy of pod with only the fields initwatch shows:
+//   - metadata: name, namespace, uid, resourceVersion, labels, owners,
+//     creation and deletion times, finalizers (why a Terminating pod stays)
+//     and the default-container annotation;
+//   - spec: containers and init containers reduced to name, image,
+//     restartPolicy (native sidecars), restart rules, resources and a marker
+//     for a startup probe; the pod's restartPolicy, nodeName, overhead,
+//     pod-level resources, scheduling and readiness gates;
+//   - status: phase, reason, message, conditions, IPs, start time,
+//     nominated node and the container statuses (state, last state, ready,
+//     started, restarts, image, imageID, containerID).
+func StripPod(pod *corev1.Pod) *corev1.Pod {
+	if pod == nil {
+		return nil
+	}
+	in := &pod.ObjectMeta
+	out := &corev1.Pod{
+		TypeMeta: pod.TypeMeta,
+		ObjectMeta: metav1.ObjectMeta{
+			Name:                       in.Name,
+			Namespace:                  internString(in.Namespace),
+			UID:                        in.UID,
+			ResourceVersion:            in.ResourceVersion,
+			CreationTimestamp:          in.CreationTimestamp,
+			DeletionTimestamp:          in.DeletionTimestamp,
+			DeletionGracePeriodSeconds: in.DeletionGracePeriodSeconds,
+			Labels:                     internLabels(in.Labels),
+			OwnerReferences:            in.OwnerReferences,
+			Finalizers:                 in.Finalizers,
+		},
+		Spec: corev1.PodSpec{
+			InitContainers:  stripContainers(pod.Spec.InitContainers),
+			Containers:      stripContainers(pod.Spec.Containers),
+			RestartPolicy:   pod.Spec.RestartPolicy,
+			NodeName:        internString(pod.Spec.NodeName),
+			Overhead:        internResources(pod.Spec.Overhead),
+			Resources:       pod.Spec.Resources,
+			SchedulingGates: pod.Spec.SchedulingGates,
+			ReadinessGates:  pod.Spec.ReadinessGates,
+		},
+		Status: corev1.PodStatus{
+			Phase:                 pod.Status.Phase,
+			Conditions:            pod.Status.Conditions,
+			Message:               pod.Status.Message,
+			Reason:                pod.Status.Reason,
+			NominatedNodeName:     pod.Status.NominatedNodeName,
+			HostIP:                pod.Status.HostIP,
+			PodIP:                 pod.Status.PodIP,
+			PodIPs:                pod.Status.PodIPs,
+			StartTime:             pod.Status.StartTime,
+			InitContainerStatuses: stripStatuses(pod.Status.InitContainerStatuses),
+			ContainerStatuses:     stripStatuses(pod.Status.ContainerStatuses),
+		},
+	}
+	if v, ok := in.Annotations[defaultContainerAnnotation]; ok {
+		out.Annotations = map[string]string{defaultContainerAnnotation: v}
+	}
+	return out
+}
+
+func stripContainers(in []corev1.Container) []corev1.Container {
+	if in == nil {
+		return nil
+	}
+	out := make([]corev1.Container, len(in))
+	for i := range in {
+		c := &in[i]
+		out[i] = corev1.Container{
+			Name:               internString(c.Name),
+			Image:              internString(c.Image),
+			RestartPolicy:      c.RestartPolicy,
+			RestartPolicyRules: c.RestartPolicyRules,
+			Resources: corev1.ResourceRequirements{
+				Requests: internResources(c.Resources.Requests),
+				Limits:   internResources(c.Resources.Limits),
+			},
+		}
+		if c.StartupProbe != nil {
+			// Only its presence is shown ("has startup probe"); an empty
+			// probe keeps that fact for a few bytes.
+			out[i].StartupProbe = &corev1.Probe{}
+		}
+	}
+	return out
+}
+
+func stripStatuses(in []corev1.ContainerStatus) []corev1.ContainerStatus {
+	if in == nil {
+		return nil
+	}
+	out := make([]corev1.ContainerStatus, len(in))
+	for i := range in {
+		s := &in[i]
+		out[i] = corev1.ContainerStatus{
+			Name:                 internString(s.Name),
+			State:                s.State,
+			LastTerminationState: s.LastTerminationState,
+			Ready:                s.Ready,
+			RestartCount:         s.RestartCount,
+			Image:                internString(s.Image),
+			ImageID:              internString(s.ImageID),
+			ContainerID:          s.ContainerID,
+			Started:              s.Started,
+		}
+	}
+	return out
+}
+
+// StripEvent returns event without its managed fields (a copy only when
+// there is something to drop).
+func StripEvent(event *corev1.Event) *corev1.Event {
+	if event == nil || event.ManagedFields == nil {
+		return event
+	}
+	out := *event
+	out.ManagedFields = nil
+	return &out
+}

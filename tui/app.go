@@ -1,0 +1,602 @@
+// Package tui is initwatch's terminal UI, built on Bubble Tea.
+//
+// The root model (App) owns a store of every pod in scope, the pod list with
+// its filter, toggles, order and grouping, the header and footer, and the
+// pod detail view. Data flows one way: a kube.PodSource produces batches,
+// Feed hands them to the program, Update folds them into the store and
+// re-sorts and re-filters what changed, and View draws only the rows on
+// screen. The cluster is reached only through the interfaces of package kube.
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/initwatch/initwatch/keymap"
+	"github.com/initwatch/initwatch/kube"
+	"github.com/initwatch/initwatch/themes"
+)
+
+// Options configure the terminal UI.
+type Options struct {
+	// Source delivers the pods and events of the scope (required by Run).
+	Source kube.PodSource
+	// Logs opens container log streams for the detail view's logs pane.
+	Logs kube.LogSource
+	// Theme styles everything; the zero Theme means themes.Dark().
+	Theme themes.Theme
+	// Keys are the key bindings; the zero KeyMap means keymap.Default().
+	Keys keymap.KeyMap
+	// Now is the clock (fixed in tests); nil means time.Now.
+	Now func() time.Time
+	// Context, Cluster and Scope are shown in the header: the kubeconfig
+	// context and cluster names, and the namespaces watched ("" for all).
+	Context, Cluster, Scope string
+	// AgeInterval is how often ages on screen are refreshed; zero means
+	// every second, the resolution of kubectl's youngest ages.
+	AgeInterval time.Duration
+}
+
+// wheelRows is how far one mouse wheel notch scrolls the list.
+const wheelRows = 3
+
+// App is the root model of the program.
+type App struct {
+	opts Options
+	th   themes.Theme
+	keys keymap.KeyMap
+	// Row styles, plain and under the cursor, built once.
+	rowStyle, selStyle rowStyles
+	help               help.Model
+
+	store *podStore
+	list  *podList
+	lay   layout
+
+	filter    textinput.Model
+	filtering bool
+
+	context, cluster, scope string // sanitized
+	conn                    kube.ConnState
+	synced                  bool
+	now                     time.Time
+	width, height           int
+	showHelp                bool
+
+	detail     DetailModel
+	detailOpen bool
+	detailKey  kube.PodKey
+	// detailShown is the pod version last given to the detail view.
+	detailShown *corev1.Pod
+
+	err error
+}
+
+// tickMsg refreshes the clock, so ages on screen advance.
+type tickMsg time.Time
+
+// detailFlushMsg makes the detail view hand over commands it queued during
+// SetPod (its logs pane following a new init container).
+type detailFlushMsg struct{}
+
+// NewApp builds the root model. Run uses it; tests drive it with teatest.
+func NewApp(opts Options) App {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Theme.Name == "" {
+		opts.Theme = themes.Dark()
+	}
+	if len(opts.Keys.Global.Quit.Keys()) == 0 {
+		opts.Keys = keymap.Default()
+	}
+	if opts.AgeInterval <= 0 {
+		opts.AgeInterval = time.Second
+	}
+	a := App{
+		opts:     opts,
+		th:       opts.Theme,
+		keys:     opts.Keys,
+		rowStyle: newRowStyles(opts.Theme, false),
+		selStyle: newRowStyles(opts.Theme, true),
+		help:     newHelp(opts.Theme),
+		store:    newPodStore(),
+		list:     &podList{order: sortOrder{key: defaultSortKey}},
+		filter:   newFilterInput(opts.Theme),
+		context:  cellText(opts.Context),
+		cluster:  cellText(opts.Cluster),
+		scope:    cellText(opts.Scope),
+		now:      opts.Now(),
+		detail:   NewDetail(opts.Theme, opts.Keys, opts.Now),
+	}
+	a.relayout()
+	return a
+}
+
+// Init starts the clock that advances ages.
+func (a App) Init() tea.Cmd { return a.tick() }
+
+func (a App) tick() tea.Cmd {
+	return tea.Tick(a.opts.AgeInterval, func(t time.Time) tea.Msg { return tickMsg(t) })
+}
+
+// Err is the fatal error that stopped the program, if any.
+func (a App) Err() error { return a.err }
+
+// Update folds a message into the model.
+func (a App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		a.resize(msg.Width, msg.Height)
+		return a, nil
+	case BatchMsg:
+		return a.applyBatch(msg)
+	case SourceStoppedMsg:
+		if msg.Err != nil {
+			a.err = msg.Err
+			return a, tea.Quit
+		}
+		a.conn = kube.ConnState{Phase: kube.ConnReconnecting, Err: "watch stopped", Since: a.opts.Now()}
+		return a, nil
+	case tickMsg:
+		a.now = a.opts.Now()
+		a.relayout()
+		var cmd tea.Cmd
+		if a.detailOpen && a.detailShown != nil {
+			// The detail view dates everything when it renders its panes.
+			a.refreshDetail()
+			cmd = a.flushDetail()
+		}
+		return a, tea.Batch(a.tick(), cmd)
+	case tea.KeyMsg:
+		return a.handleKey(msg)
+	case tea.MouseMsg:
+		return a.handleMouse(msg)
+	}
+	// Anything else belongs to the detail view (its log stream).
+	var cmd tea.Cmd
+	a.detail, cmd = a.detail.Update(msg)
+	return a, cmd
+}
+
+// frame splits the height: header lines, body lines, footer lines.
+func (a *App) frame() (header, body, footer int) {
+	h := a.height
+	if h >= 2 {
+		footer = 1
+	}
+	switch {
+	case h >= 8:
+		header = 2
+	case h >= 4:
+		header = 1
+	}
+	return header, max(h-header-footer, 0), footer
+}
+
+// listRows is how many pod rows fit under the column titles.
+func (a *App) listRows() int {
+	_, body, _ := a.frame()
+	return max(body-1, 0)
+}
+
+func (a *App) resize(w, h int) {
+	a.width, a.height = max(w, 0), max(h, 0)
+	a.help.Width = a.width
+	// The filter line leaves room for its key hints.
+	hint := ansi.StringWidth(a.help.ShortHelpView(filterShortHelp(&a.keys)))
+	a.filter.Width = max(a.width-len(a.filter.Prompt)-hint-3, 8)
+	a.list.setHeight(a.listRows())
+	_, body, _ := a.frame()
+	a.detail = a.detail.SetSize(a.width, body)
+	a.relayout()
+}
+
+func (a *App) relayout() {
+	a.lay = computeLayout(a.list.stats, a.width, a.now)
+}
+
+func (a App) applyBatch(msg BatchMsg) (tea.Model, tea.Cmd) {
+	at := msg.At
+	if at.IsZero() {
+		at = a.opts.Now()
+	}
+	a.now = at
+	res := a.store.apply(msg.Batch, at)
+	if msg.Batch.Conn != nil {
+		c := *msg.Batch.Conn
+		a.conn = c
+	}
+	if msg.Batch.Synced {
+		a.synced = true
+	}
+	a.list.applyChanges(res)
+	a.relayout()
+	if !a.detailOpen {
+		return a, nil
+	}
+	cur := a.store.pods[a.detailKey]
+	switch {
+	case cur == nil && a.detailShown != nil:
+		a.detail = a.detail.SetPod(nil, nil, nil)
+		a.detailShown = nil
+	case cur != nil && (cur.pod != a.detailShown || res.eventsOf[a.detailKey]):
+		a.refreshDetail()
+	default:
+		return a, nil
+	}
+	return a, a.flushDetail()
+}
+
+// refreshDetail gives the detail view the current version of its pod, its
+// events and its history.
+func (a *App) refreshDetail() {
+	e := a.store.pods[a.detailKey]
+	if e == nil {
+		return
+	}
+	a.detail = a.detail.SetPod(e.pod, a.store.eventsFor(e), e.history.Transitions())
+	a.detailShown = e.pod
+}
+
+func (a *App) flushDetail() tea.Cmd {
+	var cmd tea.Cmd
+	a.detail, cmd = a.detail.Update(detailFlushMsg{})
+	return cmd
+}
+
+// openDetail drills into the pod under the cursor.
+func (a *App) openDetail() bool {
+	e := a.list.selPod
+	if e == nil {
+		return false
+	}
+	a.detailOpen = true
+	a.detailKey = e.key
+	a.refreshDetail()
+	return true
+}
+
+func (a App) closeDetail() (App, tea.Cmd) {
+	var cmd tea.Cmd
+	a.detail, cmd = a.detail.Close()
+	a.detailOpen = false
+	a.detailShown = nil
+	return a, cmd
+}
+
+func (a App) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	g := &a.keys.Global
+	if msg.Type == tea.KeyCtrlC {
+		return a, tea.Quit
+	}
+	switch {
+	case a.showHelp:
+		switch {
+		case key.Matches(msg, g.Quit):
+			return a, tea.Quit
+		case key.Matches(msg, g.Help), key.Matches(msg, g.Back):
+			a.showHelp = false
+		}
+		return a, nil
+	case a.filtering:
+		return a.handleFilterKey(msg)
+	case a.detailOpen:
+		if !a.detail.Capturing() {
+			switch {
+			case key.Matches(msg, g.Quit):
+				return a, tea.Quit
+			case key.Matches(msg, g.Back):
+				return a.closeDetail()
+			case key.Matches(msg, g.Help):
+				a.showHelp = true
+				return a, nil
+			}
+		}
+		var cmd tea.Cmd
+		a.detail, cmd = a.detail.Update(msg)
+		return a, cmd
+	}
+	return a.handleListKey(msg)
+}
+
+func (a App) handleListKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	g, l, list := &a.keys.Global, &a.keys.List, a.list
+	switch {
+	case key.Matches(msg, g.Quit):
+		return a, tea.Quit
+	case key.Matches(msg, g.Help):
+		a.showHelp = true
+	case key.Matches(msg, l.Filter):
+		a.filtering = true
+		a.filter.SetValue(list.query)
+		a.filter.CursorEnd()
+		a.filter.Focus()
+	case key.Matches(msg, g.Back):
+		if list.query != "" {
+			a.filter.SetValue("")
+			list.setQuery("")
+			a.relayout()
+		}
+	case key.Matches(msg, l.Open):
+		if a.openDetail() {
+			return a, a.flushDetail()
+		}
+	case key.Matches(msg, l.Logs), key.Matches(msg, l.PreviousLogs):
+		if a.openDetail() {
+			var cmd tea.Cmd
+			a.detail, cmd = a.detail.ShowLogs(key.Matches(msg, l.PreviousLogs))
+			return a, tea.Batch(cmd, a.flushDetail())
+		}
+	case key.Matches(msg, l.OnlyInit):
+		list.onlyInit = !list.onlyInit
+		a.rebuildList()
+	case key.Matches(msg, l.OnlyFailing):
+		list.onlyFailing = !list.onlyFailing
+		a.rebuildList()
+	case key.Matches(msg, l.GroupByOwner):
+		list.grouped = !list.grouped
+		a.rebuildList()
+	case key.Matches(msg, l.SortNext):
+		list.setOrder(list.order.next())
+		a.relayout()
+	case key.Matches(msg, l.SortReverse):
+		o := list.order
+		o.reverse = !o.reverse
+		list.setOrder(o)
+		a.relayout()
+	default:
+		a.navigate(msg)
+	}
+	return a, nil
+}
+
+func (a *App) rebuildList() {
+	a.list.rebuild()
+	a.relayout()
+}
+
+// navigate moves the list cursor; it reports whether msg was a move.
+func (a *App) navigate(msg tea.KeyMsg) bool {
+	n, list := &a.keys.List.Nav, a.list
+	switch {
+	case key.Matches(msg, n.Up):
+		list.move(-1)
+	case key.Matches(msg, n.Down):
+		list.move(1)
+	case key.Matches(msg, n.PageUp):
+		list.page(-1)
+	case key.Matches(msg, n.PageDown):
+		list.page(1)
+	case key.Matches(msg, n.Top):
+		list.top()
+	case key.Matches(msg, n.Bottom):
+		list.bottom()
+	default:
+		return false
+	}
+	return true
+}
+
+// handleFilterKey edits the filter; the list follows every keystroke. The
+// arrow and page keys still move the cursor (letters are text here).
+func (a App) handleFilterKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	switch {
+	case key.Matches(msg, a.keys.Filter.Accept):
+		a.filtering = false
+		a.filter.Blur()
+		return a, nil
+	case key.Matches(msg, a.keys.Filter.Clear):
+		a.filtering = false
+		a.filter.Blur()
+		a.filter.SetValue("")
+		a.list.setQuery("")
+		a.relayout()
+		return a, nil
+	}
+	switch msg.Type {
+	case tea.KeyUp:
+		a.list.move(-1)
+		return a, nil
+	case tea.KeyDown:
+		a.list.move(1)
+		return a, nil
+	case tea.KeyPgUp:
+		a.list.page(-1)
+		return a, nil
+	case tea.KeyPgDown:
+		a.list.page(1)
+		return a, nil
+	}
+	var cmd tea.Cmd
+	a.filter, cmd = a.filter.Update(msg)
+	if q := strings.TrimSpace(a.filter.Value()); q != a.list.query {
+		a.list.setQuery(q)
+		a.relayout()
+	}
+	return a, cmd
+}
+
+func (a App) handleMouse(msg tea.MouseMsg) (tea.Model, tea.Cmd) {
+	if a.showHelp {
+		return a, nil
+	}
+	if a.detailOpen {
+		var cmd tea.Cmd
+		a.detail, cmd = a.detail.Update(msg)
+		return a, cmd
+	}
+	if msg.Action != tea.MouseActionPress {
+		return a, nil
+	}
+	switch msg.Button {
+	case tea.MouseButtonWheelUp:
+		a.list.scroll(-wheelRows)
+	case tea.MouseButtonWheelDown:
+		a.list.scroll(wheelRows)
+	case tea.MouseButtonLeft:
+		header, _, _ := a.frame()
+		a.list.selectScreenRow(msg.Y - header - 1)
+	}
+	return a, nil
+}
+
+// View draws the screen: never more lines than the window has, never a line
+// wider than it. Only rows on screen are drawn.
+func (a App) View() string {
+	if a.width <= 0 || a.height <= 0 {
+		return ""
+	}
+	header, body, footer := a.frame()
+	out := make([]string, 0, a.height)
+	if header > 0 {
+		var b strings.Builder
+		h := a.headerInfo()
+		renderHeader(&b, &h, &a.th, a.width, header, a.now)
+		out = append(out, strings.Split(b.String(), "\n")...)
+	}
+	var lines []string
+	switch {
+	case a.showHelp:
+		groups := listFullHelp(&a.keys)
+		if a.detailOpen {
+			groups = detailFullHelp(a.detail.FullHelp(), &a.keys)
+		}
+		lines = renderFullHelp(a.help, groups, &a.th, a.width, body)
+	case a.detailOpen:
+		lines = clipLines(strings.Split(a.detail.View(), "\n"), a.width, body)
+	default:
+		lines = a.listLines(body)
+	}
+	out = append(out, lines...)
+	for i := len(lines); i < body; i++ {
+		out = append(out, "")
+	}
+	if footer > 0 {
+		out = append(out, a.footerView())
+	}
+	return strings.Join(out, "\n")
+}
+
+// listLines draws the column titles and the rows on screen, at most body
+// lines.
+func (a *App) listLines(body int) []string {
+	if body <= 0 {
+		return nil
+	}
+	var b strings.Builder
+	renderColumnHeader(&b, &a.lay, a.th.ColumnHeader)
+	lines := make([]string, 0, body)
+	lines = append(lines, b.String())
+	rows := a.list.visible()
+	if len(rows) == 0 && body > 1 {
+		lines = append(lines, a.th.Muted.Render(ansi.Truncate(a.emptyText(), a.width, ellipsis)))
+	}
+	for i, r := range rows {
+		if len(lines) == body {
+			break
+		}
+		b.Reset()
+		sel := a.list.offset+i == a.list.cursor
+		st := &a.rowStyle
+		if sel {
+			st = &a.selStyle
+		}
+		if r.pod != nil {
+			renderPodRow(&b, r.pod, &a.lay, st, a.now, a.width, sel)
+		} else {
+			renderGroupRow(&b, r.group, st, a.width, sel)
+		}
+		lines = append(lines, b.String())
+	}
+	return lines
+}
+
+// emptyText explains an empty list.
+func (a *App) emptyText() string {
+	switch {
+	case !a.synced && a.store.counts.total == 0:
+		return "Waiting for the pod list…"
+	case a.store.counts.total == 0:
+		return "No pods in scope."
+	case a.list.query != "":
+		return fmt.Sprintf("No pod matches /%s.", a.list.query)
+	}
+	return "No pod matches the toggles (i: initializing, f: failing)."
+}
+
+func (a *App) headerInfo() headerInfo {
+	return headerInfo{
+		context: a.context, cluster: a.cluster, scope: a.scope,
+		conn: a.conn, synced: a.synced, counts: a.store.counts,
+		order: a.list.order, query: a.list.query, matches: a.list.stats.pods,
+		onlyInit: a.list.onlyInit, onlyFailing: a.list.onlyFailing, grouped: a.list.grouped,
+	}
+}
+
+// footerView is one line of help; bubbles/help can overrun its width by one
+// item, so the line is cut to the window.
+func (a *App) footerView() string {
+	return ansi.Truncate(a.footerText(), a.width, ellipsis)
+}
+
+func (a *App) footerText() string {
+	switch {
+	case a.filtering:
+		hint := a.help.ShortHelpView(filterShortHelp(&a.keys))
+		return a.filter.View() + "  " + hint
+	case a.showHelp:
+		return a.help.ShortHelpView([]key.Binding{a.keys.Global.Help, a.keys.Global.Back, a.keys.Global.Quit})
+	case a.detailOpen:
+		return a.help.ShortHelpView(detailShortHelp(a.detail.ShortHelp(), &a.keys))
+	}
+	return a.help.ShortHelpView(listShortHelp(&a.keys))
+}
+
+// clipLines cuts lines to width cells and keeps at most height of them.
+func clipLines(lines []string, width, height int) []string {
+	if len(lines) > height {
+		lines = lines[:height]
+	}
+	for i, l := range lines {
+		if ansi.StringWidth(l) > width {
+			lines[i] = ansi.Truncate(l, width, ellipsis)
+		}
+	}
+	return lines
+}
+
+// Run shows the UI on the terminal until the user quits, ctx is cancelled,
+// or the pod source fails for good (its error is returned). It owns one
+// goroutine, Feed, which it stops before returning.
+func Run(ctx context.Context, opts Options) error {
+	if opts.Source == nil {
+		return errors.New("tui: no pod source")
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	app := NewApp(opts)
+	p := tea.NewProgram(app, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx))
+	fed := make(chan error, 1)
+	go func() { fed <- Feed(ctx, opts.Source, p, app.opts.Now) }()
+	final, runErr := p.Run()
+	cancel()
+	<-fed
+	if m, ok := final.(App); ok && m.err != nil {
+		return m.err
+	}
+	if runErr != nil && !errors.Is(runErr, tea.ErrProgramKilled) {
+		return fmt.Errorf("terminal UI: %w", runErr)
+	}
+	return nil
+}

@@ -1,0 +1,182 @@
+package tui
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/initwatch/initwatch/kube"
+	"github.com/initwatch/initwatch/model"
+	"github.com/initwatch/initwatch/themes"
+)
+
+// headerInfo is what the two header lines show.
+type headerInfo struct {
+	context, cluster, scope string // sanitized
+	conn                    kube.ConnState
+	synced                  bool
+	counts                  counts
+	order                   sortOrder
+	query                   string
+	matches                 int // rows (pods) after filter and toggles
+	onlyInit, onlyFailing   bool
+	grouped                 bool
+	notice                  string // e.g. "pod deleted" in the detail view
+}
+
+// renderHeader draws the header in at most lines lines of width cells.
+//
+// Line 1: where we are (context, cluster, namespace scope) and, on the
+// right, the connection state. Line 2: the counts and, on the right, how the
+// list is ordered and narrowed.
+func renderHeader(b *strings.Builder, h *headerInfo, th *themes.Theme, width, lines int, now time.Time) {
+	if lines <= 0 || width <= 0 {
+		return
+	}
+	label := func(s string) string { return th.HeaderLabel.Render(s) }
+	value := func(s string) string { return th.HeaderValue.Render(s) }
+
+	var left strings.Builder
+	left.WriteString(th.Title.Render("initwatch"))
+	if h.context != "" {
+		left.WriteString(label("  ctx ") + value(h.context))
+	}
+	if h.cluster != "" && h.cluster != h.context {
+		left.WriteString(label("  cluster ") + value(h.cluster))
+	}
+	scope := h.scope
+	if scope == "" {
+		scope = "all namespaces"
+	}
+	left.WriteString(label("  ns ") + value(scope))
+	b.WriteString(joinEnds(left.String(), connText(h, th, now), width))
+	if lines == 1 {
+		return
+	}
+	b.WriteByte('\n')
+	view := viewText(h, th)
+	cnt := countsText(h, th, false)
+	if ansi.StringWidth(cnt)+1+ansi.StringWidth(view) > width {
+		cnt = countsText(h, th, true)
+	}
+	b.WriteString(joinEnds(cnt, view, width))
+}
+
+// connText is the connection state, with a "stale" mark whenever what is
+// shown may no longer be true.
+func connText(h *headerInfo, th *themes.Theme, now time.Time) string {
+	c := h.conn
+	stale := ""
+	if !c.Since.IsZero() {
+		stale = " " + model.Since(c.Since, now)
+	}
+	switch c.Phase {
+	case kube.ConnLive:
+		return th.ConnLive.Render("● live")
+	case kube.ConnReconnecting:
+		msg := "reconnecting"
+		if c.Err != "" {
+			msg += ": " + cellText(c.Err)
+		}
+		return th.ConnReconnecting.Render("◌ "+msg) + th.Warning.Render(" · stale"+stale)
+	case kube.ConnForbidden:
+		return th.ConnForbidden.Render("✗ "+forbiddenText(c.Forbidden)) + th.Warning.Render(" · stale"+stale)
+	}
+	if h.synced {
+		return th.ConnLive.Render("● live")
+	}
+	return th.Warning.Render("◌ connecting…")
+}
+
+func forbiddenText(nss []string) string {
+	if len(nss) == 0 {
+		return "forbidden"
+	}
+	parts := make([]string, len(nss))
+	for i, ns := range nss {
+		if ns == "" {
+			parts[i] = "cluster scope"
+		} else {
+			parts[i] = cellText(ns)
+		}
+	}
+	if len(nss) == 1 && nss[0] != "" {
+		return "forbidden in namespace " + parts[0]
+	}
+	return "forbidden in " + strings.Join(parts, ", ")
+}
+
+// countsText is the pod counts; compact uses short words for narrow screens.
+func countsText(h *headerInfo, th *themes.Theme, compact bool) string {
+	c := h.counts
+	var s strings.Builder
+	num := func(n int, word string, style func(...string) string) {
+		if s.Len() > 0 {
+			s.WriteString(th.Muted.Render("  "))
+		}
+		t := strconv.Itoa(n) + " " + word
+		if n == 0 {
+			s.WriteString(th.Muted.Render(t))
+			return
+		}
+		s.WriteString(style(t))
+	}
+	initWord, failWord := "initializing", "failing"
+	if compact {
+		initWord, failWord = "init", "fail"
+	}
+	num(c.initializing, initWord, th.StatusInitializing.Render)
+	num(c.failing, failWord, th.StatusFailing.Render)
+	num(c.ready, "ready", th.StatusReady.Render)
+	num(c.total, "total", th.HeaderValue.Render)
+	return s.String()
+}
+
+// viewText says how the list is ordered and narrowed.
+func viewText(h *headerInfo, th *themes.Theme) string {
+	var parts []string
+	if h.notice != "" {
+		parts = append(parts, th.Warning.Render(h.notice))
+	}
+	if h.query != "" {
+		parts = append(parts, th.Match.Render("/"+h.query)+th.Muted.Render(" ("+strconv.Itoa(h.matches)+")"))
+	}
+	switch {
+	case h.onlyInit && h.onlyFailing:
+		parts = append(parts, th.HeaderValue.Render("only initializing+failing"))
+	case h.onlyInit:
+		parts = append(parts, th.HeaderValue.Render("only initializing"))
+	case h.onlyFailing:
+		parts = append(parts, th.HeaderValue.Render("only failing"))
+	}
+	if (h.onlyInit || h.onlyFailing) && h.query == "" {
+		parts = append(parts, th.Muted.Render("("+strconv.Itoa(h.matches)+")"))
+	}
+	if h.grouped {
+		parts = append(parts, th.HeaderValue.Render("by owner"))
+	}
+	parts = append(parts, th.HeaderLabel.Render("sort ")+th.HeaderValue.Render(h.order.String()))
+	return strings.Join(parts, th.Muted.Render(" · "))
+}
+
+// joinEnds puts left and right on one line of width cells, right-aligned
+// right. When both do not fit, right (the state) keeps its place and left is
+// cut with "…"; when right alone is too wide it is cut too.
+func joinEnds(left, right string, width int) string {
+	lw, rw := ansi.StringWidth(left), ansi.StringWidth(right)
+	if rw > width {
+		return ansi.Truncate(right, width, ellipsis)
+	}
+	if lw+1+rw > width {
+		room := width - rw - 1
+		if room < 10 {
+			// Too narrow for both: the state matters more than the title.
+			return ansi.Truncate(right, width, ellipsis)
+		}
+		left = ansi.Truncate(left, room, ellipsis)
+		lw = ansi.StringWidth(left)
+	}
+	return left + strings.Repeat(" ", width-lw-rw) + right
+}

@@ -1,0 +1,81 @@
+package tui
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+
+	"github.com/initwatch/initwatch/keymap"
+	"github.com/initwatch/initwatch/themes"
+)
+
+// newHelp is bubbles/help styled by the theme.
+func newHelp(th themes.Theme) help.Model {
+	h := help.New()
+	h.Styles = help.Styles{
+		Ellipsis:       th.Footer,
+		ShortKey:       th.Title,
+		ShortDesc:      th.Footer,
+		ShortSeparator: th.Footer,
+		FullKey:        th.Title,
+		FullDesc:       th.Base,
+		FullSeparator:  th.Muted,
+	}
+	return h
+}
+
+// listShortHelp is the footer of the pod list.
+func listShortHelp(km *keymap.KeyMap) []key.Binding {
+	l := &km.List
+	return []key.Binding{
+		l.Up, l.Down, l.Open, l.Filter, l.OnlyInit, l.OnlyFailing, l.GroupByOwner,
+		l.SortNext, km.Global.Help, km.Global.Quit,
+	}
+}
+
+// listFullHelp is the `?` overlay of the pod list, one column per topic.
+func listFullHelp(km *keymap.KeyMap) [][]key.Binding {
+	l := &km.List
+	return [][]key.Binding{
+		{l.Up, l.Down, l.PageUp, l.PageDown, l.Top, l.Bottom},
+		{l.Open, l.Logs, l.PreviousLogs, l.Filter, km.Filter.Accept, km.Filter.Clear, km.Global.Back},
+		{l.OnlyInit, l.OnlyFailing, l.GroupByOwner, l.SortNext, l.SortReverse, km.Global.Help, km.Global.Quit},
+	}
+}
+
+// filterShortHelp is the footer hint while typing a filter.
+func filterShortHelp(km *keymap.KeyMap) []key.Binding {
+	return []key.Binding{km.Filter.Accept, km.Filter.Clear}
+}
+
+// detailShortHelp adds the app's keys to the detail view's own.
+func detailShortHelp(d []key.Binding, km *keymap.KeyMap) []key.Binding {
+	out := make([]key.Binding, 0, len(d)+3)
+	out = append(out, d...)
+	return append(out, km.Global.Back, km.Global.Help, km.Global.Quit)
+}
+
+func detailFullHelp(d [][]key.Binding, km *keymap.KeyMap) [][]key.Binding {
+	out := make([][]key.Binding, 0, len(d)+1)
+	out = append(out, d...)
+	return append(out, []key.Binding{km.Global.Back, km.Global.Help, km.Global.Quit})
+}
+
+// renderFullHelp draws the `?` overlay in width × height cells: the
+// bindings, then a legend of the progress bar, which mono themes draw with
+// distinct glyphs only.
+func renderFullHelp(h help.Model, groups [][]key.Binding, th *themes.Theme, width, height int) []string {
+	h.Width = width
+	lines := []string{th.Title.Render("Keys"), ""}
+	lines = append(lines, strings.Split(h.FullHelpView(groups), "\n")...)
+	g := th.Glyphs
+	legend := th.Muted.Render("INIT bar: ") +
+		th.StepSucceeded.Render(g.Succeeded) + th.Muted.Render(" done  ") +
+		th.StepRunning.Render(g.Running) + th.Muted.Render(" running  ") +
+		th.StepFailed.Render(g.Failed) + th.Muted.Render(" failed  ") +
+		th.StepWaiting.Render(g.Waiting) + th.Muted.Render(" waiting  ") +
+		th.StepSidecar.Render(g.Sidecar) + th.Muted.Render(" sidecar")
+	lines = append(lines, "", legend, "", th.Muted.Render("? or esc closes this help"))
+	return clipLines(lines, width, height)
+}

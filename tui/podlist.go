@@ -1,0 +1,281 @@
+package tui
+
+import (
+	"slices"
+	"time"
+
+	"github.com/initwatch/initwatch/model"
+)
+
+// listRow is one line of the list: a pod, or an owner group's header.
+type listRow struct {
+	pod   *podEntry
+	group *ownerGroup
+}
+
+// podList is the list's state: every pod in display order and the rows
+// that survive the filter and the toggles. All sorting and filtering happens
+// here, when data, filter or order change; the view only slices rows.
+type podList struct {
+	order       sortOrder
+	onlyInit    bool
+	onlyFailing bool
+	grouped     bool
+	query       string
+
+	sorted   []*podEntry // every pod, in order
+	filtered []*podEntry // sorted ∩ query matches (sorted itself when no query)
+	rows     []listRow   // filtered ∩ toggles, grouped when asked
+	stats    colStats    // content widths over rows
+
+	cursor, offset int // row under the cursor, first row shown
+	height         int // rows that fit on screen
+	// The cursor follows its pod (or group header) when rows move.
+	selPod   *podEntry
+	selGroup string
+	onGroup  bool
+}
+
+// applyChanges updates the order and the filter after a batch: changed
+// entries are re-matched (only them) and merged into place.
+func (l *podList) applyChanges(res applyResult) {
+	l.sorted = resort(l.sorted, res.changed, len(res.removed), l.order)
+	if l.query != "" {
+		for _, e := range res.changed {
+			matchOne(l.query, e)
+		}
+	}
+	for _, e := range res.changed {
+		e.dirty = false
+	}
+	l.refilterFlags()
+}
+
+// refilterFlags rebuilds filtered from the per-entry match flags, which are
+// current for the query: one pass, no matching.
+func (l *podList) refilterFlags() {
+	if l.query == "" {
+		l.filtered = l.sorted
+	} else {
+		// A fresh slice: filtered may share its array with sorted.
+		l.filtered = make([]*podEntry, 0, len(l.filtered))
+		for _, e := range l.sorted {
+			if e.matched {
+				l.filtered = append(l.filtered, e)
+			}
+		}
+	}
+	l.rebuild()
+}
+
+// setQuery changes the filter. When the new query extends the old one only
+// the old matches are searched again: typing a character on 10,000 pods
+// searches the few that still match.
+func (l *podList) setQuery(q string) {
+	if q == l.query {
+		return
+	}
+	switch {
+	case q == "":
+		for _, e := range l.sorted {
+			e.matched, e.highlight = false, nil
+		}
+		l.filtered = l.sorted
+	case canNarrow(l.query, q):
+		l.filtered = matchEntries(q, l.filtered)
+	default:
+		l.filtered = matchEntries(q, l.sorted)
+	}
+	l.query = q
+	l.rebuild()
+}
+
+// setOrder re-sorts everything in a new order.
+func (l *podList) setOrder(o sortOrder) {
+	l.order = o
+	slices.SortFunc(l.sorted, o.compare)
+	l.refilterFlags()
+}
+
+// keep reports whether the toggles let e through. With both toggles on,
+// pods that are either initializing or failing are kept.
+func (l *podList) keep(e *podEntry) bool {
+	if !l.onlyInit && !l.onlyFailing {
+		return true
+	}
+	c := e.view.Category
+	return (l.onlyInit && c == model.CategoryInitializing) || (l.onlyFailing && c == model.CategoryFailing)
+}
+
+// rebuild derives rows from filtered and puts the cursor back on its pod.
+func (l *podList) rebuild() {
+	screenRow := l.cursor - l.offset
+	pods := l.filtered
+	if l.onlyInit || l.onlyFailing {
+		pods = make([]*podEntry, 0, len(l.filtered)/2)
+		for _, e := range l.filtered {
+			if l.keep(e) {
+				pods = append(pods, e)
+			}
+		}
+	}
+	if l.grouped {
+		l.rows = groupRows(pods, l.rows)
+	} else {
+		l.rows = l.rows[:0]
+		for _, e := range pods {
+			l.rows = append(l.rows, listRow{pod: e})
+		}
+	}
+	l.stats = measure(l.rows)
+	l.relocate(screenRow)
+}
+
+// relocate finds the selected pod or group in the new rows, keeping it on
+// the same screen line when it can, so rows move around a steady cursor.
+func (l *podList) relocate(screenRow int) {
+	found := -1
+	switch {
+	case l.onGroup:
+		for i, r := range l.rows {
+			if r.group != nil && r.group.key == l.selGroup {
+				found = i
+				break
+			}
+		}
+	case l.selPod != nil:
+		for i, r := range l.rows {
+			if r.pod == l.selPod {
+				found = i
+				break
+			}
+		}
+	}
+	if found >= 0 {
+		l.cursor = found
+		l.offset = found - screenRow
+	}
+	l.clamp()
+}
+
+// clamp keeps cursor and offset inside the rows and the cursor on screen,
+// then records what the cursor is on.
+func (l *podList) clamp() {
+	n := len(l.rows)
+	l.cursor = max(0, min(l.cursor, n-1))
+	h := max(l.height, 1)
+	l.offset = max(0, min(l.offset, n-h))
+	if l.cursor < l.offset {
+		l.offset = l.cursor
+	}
+	if l.cursor >= l.offset+h {
+		l.offset = l.cursor - h + 1
+	}
+	l.selPod, l.onGroup, l.selGroup = nil, false, ""
+	if n == 0 {
+		return
+	}
+	if r := l.rows[l.cursor]; r.pod != nil {
+		l.selPod = r.pod
+	} else {
+		l.onGroup, l.selGroup = true, r.group.key
+	}
+}
+
+func (l *podList) setHeight(h int) {
+	l.height = max(h, 0)
+	l.clamp()
+}
+
+// move moves the cursor by delta rows.
+func (l *podList) move(delta int) {
+	l.cursor += delta
+	l.clamp()
+}
+
+// scroll moves the view by delta rows, dragging the cursor along only when
+// it would leave the screen (mouse wheel).
+func (l *podList) scroll(delta int) {
+	h := max(l.height, 1)
+	l.offset = max(0, min(l.offset+delta, len(l.rows)-h))
+	if l.cursor < l.offset {
+		l.cursor = l.offset
+	} else if l.cursor >= l.offset+h {
+		l.cursor = l.offset + h - 1
+	}
+	l.clamp()
+}
+
+func (l *podList) page(dir int) { l.move(dir * max(l.height-1, 1)) }
+func (l *podList) top()         { l.cursor = 0; l.clamp() }
+func (l *podList) bottom()      { l.cursor = len(l.rows) - 1; l.clamp() }
+func (l *podList) visible() []listRow {
+	end := min(l.offset+max(l.height, 0), len(l.rows))
+	if l.offset >= end {
+		return nil
+	}
+	return l.rows[l.offset:end]
+}
+
+// selectScreenRow puts the cursor on the y-th row shown (a mouse click).
+func (l *podList) selectScreenRow(y int) bool {
+	i := l.offset + y
+	if y < 0 || y >= l.height || i >= len(l.rows) {
+		return false
+	}
+	l.cursor = i
+	l.clamp()
+	return true
+}
+
+// colStats are the widest contents of the rows, for sizing columns.
+type colStats struct {
+	ns, name, ready, status, restarts, steps, fraction, stepName int
+	oldest                                                       time.Time
+	pods                                                         int
+}
+
+// measure scans rows once; all widths were computed when entries changed.
+func measure(rows []listRow) colStats {
+	var s colStats
+	maxRestarts, lastRestart := 0, false
+	for _, r := range rows {
+		e := r.pod
+		if e == nil {
+			continue
+		}
+		s.pods++
+		s.ns = max(s.ns, e.nsW)
+		s.name = max(s.name, e.nameW)
+		s.status = max(s.status, e.statusW)
+		s.stepName = max(s.stepName, e.stepNameW)
+		s.ready = max(s.ready, len(e.view.Printed.Ready))
+		s.steps = max(s.steps, e.view.Progress.Total)
+		if t := e.view.Progress.Total; t > 0 {
+			s.fraction = max(s.fraction, 2*digits(t)+1)
+		}
+		maxRestarts = max(maxRestarts, e.view.Printed.RestartCount)
+		lastRestart = lastRestart || (e.view.Printed.RestartCount > 0 && e.view.Printed.LastRestartAt != nil)
+		if c := e.view.Created; !c.IsZero() && (s.oldest.IsZero() || c.Before(s.oldest)) {
+			s.oldest = c
+		}
+	}
+	s.restarts = digits(maxRestarts)
+	if lastRestart {
+		// " (4m12s ago)": the widest age kubectl prints short of years.
+		s.restarts += len(" (4m12s ago)")
+	}
+	return s
+}
+
+func digits(n int) int {
+	d := 1
+	for n >= 10 || n <= -10 {
+		n /= 10
+		d++
+	}
+	if n < 0 {
+		d++
+	}
+	return d
+}

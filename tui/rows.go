@@ -1,0 +1,262 @@
+package tui
+
+import (
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/initwatch/initwatch/model"
+	"github.com/initwatch/initwatch/themes"
+)
+
+const ellipsis = "…"
+
+// rowStyles are the styles of one kind of row (plain or under the cursor),
+// derived once from the theme: a selected row repeats every style on the
+// selection background.
+type rowStyles struct {
+	base, muted, match, title lipgloss.Style
+	status                    [model.CategoryDone + 1]lipgloss.Style
+	steps                     stepStyles
+}
+
+func newRowStyles(th themes.Theme, selected bool) rowStyles {
+	base := th.Row
+	if selected {
+		base = th.SelectedRow
+	}
+	on := func(s lipgloss.Style) lipgloss.Style {
+		if selected {
+			return s.Inherit(th.SelectedRow)
+		}
+		return s
+	}
+	return rowStyles{
+		base:  base,
+		muted: on(th.Muted),
+		match: on(th.Match),
+		title: on(th.Title),
+		status: [model.CategoryDone + 1]lipgloss.Style{
+			model.CategoryFailing:      on(th.StatusFailing),
+			model.CategoryInitializing: on(th.StatusInitializing),
+			model.CategoryNotReady:     on(th.StatusNotReady),
+			model.CategoryReady:        on(th.StatusReady),
+			model.CategoryDone:         on(th.StatusDone),
+		},
+		steps: newStepStyles(th, func() lipgloss.Style {
+			if selected {
+				return th.SelectedRow
+			}
+			return lipgloss.NewStyle()
+		}()),
+	}
+}
+
+// statusStyle picks the STATUS style of a category.
+func (st *rowStyles) statusStyle(c model.Category) lipgloss.Style {
+	if c < 0 || int(c) >= len(st.status) {
+		return st.base
+	}
+	return st.status[c]
+}
+
+// writeCell writes text (plain, width textW) in w cells followed by gap
+// spaces, truncated with "…" when too wide. hl are byte offsets of
+// characters to emphasise with match. The last cell of a row is not padded
+// unless fill is set (the selected row is one bar across the screen).
+func writeCell(b *strings.Builder, text string, textW, w, gap int, fill bool, style, match lipgloss.Style, hl []int) {
+	if w <= 0 {
+		return
+	}
+	tail := ""
+	if textW > w {
+		text = strings.TrimSuffix(ansi.Truncate(text, w, ellipsis), ellipsis)
+		tail = ellipsis
+		textW = ansi.StringWidth(text) + 1
+	}
+	pad := ""
+	if gap > 0 || fill {
+		pad = strings.Repeat(" ", w-textW+gap)
+	}
+	if len(hl) == 0 {
+		if s := text + tail + pad; s != "" {
+			b.WriteString(style.Render(s))
+		}
+		return
+	}
+	start := 0
+	for i := 0; i < len(hl); {
+		at := hl[i]
+		if at >= len(text) {
+			break
+		}
+		// Extend over adjacent matched characters.
+		end := at
+		for i < len(hl) && hl[i] == end && end < len(text) {
+			_, size := utf8.DecodeRuneInString(text[end:])
+			end += size
+			i++
+		}
+		if at > start {
+			b.WriteString(style.Render(text[start:at]))
+		}
+		b.WriteString(match.Render(text[at:end]))
+		start = end
+	}
+	b.WriteString(style.Render(text[start:] + tail + pad))
+}
+
+// highlightsIn returns the offsets of hl that fall in search[from:to],
+// shifted to be relative to from.
+func highlightsIn(hl []int, from, to int) []int {
+	var out []int
+	for _, h := range hl {
+		if h >= from && h < to {
+			out = append(out, h-from)
+		}
+	}
+	return out
+}
+
+// renderPodRow draws one pod. Only rows on screen are drawn, so the ages
+// (which change with the clock) are computed here.
+func renderPodRow(b *strings.Builder, e *podEntry, ly *layout, st *rowStyles, now time.Time, width int, fill bool) {
+	start := b.Len()
+	var nsHL, nameHL []int
+	if len(e.highlight) > 0 {
+		nsHL = highlightsIn(e.highlight, 0, len(e.ns))
+		nameHL = highlightsIn(e.highlight, len(e.ns)+1, len(e.search))
+	}
+	p := &e.view.Printed
+	cell := func(c column, text string, textW int, style lipgloss.Style, hl []int) {
+		writeCell(b, text, textW, ly.w[c], ly.gapAfter(c), fill, style, st.match, hl)
+	}
+	if ly.shown(colNS) {
+		cell(colNS, e.ns, e.nsW, st.base, nsHL)
+	}
+	if ly.shown(colName) {
+		cell(colName, e.name, e.nameW, st.base, nameHL)
+	}
+	if ly.shown(colReady) {
+		cell(colReady, p.Ready, len(p.Ready), st.base, nil)
+	}
+	if ly.shown(colStatus) {
+		cell(colStatus, e.status, e.statusW, st.statusStyle(e.view.Category), nil)
+	}
+	if ly.shown(colRestarts) {
+		var last time.Time
+		if p.LastRestartAt != nil {
+			last = *p.LastRestartAt
+		}
+		r := model.RestartsText(p.RestartCount, last, now)
+		cell(colRestarts, r, len(r), st.base, nil)
+	}
+	if ly.shown(colAge) {
+		age := model.Since(e.view.Created, now)
+		cell(colAge, age, len(age), st.base, nil)
+	}
+	if e.view.Progress.Total == 0 && !fill {
+		// Nothing to show in INIT, the last column: no trailing blanks.
+		return
+	}
+	if ly.shown(colBar) {
+		renderBar(b, e.view.Steps, ly.w[colBar], &st.steps, st.base)
+		if g := ly.gapAfter(colBar); g > 0 {
+			b.WriteString(st.base.Render(strings.Repeat(" ", g)))
+		}
+	}
+	if ly.shown(colFraction) {
+		f := fraction(e.view.Progress)
+		cell(colFraction, f, len(f), st.muted, nil)
+	}
+	if ly.shown(colStep) {
+		cell(colStep, e.stepName, e.stepNameW, st.steps.style[activeClass(&e.view)], nil)
+	}
+	finishRow(b, start, st, width, fill)
+}
+
+// finishRow pads a selected row to the full width so the selection shows as
+// one bar.
+func finishRow(b *strings.Builder, start int, st *rowStyles, width int, fill bool) {
+	if !fill {
+		return
+	}
+	if w := ansi.StringWidth(b.String()[start:]); w < width {
+		b.WriteString(st.base.Render(strings.Repeat(" ", width-w)))
+	}
+}
+
+// renderGroupRow draws an owner group's header: owner, namespace and how
+// many of its pods are in each state.
+func renderGroupRow(b *strings.Builder, g *ownerGroup, st *rowStyles, width int, fill bool) {
+	start := b.Len()
+	name := g.owner
+	if name == "" {
+		name = "(no owner)"
+	}
+	var parts strings.Builder
+	parts.WriteString(st.title.Render("▾ " + name))
+	if g.ns != "" {
+		parts.WriteString(st.muted.Render("  " + g.ns))
+	}
+	c := g.counts
+	parts.WriteString(st.muted.Render("  " + strconv.Itoa(c.total) + plural(c.total, " pod", " pods")))
+	if c.failing > 0 {
+		parts.WriteString(st.muted.Render(" · "))
+		parts.WriteString(st.status[model.CategoryFailing].Render(strconv.Itoa(c.failing) + " failing"))
+	}
+	if c.initializing > 0 {
+		parts.WriteString(st.muted.Render(" · "))
+		parts.WriteString(st.status[model.CategoryInitializing].Render(strconv.Itoa(c.initializing) + " initializing"))
+	}
+	if c.ready > 0 {
+		parts.WriteString(st.muted.Render(" · "))
+		parts.WriteString(st.status[model.CategoryReady].Render(strconv.Itoa(c.ready) + " ready"))
+	}
+	b.WriteString(ansi.Truncate(parts.String(), width, ellipsis))
+	finishRow(b, start, st, width, fill)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// renderColumnHeader draws the column titles.
+func renderColumnHeader(b *strings.Builder, ly *layout, style lipgloss.Style) {
+	var line strings.Builder
+	for c := colNS; c < colCount; c++ {
+		if !ly.shown(c) {
+			continue
+		}
+		title := columnTitles[c]
+		w := ly.w[c]
+		if c == colBar {
+			// INIT spans the bar, the fraction and the step name.
+			w = ly.w[colBar]
+			for n := colFraction; n < colCount; n++ {
+				if ly.shown(n) {
+					w += partGap + ly.w[n]
+				}
+			}
+			line.WriteString(ansi.Truncate(title, w, ellipsis))
+			break
+		}
+		line.WriteString(padRight(ansi.Truncate(title, w, ellipsis), w+ly.gapAfter(c)))
+	}
+	b.WriteString(style.Render(strings.TrimRight(line.String(), " ")))
+}
+
+// padRight pads plain s with spaces to w cells.
+func padRight(s string, w int) string {
+	if sw := ansi.StringWidth(s); sw < w {
+		return s + strings.Repeat(" ", w-sw)
+	}
+	return s
+}

@@ -1,0 +1,241 @@
+package tui
+
+import (
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/initwatch/initwatch/kube"
+	"github.com/initwatch/initwatch/model"
+)
+
+// podEntry is one pod as the list holds it. Everything a row shows, apart
+// from ages, is computed here once per pod update, so rendering a row is
+// string assembly only.
+type podEntry struct {
+	key     kube.PodKey
+	pod     *corev1.Pod
+	view    model.PodView
+	history model.History
+
+	// Sanitized display strings and their cell widths.
+	ns, name, status, stepName, owner string
+	nsW, nameW, statusW, stepNameW    int
+	// search is "namespace/name", what the fuzzy filter matches.
+	search string
+	// labels are "k=v" pairs, sorted, matched by queries that contain "=".
+	labels []string
+
+	// Filter state for the current query (see filter.go): matched says the
+	// entry passes, highlight holds byte offsets into search to emphasise.
+	matched   bool
+	highlight []int
+
+	// dirty marks an entry changed by the batch being applied; gone marks
+	// one that was removed. Both are cleared once the list is rebuilt.
+	dirty, gone bool
+}
+
+// counts are the header figures, kept up to date as pods change.
+type counts struct {
+	initializing, failing, ready, total int
+}
+
+func (c *counts) add(cat model.Category, d int) {
+	c.total += d
+	switch cat {
+	case model.CategoryFailing:
+		c.failing += d
+	case model.CategoryInitializing:
+		c.initializing += d
+	case model.CategoryReady:
+		c.ready += d
+	}
+}
+
+// podStore holds every pod and event of the scope, keyed so that applying
+// the same batch twice (a relist) changes nothing.
+type podStore struct {
+	pods map[kube.PodKey]*podEntry
+	// events of each pod, by event namespace/name.
+	events map[kube.PodKey]map[kube.PodKey]*corev1.Event
+	counts counts
+}
+
+func newPodStore() *podStore {
+	return &podStore{
+		pods:   make(map[kube.PodKey]*podEntry),
+		events: make(map[kube.PodKey]map[kube.PodKey]*corev1.Event),
+	}
+}
+
+// applyResult says what a batch changed.
+type applyResult struct {
+	// changed are entries added or updated, removed those deleted.
+	changed, removed []*podEntry
+	// eventsOf lists pods whose events changed.
+	eventsOf map[kube.PodKey]bool
+}
+
+// apply folds a batch into the store. at is when the batch arrived: the time
+// recorded for a STATUS change in a pod's history.
+func (s *podStore) apply(b kube.Batch, at time.Time) applyResult {
+	var res applyResult
+	for _, pod := range b.Upserted {
+		if pod == nil {
+			continue
+		}
+		key := kube.PodKey{Namespace: pod.Namespace, Name: pod.Name}
+		e, ok := s.pods[key]
+		if ok {
+			// A relist or resync brings objects that have not changed.
+			if pod.ResourceVersion != "" && pod.ResourceVersion == e.pod.ResourceVersion && pod.UID == e.pod.UID {
+				continue
+			}
+			if pod.UID != e.pod.UID {
+				// Same name, new pod: its history starts afresh.
+				e.history = model.History{}
+			}
+			s.counts.add(e.view.Category, -1)
+		} else {
+			e = &podEntry{key: key}
+			s.pods[key] = e
+		}
+		e.update(pod, at)
+		s.counts.add(e.view.Category, 1)
+		if !e.dirty {
+			e.dirty = true
+			res.changed = append(res.changed, e)
+		}
+	}
+	for _, key := range b.Removed {
+		e, ok := s.pods[key]
+		if !ok {
+			continue
+		}
+		delete(s.pods, key)
+		s.counts.add(e.view.Category, -1)
+		e.gone = true
+		res.removed = append(res.removed, e)
+	}
+	for _, ev := range b.Events {
+		if k, ok := involvedPod(ev); ok {
+			m := s.events[k]
+			if m == nil {
+				m = make(map[kube.PodKey]*corev1.Event)
+				s.events[k] = m
+			}
+			m[kube.PodKey{Namespace: ev.Namespace, Name: ev.Name}] = ev
+			res.markEvents(k)
+		}
+	}
+	for _, ev := range b.RemovedEvents {
+		if k, ok := involvedPod(ev); ok {
+			if m := s.events[k]; m != nil {
+				delete(m, kube.PodKey{Namespace: ev.Namespace, Name: ev.Name})
+				if len(m) == 0 {
+					delete(s.events, k)
+				}
+			}
+			res.markEvents(k)
+		}
+	}
+	return res
+}
+
+func (r *applyResult) markEvents(k kube.PodKey) {
+	if r.eventsOf == nil {
+		r.eventsOf = make(map[kube.PodKey]bool)
+	}
+	r.eventsOf[k] = true
+}
+
+// involvedPod returns the pod an event is about.
+func involvedPod(ev *corev1.Event) (kube.PodKey, bool) {
+	if ev == nil {
+		return kube.PodKey{}, false
+	}
+	o := ev.InvolvedObject
+	if (o.Kind != "" && o.Kind != "Pod") || o.Name == "" {
+		return kube.PodKey{}, false
+	}
+	ns := o.Namespace
+	if ns == "" {
+		ns = ev.Namespace
+	}
+	return kube.PodKey{Namespace: ns, Name: o.Name}, true
+}
+
+// eventsFor returns the events of the pod e holds, oldest first. Events left
+// over from an earlier pod of the same name are skipped by UID.
+func (s *podStore) eventsFor(e *podEntry) []*corev1.Event {
+	m := s.events[e.key]
+	out := make([]*corev1.Event, 0, len(m))
+	for _, ev := range m {
+		if uid := ev.InvolvedObject.UID; uid != "" && e.pod.UID != "" && uid != e.pod.UID {
+			continue
+		}
+		out = append(out, ev)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		ti, tj := eventTime(out[i]), eventTime(out[j])
+		if !ti.Equal(tj) {
+			return ti.Before(tj)
+		}
+		return out[i].Name < out[j].Name
+	})
+	return out
+}
+
+func eventTime(ev *corev1.Event) time.Time {
+	switch {
+	case !ev.LastTimestamp.IsZero():
+		return ev.LastTimestamp.Time
+	case ev.Series != nil && !ev.Series.LastObservedTime.IsZero():
+		return ev.Series.LastObservedTime.Time
+	case !ev.EventTime.IsZero():
+		return ev.EventTime.Time
+	}
+	return ev.CreationTimestamp.Time
+}
+
+// update recomputes everything shown for the entry from a new pod version.
+func (e *podEntry) update(pod *corev1.Pod, at time.Time) {
+	e.pod = pod
+	e.view = model.NewPodView(pod, at)
+	e.history.Observe(e.view.Printed.Status, at)
+
+	e.ns = cellText(e.view.Namespace)
+	e.name = cellText(e.view.Name)
+	e.status = cellText(e.view.Printed.Status)
+	e.stepName = ""
+	if !e.view.Progress.Initialized && e.view.Progress.Active >= 0 {
+		e.stepName = cellText(e.view.Progress.ActiveName)
+	}
+	e.owner = cellText(e.view.Owner)
+	e.nsW = ansi.StringWidth(e.ns)
+	e.nameW = ansi.StringWidth(e.name)
+	e.statusW = ansi.StringWidth(e.status)
+	e.stepNameW = ansi.StringWidth(e.stepName)
+	e.search = e.ns + "/" + e.name
+
+	e.labels = e.labels[:0]
+	for k, v := range e.view.Labels {
+		e.labels = append(e.labels, cellText(k+"="+v))
+	}
+	sort.Strings(e.labels)
+}
+
+// cellText makes a string from the cluster safe for one table cell: no
+// escape sequences or controls (model.Sanitize), and no tabs, whose width
+// depends on the terminal.
+func cellText(s string) string {
+	s = model.Sanitize(s)
+	if strings.IndexByte(s, '\t') >= 0 {
+		s = strings.ReplaceAll(s, "\t", " ")
+	}
+	return s
+}
