@@ -29,11 +29,6 @@ const (
 	ExitUsage = 2 // bad flags or arguments: nothing was attempted
 )
 
-// Version is the program version, set at link time with
-// -ldflags "-X github.com/initwatch/initwatch/cli.Version=v1.2.3"; empty means
-// the module version from the build info.
-var Version = ""
-
 // Env is what a command may touch. Tests replace any part of it.
 type Env struct {
 	Stdout io.Writer
@@ -43,6 +38,13 @@ type Env struct {
 	// NewSource builds the pod source for the resolved flags; nil means the
 	// client-go informer source (newClusterSource).
 	NewSource func(flags *kube.ConfigFlags, opts kube.Options) (kube.PodSource, error)
+	// Name is how help and usage spell the command: "initwatch", or
+	// "kubectl initwatch" when run as a kubectl plugin (see
+	// buildinfo.CommandName); empty means "initwatch".
+	Name string
+	// LookupEnv reads environment variables (config file location,
+	// INITWATCH_*); nil means os.LookupEnv.
+	LookupEnv func(key string) (string, bool)
 }
 
 // command is one subcommand. New ones (version, completion, config) are
@@ -55,6 +57,9 @@ type command struct {
 
 var commands = []command{
 	{name: "get", summary: "Print pods and their init progress as a table (or JSON), once or as a stream", run: runGet},
+	{name: "version", summary: "Print the version, commit, build date, Go and client-go versions", run: runVersion},
+	{name: "completion", summary: "Print a shell completion script (bash, zsh, fish)", run: runCompletion},
+	{name: "config", summary: "Show where the config file is read from (path), or the settings in effect (view)", run: runConfig},
 }
 
 // usageError is a mistake in flags or arguments: exit code 2, with a hint.
@@ -103,12 +108,18 @@ func dispatch(ctx context.Context, env *Env, args []string) error {
 		if name == "help" {
 			return helpFor(env, args[1:])
 		}
+		if name == completeCommand { // hidden: called by the completion scripts
+			return runComplete(ctx, env, args[1:])
+		}
 		for _, c := range commands {
 			if c.name == name {
 				return c.run(ctx, env, args[1:])
 			}
 		}
-		return usageErrorf("initwatch --help", "unknown command %q for initwatch", name)
+		return usageErrorf(env.name()+" --help", "unknown command %q for %s", name, env.name())
+	}
+	if len(args) > 0 && args[0] == "--version" {
+		return runVersion(ctx, env, args[1:]) // so --version -o json works
 	}
 	return runRoot(ctx, env, args)
 }
@@ -124,24 +135,40 @@ func helpFor(env *Env, args []string) error {
 			return c.run(context.Background(), env, []string{"--help"})
 		}
 	}
-	return usageErrorf("initwatch --help", "unknown help topic %q", args[0])
+	return usageErrorf(env.name()+" --help", "unknown help topic %q", args[0])
 }
 
 // runRoot is `initwatch [flags]`: the terminal UI.
 func runRoot(ctx context.Context, env *Env, args []string) error {
-	flags := kube.NewConfigFlags(Version)
-	fs := newFlagSet("initwatch")
-	flags.AddFlags(fs)
-	if err := parseFlags(fs, args, env, rootUsage, "initwatch --help"); err != nil {
+	flags := kube.NewConfigFlags(version())
+	fs := rootFlags(flags)
+	hint := env.name() + " --help"
+	if err := parseFlags(fs, args, env, rootUsage, hint); err != nil {
 		return err
 	}
+	if showVersion, _ := fs.GetBool("version"); showVersion {
+		return runVersion(ctx, env, fs.Args())
+	}
 	if fs.NArg() > 0 {
-		return usageErrorf("initwatch --help", "unknown command %q for initwatch", fs.Arg(0))
+		return usageErrorf(hint, "unknown command %q for %s", fs.Arg(0), env.name())
 	}
 	if err := flags.Validate(); err != nil {
 		return err
 	}
-	return runTUI(ctx, env, flags)
+	settings, err := loadSettings(env, fs, flags)
+	if err != nil {
+		return err
+	}
+	return runTUI(ctx, env, flags, settings)
+}
+
+// rootFlags binds the flags of `initwatch` (the terminal UI); completion
+// reads them too.
+func rootFlags(flags *kube.ConfigFlags) *pflag.FlagSet {
+	fs := newFlagSet("initwatch")
+	flags.AddFlags(fs)
+	fs.Bool("version", false, "Print the version and exit (like the version command)")
+	return fs
 }
 
 // newFlagSet returns a FlagSet that reports errors instead of exiting or
@@ -155,17 +182,17 @@ func newFlagSet(name string) *pflag.FlagSet {
 
 // parseFlags parses args, turning -h/--help into printed help and parse
 // failures into usage errors.
-func parseFlags(fs *pflag.FlagSet, args []string, env *Env, usage func(*pflag.FlagSet) string, hint string) error {
+func parseFlags(fs *pflag.FlagSet, args []string, env *Env, usage func(name string, fs *pflag.FlagSet) string, hint string) error {
 	help := fs.BoolP("help", "h", false, "Show this help")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
-			fmt.Fprint(env.Stdout, usage(fs))
+			fmt.Fprint(env.Stdout, usage(env.name(), fs))
 			return errHelp
 		}
 		return &usageError{msg: err.Error(), hint: hint}
 	}
 	if *help {
-		fmt.Fprint(env.Stdout, usage(fs))
+		fmt.Fprint(env.Stdout, usage(env.name(), fs))
 		return errHelp
 	}
 	return nil

@@ -9,11 +9,11 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/spf13/pflag"
+
 	"github.com/initwatch/initwatch/kube"
 	"github.com/initwatch/initwatch/model"
 )
-
-const getHint = "initwatch get --help"
 
 // getOptions are the flags of `initwatch get` besides the connection flags.
 type getOptions struct {
@@ -23,18 +23,15 @@ type getOptions struct {
 }
 
 func runGet(ctx context.Context, env *Env, args []string) error {
-	flags := kube.NewConfigFlags(Version)
-	fs := newFlagSet("initwatch get")
-	flags.AddFlags(fs)
+	flags := kube.NewConfigFlags(version())
 	var o getOptions
-	fs.StringVarP(&o.output, "output", "o", "", "Output format: json (the model, one PodView per pod); default is a table")
-	fs.BoolVarP(&o.watch, "watch", "w", false, "After the table, print one line per pod change, like kubectl get -w")
-	fs.BoolVar(&o.noHeaders, "no-headers", false, "Do not print the table header")
+	fs := getFlags(flags, &o)
+	getHint := env.name() + " get --help"
 	if err := parseFlags(fs, args, env, getUsage, getHint); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return usageErrorf(getHint, "initwatch get takes no arguments, got %q (filter with -n, -l or --field-selector)", fs.Arg(0))
+		return usageErrorf(getHint, "%s get takes no arguments, got %q (filter with -n, -l or --field-selector)", env.name(), fs.Arg(0))
 	}
 	switch o.output {
 	case "", "json":
@@ -44,6 +41,9 @@ func runGet(ctx context.Context, env *Env, args []string) error {
 	// Scope and selectors are checked before the kubeconfig is read, so a
 	// typo fails the same way on every machine.
 	if err := flags.Validate(); err != nil {
+		return err
+	}
+	if _, err := loadSettings(env, fs, flags); err != nil {
 		return err
 	}
 	opts, err := flags.SourceOptions()
@@ -59,6 +59,16 @@ func runGet(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	return streamGet(ctx, env, src, o)
+}
+
+// getFlags binds the flags of `initwatch get`; completion reads them too.
+func getFlags(flags *kube.ConfigFlags, o *getOptions) *pflag.FlagSet {
+	fs := newFlagSet("initwatch get")
+	flags.AddFlags(fs)
+	fs.StringVarP(&o.output, "output", "o", "", "Output format: json (the model, one PodView per pod); default is a table")
+	fs.BoolVarP(&o.watch, "watch", "w", false, "After the table, print one line per pod change, like kubectl get -w")
+	fs.BoolVar(&o.noHeaders, "no-headers", false, "Do not print the table header")
+	return fs
 }
 
 // newClusterSource is the informer-backed source on the resolved kubeconfig.

@@ -36,6 +36,10 @@ func installFakeProgram(t *testing.T, shell, prog string) (pathEnv, script strin
 	return dir + string(os.PathListSeparator) + os.Getenv("PATH"), script
 }
 
+// raceNoSleep stops a -race test binary, run as the fake program, from
+// sleeping a second at exit on every TAB.
+const raceNoSleep = "GORACE=atexit_sleep_ms=0"
+
 func requireShell(t *testing.T, shell string) string {
 	t.Helper()
 	path, err := exec.LookPath(shell)
@@ -65,8 +69,8 @@ func TestBashScript(t *testing.T) {
 		// script must hand back exactly that part.
 		{"initwatch --context=", []string{"dev", "prod", "arn:aws:eks:eu-west-1:123:cluster/shop"}, ""},
 		{"initwatch --context=pr", []string{"prod"}, ""},
-		{"initwatch --context arn:aws:eks:eu", []string{`west-1:123:cluster/shop`}, ""},
-		{"initwatch --context=arn:aws:eks:eu-west-1:1", []string{`23:cluster/shop`}, ""},
+		{"initwatch --context arn:aws:eks:eu", []string{`eu-west-1:123:cluster/shop`}, ""},
+		{"initwatch --context=arn:aws:eks:eu-west-1:1", []string{`123:cluster/shop`}, ""},
 		{"initwatch --context prod -n p", []string{"payments"}, ""},
 		{"initwatch --context prod -n payments,", []string{"payments,default", "payments,shipping"}, ""},
 		{"initwatch completion z", []string{"zsh"}, ""},
@@ -88,7 +92,7 @@ __initwatch_complete initwatch "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CW
 printf '%%s\n' "${COMPREPLY[@]}"
 `, script, tt.line, quoteWords(words), cword)
 			cmd := exec.Command(bash, "--norc", "--noprofile", "-c", prog)
-			cmd.Env = append(os.Environ(), "PATH="+pathEnv, helperEnv+"=1")
+			cmd.Env = append(os.Environ(), "PATH="+pathEnv, helperEnv+"=1", raceNoSleep)
 			var stdout, stderr bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr
 			if err := cmd.Run(); err != nil {
@@ -163,7 +167,7 @@ func TestBashTabInTmux(t *testing.T) {
 	pathEnv, script := installFakeProgram(t, "bash", "initwatch")
 	socket := fmt.Sprintf("initwatch-completion-%d", os.Getpid())
 	rc := filepath.Join(t.TempDir(), "bashrc")
-	rcText := fmt.Sprintf("PS1='$ '\nexport PATH=%q\nexport %s=1\nsource %q\nbind 'set show-all-if-ambiguous on'\n", pathEnv, helperEnv, script)
+	rcText := fmt.Sprintf("PS1='$ '\nexport PATH=%q\nexport %s=1\nexport %s\nsource %q\n", pathEnv, helperEnv, raceNoSleep, script)
 	if err := os.WriteFile(rc, []byte(rcText), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -193,15 +197,21 @@ func TestBashTabInTmux(t *testing.T) {
 		t.Fatalf("screen never showed %q:\n%s", want, screen)
 		return ""
 	}
-	waitFor("$ ")
+	waitFor("$") // capture-pane trims the prompt's trailing blank
 
+	files := t.TempDir()
+	if err := os.WriteFile(filepath.Join(files, "staging-kubeconfig.yaml"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	steps := []struct {
 		typed string
 		want  string // the prompt line after TAB
 	}{
-		{"initwatch --context=arn:aws:eks:eu", "$ initwatch --context=arn:aws:eks:eu-west-1:123:cluster/shop "},
-		{"initwatch get --out", "$ initwatch get --output "},
-		{"initwatch --context prod -n pay", "$ initwatch --context prod -n payments "},
+		// No candidates for --kubeconfig: the shell completes file names.
+		{"initwatch --kubeconfig " + files + "/stag", "$ initwatch --kubeconfig " + files + "/staging-kubeconfig.yaml"},
+		{"initwatch --context=arn:aws:eks:eu", "$ initwatch --context=arn:aws:eks:eu-west-1:123:cluster/shop"},
+		{"initwatch get --out", "$ initwatch get --output"},
+		{"initwatch --context prod -n pay", "$ initwatch --context prod -n payments"},
 	}
 	for _, s := range steps {
 		run("send-keys", "-t", "0", "-l", s.typed)

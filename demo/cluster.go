@@ -60,16 +60,16 @@ type Cluster struct {
 	guard  *watchGuard
 
 	// mu is held while the simulation moves; it guards everything below.
-	mu     sync.Mutex
-	agenda agenda
-	seq    uint64
-	rng    *rand.Rand
-	rv     map[string]uint64 // next resourceVersion per resource, as the tracker counts
-	pods   map[kube.PodKey]*simPod
-	nodes  []*simNode
+	mu      sync.Mutex
+	agenda  agenda
+	seq     uint64
+	rng     *rand.Rand
+	rv      map[string]uint64 // next resourceVersion per resource, as the tracker counts
+	pods    map[kube.PodKey]*simPod
+	nodes   []*simNode
 	events  *recorder
 	digests map[string]string // image → sha256, drawn once
-	err     error // the first failed write stops the simulation
+	err     error             // the first failed write stops the simulation
 }
 
 // New builds the cluster: nodes, namespaces, the workloads that already run
@@ -82,7 +82,12 @@ func New(opts Options) *Cluster {
 		opts.Start = time.Now().Truncate(time.Second)
 	}
 	c := &Cluster{
-		client: fake.NewClientset(),
+		// The simple tracker, not NewClientset's field-managed one: that
+		// one rebuilds a REST mapper and a field manager on every write,
+		// a hundred times slower, and the demo writes a status every few
+		// milliseconds of a stepped test while never using server-side
+		// apply.
+		client: fake.NewSimpleClientset(), //nolint:staticcheck // see above
 		speed:  opts.Speed,
 		start:  opts.Start,
 		logs:   newLogStore(),

@@ -63,17 +63,17 @@ func (r *recorder) legacy(obj ref, src corev1.EventSource, typ, reason, message 
 		return
 	}
 	ev := &corev1.Event{
-		ObjectMeta:         metav1.ObjectMeta{Name: r.name(obj.name), Namespace: obj.namespace, UID: c.uid(), CreationTimestamp: now},
-		InvolvedObject:     obj.objectReference(),
-		Reason:             reason,
-		Message:            message,
-		Source:             src,
-		FirstTimestamp:     now,
-		LastTimestamp:      now,
-		Count:              1,
-		Type:               typ,
+		ObjectMeta:          metav1.ObjectMeta{Name: r.name(obj.name), Namespace: obj.namespace, UID: c.uid(), CreationTimestamp: now},
+		InvolvedObject:      obj.objectReference(),
+		Reason:              reason,
+		Message:             message,
+		Source:              src,
+		FirstTimestamp:      now,
+		LastTimestamp:       now,
+		Count:               1,
+		Type:                typ,
 		ReportingController: src.Component,
-		ReportingInstance:  src.Host,
+		ReportingInstance:   src.Host,
 	}
 	r.byKey[key] = ev
 	c.createEvent(ev)

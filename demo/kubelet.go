@@ -363,10 +363,16 @@ func (p *simPod) begin(k *simCtr) {
 	if run.exitAfter > 0 {
 		c.after(run.exitAfter, func() { p.exit(k, token, run.exitCode) })
 	}
-	if !k.started {
+	switch {
+	case !k.started:
 		p.probeStartup(k, token)
-	} else if k.spec.ReadinessProbe != nil && (!k.init || k.sidecar) {
+	case k.spec.ReadinessProbe != nil && (!k.init || k.sidecar):
 		p.probeReady(k, token)
+	}
+	if k.sidecar && k.started {
+		// The next init container starts at the next sync, once the
+		// prober has reported this one started.
+		c.after(c.jitter(500*time.Millisecond, time.Second), p.sync)
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 	"sync"
 	"time"
 
-	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/watch"
 	k8stesting "k8s.io/client-go/testing"
 
@@ -17,11 +16,10 @@ import (
 // events; the simulator, which can write hundreds of updates in one Step,
 // must instead wait for the informers to drain. watchGuard registers every
 // watcher the fake hands out and makes each write wait while one of them is
-// nearly full. Reflectors drain their watch into an unbounded queue, so the
+// half full. Reflectors drain their watch into an unbounded queue, so the
 // wait is short; a stopped watcher no longer counts.
 const (
-	guardHighWater = watch.DefaultChanSize / 2
-	guardPoll      = time.Millisecond
+	guardPoll = time.Millisecond
 	// guardTimeout turns a watcher that nobody reads into an error rather
 	// than a hang (or the fake's panic).
 	guardTimeout = 30 * time.Second
@@ -69,7 +67,7 @@ func (g *watchGuard) add(w *watch.RaceFreeFakeWatcher) {
 	g.watchers = append(live, w)
 }
 
-// wait blocks while a live watcher holds more than guardHighWater events.
+// wait blocks while a live watcher's buffer is more than half full.
 func (g *watchGuard) wait() error {
 	deadline := time.Now().Add(guardTimeout)
 	for g.full() {
@@ -88,14 +86,9 @@ func (g *watchGuard) full() bool {
 		if w.IsStopped() {
 			continue
 		}
-		if len(w.ResultChan()) > guardHighWater {
+		if len(w.ResultChan()) > int(watch.DefaultChanSize)/2 {
 			return true
 		}
 	}
 	return false
 }
-
-// gvr names used by nextRV; they match the tracker's per-resource counters.
-var (
-	podsGVR = schema.GroupVersionResource{Version: "v1", Resource: "pods"}
-)

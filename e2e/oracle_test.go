@@ -126,11 +126,13 @@ func TestOracle(t *testing.T) {
 	}
 	mode := "all cells verbatim (kubectl and initwatch ran in the same second)"
 	if !sameSecond {
-		mode = "time cells against the model at each command's own seconds (no same-second run in " +
-			strings.Repeat("I", 0) + "the tries)"
+		mode = "time cells against the model at each command's own seconds (no same-second run in the tries)"
 	}
 	t.Logf("oracle: %d generated pod statuses compared, %d differences; %s", len(cases), len(diffs), mode)
 
+	if k, i := rowOrder(kubectlRes.stdout), rowOrder(initwatchRes.stdout); !slices.Equal(k, i) {
+		t.Errorf("initwatch get lists pods in another order than kubectl:\nkubectl:   %v\ninitwatch: %v", k, i)
+	}
 	checkBranchCoverage(t, kubectlRows)
 	checkJSON(t, initwatch, kc, kubectlRows)
 }
@@ -204,6 +206,18 @@ func compareOutputs(kubectlRows, initwatchRows map[kube.PodKey][]string, sameSec
 		}
 	}
 	return diffs
+}
+
+// rowOrder is the namespace/name of each row, in printed order.
+func rowOrder(out string) []string {
+	var keys []string
+	for _, line := range strings.Split(strings.TrimRight(out, "\n"), "\n") {
+		cells := cellGap.Split(line, 3)
+		if len(cells) >= 2 {
+			keys = append(keys, cells[colNamespace]+"/"+cells[colName])
+		}
+	}
+	return keys
 }
 
 // restartCount is the count before " (… ago)".

@@ -46,6 +46,13 @@ func (in *mapInterner[K, V]) intern(m map[K]V) map[K]V {
 	return m
 }
 
+// reset forgets every shared map (benchmarks start from empty tables).
+func (in *mapInterner[K, V]) reset() {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	in.maps = nil
+}
+
 var (
 	resourceLists = &mapInterner[corev1.ResourceName, resource.Quantity]{key: resourceListKey}
 	labelSets     = &mapInterner[string, string]{key: labelsKey}

@@ -9,6 +9,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/cache"
 	"sigs.k8s.io/yaml"
@@ -265,11 +266,17 @@ func BenchmarkPodHeap(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, mode := range []string{"raw", "stripped"} {
+	// "stripped" pods share one template, as replicas of a Deployment do;
+	// "stripped-distinct" gives every pod its own labels, images and
+	// requests, the worst case for the sharing in intern.go.
+	for _, mode := range []string{"raw", "stripped", "stripped-distinct"} {
 		b.Run(mode, func(b *testing.B) {
 			var perPod float64
 			for b.Loop() {
 				pods := make([]*corev1.Pod, podHeapBatch)
+				// Empty the sharing tables, or maps kept from an earlier
+				// iteration would be freed (or reused) within this one.
+				resetInterning()
 				runtime.GC()
 				var before, after runtime.MemStats
 				runtime.ReadMemStats(&before)
@@ -279,7 +286,10 @@ func BenchmarkPodHeap(b *testing.B) {
 						b.Fatal(err)
 					}
 					pod.Name = fmt.Sprintf("webapp-%d", i)
-					if mode == "stripped" {
+					if mode == "stripped-distinct" {
+						makeDistinct(pod, i)
+					}
+					if mode != "raw" {
 						pod = StripPod(pod)
 					}
 					pods[i] = pod
@@ -291,5 +301,30 @@ func BenchmarkPodHeap(b *testing.B) {
 			}
 			b.ReportMetric(perPod, "heapB/pod")
 		})
+	}
+}
+
+// makeDistinct gives pod values no other pod of the benchmark has.
+func makeDistinct(pod *corev1.Pod, i int) {
+	pod.Labels["pod-template-hash"] = fmt.Sprintf("h%d", i)
+	for _, cs := range [][]corev1.Container{pod.Spec.InitContainers, pod.Spec.Containers} {
+		for j := range cs {
+			cs[j].Image = fmt.Sprintf("%s-%d", cs[j].Image, i)
+			cs[j].Resources.Requests = corev1.ResourceList{
+				corev1.ResourceCPU:    *resource.NewMilliQuantity(int64(100+i), resource.DecimalSI),
+				corev1.ResourceMemory: *resource.NewQuantity(int64(1<<20+i), resource.BinarySI),
+			}
+		}
+	}
+	for _, ss := range [][]corev1.ContainerStatus{pod.Status.InitContainerStatuses, pod.Status.ContainerStatuses} {
+		for j := range ss {
+			ss[j].Image = fmt.Sprintf("%s-%d", ss[j].Image, i)
+		}
+	}
+}
+
+func resetInterning() {
+	for _, in := range []interface{ reset() }{resourceLists, labelSets} {
+		in.reset()
 	}
 }

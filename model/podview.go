@@ -2,7 +2,6 @@ package model
 
 import (
 	"cmp"
-	"regexp"
 	"strings"
 	"time"
 
@@ -48,10 +47,36 @@ func ownerOf(pod *corev1.Pod) string {
 	return Sanitize(ref.Kind + "/" + ref.Name)
 }
 
-var (
-	initCountStatus = regexp.MustCompile(`^Init:\d+/\d+$`)
-	exitStatus      = regexp.MustCompile(`^(Init:)?(ExitCode|Signal):-?\d+$`)
-)
+// isInitCount reports whether status has the shape Init:N/M.
+func isInitCount(status string) bool {
+	rest, ok := strings.CutPrefix(status, "Init:")
+	if !ok {
+		return false
+	}
+	n, m, ok := strings.Cut(rest, "/")
+	return ok && isDigits(n) && isDigits(m)
+}
+
+// isExitStatus reports whether status has the shape [Init:]ExitCode:N or
+// [Init:]Signal:N, what kubectl prints for an exit without a reason.
+func isExitStatus(status string) bool {
+	rest := strings.TrimPrefix(status, "Init:")
+	for _, prefix := range []string{"ExitCode:", "Signal:"} {
+		if num, ok := strings.CutPrefix(rest, prefix); ok {
+			return isDigits(strings.TrimPrefix(num, "-"))
+		}
+	}
+	return false
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
 
 // failureReasons are the STATUS values (with or without "Init:") that mean
 // something went wrong rather than "not there yet".
@@ -111,8 +136,8 @@ func Categorize(phase corev1.PodPhase, p Printed, steps []InitStep) Category {
 		}
 	}
 	switch {
-	case initCountStatus.MatchString(status), strings.HasPrefix(status, "Init:"),
-		startingReasons[status], phase == corev1.PodPending:
+	// Any Init: status left is Init:N/M or a harmless waiting reason.
+	case strings.HasPrefix(status, "Init:"), startingReasons[status], phase == corev1.PodPending:
 		return CategoryInitializing
 	case status == statusRunning && p.TotalCount > 0 && p.ReadyCount == p.TotalCount:
 		return CategoryReady
@@ -121,11 +146,11 @@ func Categorize(phase corev1.PodPhase, p Printed, steps []InitStep) Category {
 }
 
 func isFailureStatus(status string) bool {
-	if exitStatus.MatchString(status) {
+	if isExitStatus(status) {
 		return true
 	}
 	reason, isInit := strings.CutPrefix(status, "Init:")
-	if isInit && !initCountStatus.MatchString(status) && !startingReasons[reason] {
+	if isInit && !isInitCount(status) && !startingReasons[reason] {
 		// kubectl prints Init:<reason> only for a failed exit or a waiting
 		// reason other than PodInitializing: all of them are trouble.
 		return true

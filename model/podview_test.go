@@ -141,3 +141,17 @@ func TestCompare(t *testing.T) {
 		})
 	}
 }
+
+func TestStatusShapes(t *testing.T) {
+	for s, want := range map[string]bool{"Init:0/4": true, "Init:12/13": true, "Init:1/": false, "Init:/4": false, "Init:a/4": false, "0/4": false} {
+		if got := isInitCount(s); got != want {
+			t.Errorf("isInitCount(%q) = %v", s, got)
+		}
+	}
+	for s, want := range map[string]bool{"ExitCode:2": true, "Init:ExitCode:-1": true, "Signal:9": true, "Init:Signal:15": true,
+		"ExitCode:": false, "Signal:x": false, "Init:Error": false, "ExitCode:--1": false} {
+		if got := isExitStatus(s); got != want {
+			t.Errorf("isExitStatus(%q) = %v", s, got)
+		}
+	}
+}

@@ -43,14 +43,9 @@ func Print(pod *corev1.Pod, now time.Time) Printed {
 		}
 	}
 
-	// A status whose name matches no spec entry is not a sidecar, as in kubectl.
-	sidecar := make(map[string]bool, len(pod.Spec.InitContainers))
 	total := len(pod.Spec.Containers)
 	for i := range pod.Spec.InitContainers {
-		c := &pod.Spec.InitContainers[i]
-		isSidecar := isRestartable(c)
-		sidecar[c.Name] = isSidecar
-		if isSidecar {
+		if isRestartable(&pod.Spec.InitContainers[i]) {
 			total++
 		}
 	}
@@ -64,7 +59,8 @@ func Print(pod *corev1.Pod, now time.Time) Printed {
 		cs := &st.InitContainerStatuses[i]
 		restarts += int(cs.RestartCount)
 		lastRestart = laterTermination(lastRestart, cs)
-		if sidecar[cs.Name] {
+		isSidecar := isRestartable(specInitContainer(pod, cs.Name))
+		if isSidecar {
 			sidecarRestarts += int(cs.RestartCount)
 			sidecarLastRestart = laterTermination(sidecarLastRestart, cs)
 		}
@@ -72,7 +68,7 @@ func Print(pod *corev1.Pod, now time.Time) Printed {
 		if t != nil && t.ExitCode == 0 {
 			continue
 		}
-		if sidecar[cs.Name] && cs.Started != nil && *cs.Started {
+		if isSidecar && cs.Started != nil && *cs.Started {
 			if cs.Ready {
 				ready++
 			}
@@ -177,6 +173,19 @@ func laterTermination(last time.Time, cs *corev1.ContainerStatus) time.Time {
 		return prev.FinishedAt.Time
 	}
 	return last
+}
+
+// specInitContainer finds the init container a status belongs to. kubectl
+// indexes the spec in a map, so with duplicate names (which validation
+// forbids) the last one wins; nil when the status names no spec entry, which
+// then never counts as a sidecar.
+func specInitContainer(pod *corev1.Pod, name string) *corev1.Container {
+	for i := len(pod.Spec.InitContainers) - 1; i >= 0; i-- {
+		if pod.Spec.InitContainers[i].Name == name {
+			return &pod.Spec.InitContainers[i]
+		}
+	}
+	return nil
 }
 
 // isRestartable reports whether an init container is a native sidecar.

@@ -1,9 +1,18 @@
 // Package model turns Kubernetes API objects into what initwatch shows.
 //
-// Everything here is a pure function of API objects and a clock: no clientsets,
-// no terminal, no goroutines. The same functions feed the TUI, `initwatch get`
-// and its JSON output, so a STATUS string is computed in exactly one place and
-// matches, character for character, what `kubectl get pods` prints.
+// Everything here is a pure function of API objects and a clock (the caller
+// passes now; nothing reads the system time): no clientsets, no terminal, no
+// goroutines. The one piece of state is History, which records the STATUS
+// values a watched pod went through. The same functions feed the TUI,
+// `initwatch get` and its JSON output, so a STATUS string is computed in
+// exactly one place and matches, character for character, what
+// `kubectl get pods` prints (Print follows printPod of Kubernetes v1.37).
+//
+// Free text from the cluster (reasons, messages, event fields) comes out of
+// this package already passed through Sanitize, so it cannot carry terminal
+// escape sequences; log lines are sanitized by the caller with Sanitize or
+// SanitizeKeepSGR. Names, namespaces, labels and node names are left as the
+// apiserver validated them.
 package model
 
 import "time"
@@ -160,7 +169,7 @@ type Category int
 
 const (
 	CategoryFailing      Category = iota // Init:Error, Init:CrashLoopBackOff, CrashLoopBackOff, Error, ...
-	CategoryInitializing                 // Init:N/M, PodInitializing, Pending
+	CategoryInitializing                 // Init:N/M, PodInitializing, ContainerCreating, Pending, SchedulingGated
 	CategoryNotReady                     // running but not all ready, Terminating, Unknown
 	CategoryReady                        // Running and all ready
 	CategoryDone                         // Completed / Succeeded

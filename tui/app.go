@@ -135,6 +135,14 @@ func (a App) Err() error { return a.err }
 
 // Update folds a message into the model.
 func (a App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	m, cmd := a.update(msg)
+	// Whatever changed, the rows now on screen get their filter highlights
+	// here, so View has nothing to compute.
+	m.list.highlightVisible()
+	return m, cmd
+}
+
+func (a App) update(msg tea.Msg) (App, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		a.resize(msg.Width, msg.Height)
@@ -206,7 +214,7 @@ func (a *App) relayout() {
 	a.lay = computeLayout(a.list.stats, a.width, a.now)
 }
 
-func (a App) applyBatch(msg BatchMsg) (tea.Model, tea.Cmd) {
+func (a App) applyBatch(msg BatchMsg) (App, tea.Cmd) {
 	at := msg.At
 	if at.IsZero() {
 		at = a.opts.Now()
@@ -275,7 +283,7 @@ func (a App) closeDetail() (App, tea.Cmd) {
 	return a, cmd
 }
 
-func (a App) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+func (a App) handleKey(msg tea.KeyMsg) (App, tea.Cmd) {
 	g := &a.keys.Global
 	if msg.Type == tea.KeyCtrlC {
 		return a, tea.Quit
@@ -310,7 +318,7 @@ func (a App) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	return a.handleListKey(msg)
 }
 
-func (a App) handleListKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+func (a App) handleListKey(msg tea.KeyMsg) (App, tea.Cmd) {
 	g, l, list := &a.keys.Global, &a.keys.List, a.list
 	switch {
 	case key.Matches(msg, g.Quit):
@@ -390,7 +398,7 @@ func (a *App) navigate(msg tea.KeyMsg) bool {
 
 // handleFilterKey edits the filter; the list follows every keystroke. The
 // arrow and page keys still move the cursor (letters are text here).
-func (a App) handleFilterKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+func (a App) handleFilterKey(msg tea.KeyMsg) (App, tea.Cmd) {
 	switch {
 	case key.Matches(msg, a.keys.Filter.Accept):
 		a.filtering = false
@@ -427,7 +435,7 @@ func (a App) handleFilterKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	return a, cmd
 }
 
-func (a App) handleMouse(msg tea.MouseMsg) (tea.Model, tea.Cmd) {
+func (a App) handleMouse(msg tea.MouseMsg) (App, tea.Cmd) {
 	if a.showHelp {
 		return a, nil
 	}

@@ -66,7 +66,7 @@ func (ly *layout) total() int {
 
 // dropOrder is the order in which columns give way on narrow screens:
 // NAME, STATUS and the bar go last.
-var dropOrder = []column{colStep, colRestarts, colNS, colAge, colReady, colFraction, colBar, colStatus}
+var dropOrder = []column{colStep, colRestarts, colNS, colAge, colReady, colFraction, colBar}
 
 // Largest width a column takes before others get space.
 const (
@@ -81,7 +81,7 @@ var growOrder = []struct {
 	col  column
 	upTo int
 }{
-	{colName, 16}, {colStatus, 0}, {colName, 32}, {colStep, 0}, {colBar, 0}, {colNS, 0}, {colName, 0},
+	{colName, 16}, {colStatus, 0}, {colStep, 0}, {colName, 32}, {colBar, 0}, {colNS, 0}, {colName, 0},
 }
 
 // computeLayout sizes the columns for a screen width from what the rows
@@ -126,21 +126,19 @@ func computeLayout(s colStats, width int, now time.Time) layout {
 			ly.w[colName] = min(nat.w[colName], 8)
 		}
 	}
-	if over := ly.total() - width; over > 0 {
-		// Only NAME and maybe STATUS left: NAME takes what remains.
-		if ly.shown(colStatus) {
-			cut := min(over, max(ly.w[colStatus]-7, 0))
-			ly.w[colStatus] -= cut
-			over -= cut
-		}
-		if over > 0 && ly.shown(colStatus) {
+	// Only NAME and STATUS left: STATUS shrinks to a floor, then goes;
+	// NAME takes what remains.
+	if over := ly.total() - width; over > 0 && ly.shown(colStatus) {
+		ly.w[colStatus] -= min(over, max(ly.w[colStatus]-7, 0))
+		if ly.total() > width {
 			ly.w[colStatus] = 0
-			over = ly.total() - width
 		}
-		ly.w[colName] = max(ly.w[colName]-max(over, 0), 1)
+	}
+	if over := ly.total() - width; over > 0 {
+		ly.w[colName] = max(ly.w[colName]-over, 1)
 	}
 	// Give the room left back, most important first: enough NAME to tell
-	// pods apart, the whole STATUS, more NAME, the step holding things up,
+	// pods apart, the whole STATUS, the step holding things up, more NAME,
 	// the whole bar, then everything else.
 	spare := width - ly.total()
 	for _, g := range growOrder {

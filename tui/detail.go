@@ -196,10 +196,17 @@ func (d DetailModel) ShowLogs(previous bool) (DetailModel, tea.Cmd) {
 }
 
 // Close is called when the user leaves the detail view: the logs pane, if
-// open, closes its stream.
+// open, closes its stream, and the view starts over on the Init containers
+// pane next time, whichever pod it shows.
 func (d DetailModel) Close() (DetailModel, tea.Cmd) {
 	if d.logs != nil && d.active == PaneLogs {
 		d.logs = d.logs.Blur()
+	}
+	d.active = PaneInit
+	d.offsets = [detailPaneCount]int{}
+	if d.previousLogs {
+		d.previousLogs = false
+		d.rebuild()
 	}
 	return d, d.takePending()
 }

@@ -53,6 +53,7 @@ func (d *DetailModel) renderTitle(f *detailFacts) string {
 	if room := w - lipgloss.Width(status) - detailColumnGap; nameWidth > room {
 		nameWidth = max(room, min(detailMinName, nameWidth))
 	}
+	nameWidth = min(nameWidth, w)
 	name = detailFit(name, nameWidth)
 	line := detailStyled(th.Title, name)
 	used := lipgloss.Width(name)

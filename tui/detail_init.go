@@ -15,8 +15,9 @@ const (
 	// detailValueCol is the column where field values start, as kubectl
 	// describe's tab writer aligns "Restart Count:" and friends.
 	detailValueCol = 18
-	// detailMinValueWrap is the narrowest a wrapped value may be; below
-	// it the value goes under its label.
+	// detailMinValueWrap is the narrowest a wrapped value may be; in a
+	// window narrower than detailValueCol plus this, message lines are cut
+	// rather than wrapped into slivers.
 	detailMinValueWrap = 12
 )
 

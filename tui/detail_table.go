@@ -117,6 +117,15 @@ func detailTable(base, header, muted lipgloss.Style, cols []detailColumn, rows [
 		widths[widest]--
 	}
 
+	// Text under a row is indented, unless the window is so narrow that
+	// the indent would leave almost nothing.
+	indentW := detailUnderIndent
+	if w < 3*detailUnderIndent {
+		indentW = 0
+	}
+	indent := strings.Repeat(" ", indentW)
+	underW := max(w-indentW, 1)
+
 	render := func(cells []detailCell, st lipgloss.Style, isHeader bool) []string {
 		cell := func(i int) (string, lipgloss.Style) {
 			if i >= len(cells) {
@@ -137,7 +146,7 @@ func detailTable(base, header, muted lipgloss.Style, cols []detailColumn, rows [
 				wrapped = []string{detailFit(text, widths[wrapCol])}
 			case isHeader:
 			case under:
-				wrapped = detailWrap(text, w-detailUnderIndent)
+				wrapped = detailWrap(text, underW)
 			default:
 				wrapped = detailWrap(text, widths[wrapCol])
 			}
@@ -170,9 +179,8 @@ func detailTable(base, header, muted lipgloss.Style, cols []detailColumn, rows [
 					b.WriteString(strings.Repeat(" ", max(widths[i]-lipgloss.Width(text), 0)))
 				}
 			}
-			out = append(out, strings.TrimRight(b.String(), " "))
+			out = append(out, detailFit(strings.TrimRight(b.String(), " "), w))
 		}
-		indent := strings.Repeat(" ", detailUnderIndent)
 		if len(spill) > 0 && !isHeader {
 			var parts []string
 			for _, i := range spill {
@@ -181,7 +189,7 @@ func detailTable(base, header, muted lipgloss.Style, cols []detailColumn, rows [
 					parts = append(parts, strings.ToLower(cols[i].title)+": "+text)
 				}
 			}
-			for _, l := range detailPack(parts, w-detailUnderIndent) {
+			for _, l := range detailPack(parts, underW) {
 				out = append(out, indent+detailStyled(muted, l))
 			}
 		}
@@ -209,6 +217,7 @@ func detailTable(base, header, muted lipgloss.Style, cols []detailColumn, rows [
 // detailPack puts parts on as few lines of w cells as it can, two spaces
 // apart, breaking a part only when it is longer than a line.
 func detailPack(parts []string, w int) []string {
+	w = max(w, 1)
 	var out []string
 	line := ""
 	for _, p := range parts {

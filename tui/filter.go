@@ -2,6 +2,7 @@ package tui
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/textinput"
@@ -22,34 +23,17 @@ func canNarrow(prev, next string) bool {
 	return prev != "" && strings.HasPrefix(next, prev) && isLabelQuery(prev) == isLabelQuery(next)
 }
 
-// entrySource lets sahilm/fuzzy read the search strings of entries in place.
-type entrySource []*podEntry
-
-func (s entrySource) String(i int) string { return s[i].search }
-func (s entrySource) Len() int            { return len(s) }
-
-// matchEntries returns the candidates that match query, in their order, and
-// records on each candidate whether it matched and what to highlight.
+// matchEntries returns the candidates that match query, in their order,
+// and records on each candidate whether it matched. Highlights are left to
+// highlight: only rows on screen need them.
 func matchEntries(query string, cands []*podEntry) []*podEntry {
+	m := newMatcher(query)
+	out := make([]*podEntry, 0, len(cands)/4)
 	for _, e := range cands {
-		e.matched, e.highlight = false, nil
-	}
-	if isLabelQuery(query) {
-		out := make([]*podEntry, 0, len(cands)/4)
-		for _, e := range cands {
-			if matchLabels(query, e) {
-				e.matched = true
-				out = append(out, e)
-			}
+		e.matched, e.hlQuery, e.highlight = m.entry(e), "", nil
+		if e.matched {
+			out = append(out, e)
 		}
-		return out
-	}
-	matches := fuzzy.FindFromNoSort(query, entrySource(cands))
-	out := make([]*podEntry, 0, len(matches))
-	for _, m := range matches {
-		e := cands[m.Index]
-		e.matched, e.highlight = true, m.MatchedIndexes
-		out = append(out, e)
 	}
 	return out
 }
@@ -57,22 +41,94 @@ func matchEntries(query string, cands []*podEntry) []*podEntry {
 // matchOne evaluates query against one entry (one that changed while a
 // filter is active).
 func matchOne(query string, e *podEntry) {
-	e.matched, e.highlight = false, nil
+	e.hlQuery, e.highlight = "", nil
 	if query == "" {
 		e.matched = true
 		return
 	}
-	if isLabelQuery(query) {
-		e.matched = matchLabels(query, e)
-		return
-	}
-	if ms := fuzzy.Find(query, []string{e.search}); len(ms) == 1 {
-		e.matched, e.highlight = true, ms[0].MatchedIndexes
-	}
+	m := newMatcher(query)
+	e.matched = m.entry(e)
 }
 
-func matchLabels(query string, e *podEntry) bool {
-	return len(e.labels) > 0 && len(fuzzy.FindNoSort(query, e.labels)) > 0
+// matcher decides what sahilm/fuzzy decides, faster. sahilm/fuzzy matches a
+// string when the pattern's characters occur in it in order, ignoring case
+// (its scores only rank matches, and the list keeps its own order). For
+// ASCII, the common case, that is a few IndexByte calls on a lower-cased
+// copy made when the pod changed, with no allocation; other strings go
+// through sahilm/fuzzy itself. TestMatcherAgreesWithFuzzy holds the two
+// together.
+type matcher struct {
+	query  string
+	lower  string // query in lower case, when ASCII
+	ascii  bool
+	labels bool
+}
+
+func newMatcher(query string) matcher {
+	ascii := isASCII(query)
+	m := matcher{query: query, ascii: ascii, labels: isLabelQuery(query)}
+	if ascii {
+		m.lower = strings.ToLower(query)
+	}
+	return m
+}
+
+func (m *matcher) entry(e *podEntry) bool {
+	if !m.labels {
+		return m.match(e.search, e.searchLower)
+	}
+	for i, l := range e.labels {
+		if m.match(l, e.labelsLower[i]) {
+			return true
+		}
+	}
+	return false
+}
+
+// match reports whether s matches; lower is s lower-cased, or "" when s is
+// not ASCII.
+func (m *matcher) match(s, lower string) bool {
+	if m.ascii && (lower != "" || s == "") {
+		rest := lower
+		for i := 0; i < len(m.lower); i++ {
+			k := strings.IndexByte(rest, m.lower[i])
+			if k < 0 {
+				return false
+			}
+			rest = rest[k+1:]
+		}
+		return true
+	}
+	return len(fuzzy.Find(m.query, []string{s})) == 1
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// asciiLower is s lower-cased when it is ASCII, else "".
+func asciiLower(s string) string {
+	if !isASCII(s) {
+		return ""
+	}
+	return strings.ToLower(s)
+}
+
+// highlight returns the byte offsets of e.search that sahilm/fuzzy matches
+// for query: the characters to emphasise, computed for rows on screen only.
+func highlight(query string, e *podEntry) []int {
+	if query == "" || isLabelQuery(query) {
+		return nil
+	}
+	if ms := fuzzy.Find(query, []string{e.search}); len(ms) == 1 {
+		return ms[0].MatchedIndexes
+	}
+	return nil
 }
 
 // newFilterInput is the line editor shown while typing a filter. The cursor

@@ -23,7 +23,6 @@ type headerInfo struct {
 	matches                 int // rows (pods) after filter and toggles
 	onlyInit, onlyFailing   bool
 	grouped                 bool
-	notice                  string // e.g. "pod deleted" in the detail view
 }
 
 // renderHeader draws the header in at most lines lines of width cells.
@@ -137,22 +136,24 @@ func countsText(h *headerInfo, th *themes.Theme, compact bool) string {
 // viewText says how the list is ordered and narrowed.
 func viewText(h *headerInfo, th *themes.Theme) string {
 	var parts []string
-	if h.notice != "" {
-		parts = append(parts, th.Warning.Render(h.notice))
-	}
 	if h.query != "" {
 		parts = append(parts, th.Match.Render("/"+h.query)+th.Muted.Render(" ("+strconv.Itoa(h.matches)+")"))
 	}
+	only := ""
 	switch {
 	case h.onlyInit && h.onlyFailing:
-		parts = append(parts, th.HeaderValue.Render("only initializing+failing"))
+		only = "only initializing+failing"
 	case h.onlyInit:
-		parts = append(parts, th.HeaderValue.Render("only initializing"))
+		only = "only initializing"
 	case h.onlyFailing:
-		parts = append(parts, th.HeaderValue.Render("only failing"))
+		only = "only failing"
 	}
-	if (h.onlyInit || h.onlyFailing) && h.query == "" {
-		parts = append(parts, th.Muted.Render("("+strconv.Itoa(h.matches)+")"))
+	if only != "" {
+		t := th.HeaderValue.Render(only)
+		if h.query == "" {
+			t += th.Muted.Render(" (" + strconv.Itoa(h.matches) + ")")
+		}
+		parts = append(parts, t)
 	}
 	if h.grouped {
 		parts = append(parts, th.HeaderValue.Render("by owner"))

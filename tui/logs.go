@@ -141,7 +141,6 @@ func NewLogs(src kube.LogSource, th themes.Theme, km keymap.KeyMap, opts LogsOpt
 // SetSize sets the pane's outer size.
 func (m LogsModel) SetSize(w, h int) LogsModel {
 	m.width, m.height = max(w, 1), max(h, 1)
-	m.search.input.Width = max(m.width-20, 5)
 	return m
 }
 

@@ -108,6 +108,7 @@ func (m *LogsModel) statusLine(w int) string {
 		return logFit(m.search.input.View()+th.Muted.Render(m.matchCount()), w)
 	}
 	var s string
+	hint := ""
 	switch m.phase {
 	case logPhaseWaiting:
 		s = th.Warning.Render(m.note)
@@ -125,12 +126,17 @@ func (m *LogsModel) statusLine(w int) string {
 			if m.unseen > 0 {
 				s += th.Warning.Render(fmt.Sprintf(" · %d new lines", m.unseen))
 			}
-			s += th.Muted.Render(" · G: resume")
+			hint = th.Muted.Render(" · G: resume")
 		}
 	}
-	s += th.Muted.Render(fmt.Sprintf(" · %d lines", m.buf.Len()))
 	if m.search.query != "" {
 		s += th.Muted.Render(" · /"+m.search.query) + th.Muted.Render(m.matchCount())
+	}
+	// Least useful last: dropped first when the pane is narrow.
+	for _, extra := range []string{th.Muted.Render(fmt.Sprintf(" · %d lines", m.buf.Len())), hint} {
+		if ansi.StringWidth(s)+ansi.StringWidth(extra) <= w {
+			s += extra
+		}
 	}
 	return logFit(s, w)
 }

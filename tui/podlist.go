@@ -77,9 +77,6 @@ func (l *podList) setQuery(q string) {
 	}
 	switch {
 	case q == "":
-		for _, e := range l.sorted {
-			e.matched, e.highlight = false, nil
-		}
 		l.filtered = l.sorted
 	case canNarrow(l.query, q):
 		l.filtered = matchEntries(q, l.filtered)
@@ -209,12 +206,24 @@ func (l *podList) scroll(delta int) {
 func (l *podList) page(dir int) { l.move(dir * max(l.height-1, 1)) }
 func (l *podList) top()         { l.cursor = 0; l.clamp() }
 func (l *podList) bottom()      { l.cursor = len(l.rows) - 1; l.clamp() }
+
+// visible returns the rows on screen, with the filter's highlights.
 func (l *podList) visible() []listRow {
 	end := min(l.offset+max(l.height, 0), len(l.rows))
 	if l.offset >= end {
 		return nil
 	}
 	return l.rows[l.offset:end]
+}
+
+// highlightVisible computes the highlights of the rows on screen for the
+// current query (at most a screenful of fuzzy matches per update).
+func (l *podList) highlightVisible() {
+	for _, r := range l.visible() {
+		if e := r.pod; e != nil && e.hlQuery != l.query {
+			e.hlQuery, e.highlight = l.query, highlight(l.query, e)
+		}
+	}
 }
 
 // selectScreenRow puts the cursor on the y-th row shown (a mouse click).

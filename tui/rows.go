@@ -65,25 +65,25 @@ func (st *rowStyles) statusStyle(c model.Category) lipgloss.Style {
 }
 
 // writeCell writes text (plain, width textW) in w cells followed by gap
-// spaces, truncated with "…" when too wide. hl are byte offsets of
-// characters to emphasise with match. The last cell of a row is not padded
-// unless fill is set (the selected row is one bar across the screen).
-func writeCell(b *strings.Builder, text string, textW, w, gap int, fill bool, style, match lipgloss.Style, hl []int) {
+// spaces, cut with "…" when too wide: at the end, or in the middle when
+// middle is set (pod names differ in their last characters, the
+// ReplicaSet hash and the random suffix). hl are byte offsets of characters
+// to emphasise with match. The last cell of a row is not padded unless fill
+// is set (the selected row is one bar across the screen).
+func writeCell(b *strings.Builder, text string, textW, w, gap int, fill, middle bool, style, match lipgloss.Style, hl []int) {
 	if w <= 0 {
 		return
 	}
-	tail := ""
 	if textW > w {
-		text = strings.TrimSuffix(ansi.Truncate(text, w, ellipsis), ellipsis)
-		tail = ellipsis
-		textW = ansi.StringWidth(text) + 1
+		text, hl = fitCell(text, textW, w, middle, hl)
+		textW = ansi.StringWidth(text)
 	}
 	pad := ""
 	if gap > 0 || fill {
-		pad = strings.Repeat(" ", w-textW+gap)
+		pad = strings.Repeat(" ", max(w-textW, 0)+gap)
 	}
 	if len(hl) == 0 {
-		if s := text + tail + pad; s != "" {
+		if s := text + pad; s != "" {
 			b.WriteString(style.Render(s))
 		}
 		return
@@ -91,8 +91,9 @@ func writeCell(b *strings.Builder, text string, textW, w, gap int, fill bool, st
 	start := 0
 	for i := 0; i < len(hl); {
 		at := hl[i]
-		if at >= len(text) {
-			break
+		if at < start || at >= len(text) {
+			i++
+			continue
 		}
 		// Extend over adjacent matched characters.
 		end := at
@@ -107,7 +108,45 @@ func writeCell(b *strings.Builder, text string, textW, w, gap int, fill bool, st
 		b.WriteString(match.Render(text[at:end]))
 		start = end
 	}
-	b.WriteString(style.Render(text[start:] + tail + pad))
+	b.WriteString(style.Render(text[start:] + pad))
+}
+
+// fitCell cuts text (textW cells) to at most w cells with "…", and moves the
+// highlight offsets along; offsets of characters cut away are dropped.
+func fitCell(text string, textW, w int, middle bool, hl []int) (string, []int) {
+	if !middle || w < 5 {
+		head := strings.TrimSuffix(ansi.Truncate(text, w, ellipsis), ellipsis)
+		return head + ellipsis, keepBelow(hl, len(head))
+	}
+	headW := (w - 1) / 2
+	head := ansi.Truncate(text, headW, "")
+	room := w - 1 - ansi.StringWidth(head)
+	tail := ansi.TruncateLeft(text, textW-room, "")
+	// A wide character at the cut can leave the tail a cell too wide.
+	for ansi.StringWidth(tail) > room {
+		tail = ansi.TruncateLeft(tail, 1, "")
+	}
+	cut := len(text) - len(tail)
+	var out []int
+	for _, h := range hl {
+		switch {
+		case h < len(head):
+			out = append(out, h)
+		case h >= cut:
+			out = append(out, h-cut+len(head)+len(ellipsis))
+		}
+	}
+	return head + ellipsis + tail, out
+}
+
+func keepBelow(hl []int, n int) []int {
+	var out []int
+	for _, h := range hl {
+		if h < n {
+			out = append(out, h)
+		}
+	}
+	return out
 }
 
 // highlightsIn returns the offsets of hl that fall in search[from:to],
@@ -133,7 +172,7 @@ func renderPodRow(b *strings.Builder, e *podEntry, ly *layout, st *rowStyles, no
 	}
 	p := &e.view.Printed
 	cell := func(c column, text string, textW int, style lipgloss.Style, hl []int) {
-		writeCell(b, text, textW, ly.w[c], ly.gapAfter(c), fill, style, st.match, hl)
+		writeCell(b, text, textW, ly.w[c], ly.gapAfter(c), fill, c == colName, style, st.match, hl)
 	}
 	if ly.shown(colNS) {
 		cell(colNS, e.ns, e.nsW, st.base, nsHL)

@@ -28,10 +28,15 @@ type podEntry struct {
 	search string
 	// labels are "k=v" pairs, sorted, matched by queries that contain "=".
 	labels []string
+	// Lower-cased copies for the matcher ("" when not ASCII).
+	searchLower string
+	labelsLower []string
 
-	// Filter state for the current query (see filter.go): matched says the
-	// entry passes, highlight holds byte offsets into search to emphasise.
+	// Filter state (see filter.go): matched says the entry passes the
+	// current query; highlight holds the byte offsets of search to
+	// emphasise, computed for hlQuery when the row comes on screen.
 	matched   bool
+	hlQuery   string
 	highlight []int
 
 	// dirty marks an entry changed by the batch being applied; gone marks
@@ -221,12 +226,18 @@ func (e *podEntry) update(pod *corev1.Pod, at time.Time) {
 	e.statusW = ansi.StringWidth(e.status)
 	e.stepNameW = ansi.StringWidth(e.stepName)
 	e.search = e.ns + "/" + e.name
+	e.searchLower = asciiLower(e.search)
+	e.hlQuery, e.highlight = "", nil
 
 	e.labels = e.labels[:0]
 	for k, v := range e.view.Labels {
 		e.labels = append(e.labels, cellText(k+"="+v))
 	}
 	sort.Strings(e.labels)
+	e.labelsLower = e.labelsLower[:0]
+	for _, l := range e.labels {
+		e.labelsLower = append(e.labelsLower, asciiLower(l))
+	}
 }
 
 // cellText makes a string from the cluster safe for one table cell: no

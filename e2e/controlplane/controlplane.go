@@ -23,6 +23,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"k8s.io/client-go/kubernetes"
@@ -216,8 +217,20 @@ func (cp *ControlPlane) StartAPIServer(ctx context.Context) error {
 	return cp.waitReady(ctx, p, cp.URL()+"/readyz", cp.httpClient, "kube-apiserver.log")
 }
 
-// StopAPIServer stops the apiserver and leaves etcd running.
+// StopAPIServer shuts the apiserver down gracefully (SIGTERM) and leaves
+// etcd running. With watches open, a graceful shutdown waits for them up to
+// the apiserver's request timeout (60 s); KillAPIServer does not wait.
 func (cp *ControlPlane) StopAPIServer() error {
+	return cp.endAPIServer(syscall.SIGTERM)
+}
+
+// KillAPIServer kills the apiserver (SIGKILL), as a crash or a lost node
+// would, and leaves etcd running. Clients see their connections drop at once.
+func (cp *ControlPlane) KillAPIServer() error {
+	return cp.endAPIServer(syscall.SIGKILL)
+}
+
+func (cp *ControlPlane) endAPIServer(sig syscall.Signal) error {
 	cp.mu.Lock()
 	p := cp.apiserver
 	cp.apiserver = nil
@@ -225,7 +238,7 @@ func (cp *ControlPlane) StopAPIServer() error {
 	if p == nil {
 		return nil
 	}
-	return p.stop()
+	return p.stop(sig)
 }
 
 // Stop stops every component and removes the working folder (unless the
@@ -237,10 +250,10 @@ func (cp *ControlPlane) Stop() error {
 	cp.mu.Unlock()
 	var errs []error
 	if api != nil {
-		errs = append(errs, api.stop())
+		errs = append(errs, api.stop(syscall.SIGTERM))
 	}
 	if etcd != nil {
-		errs = append(errs, etcd.stop())
+		errs = append(errs, etcd.stop(syscall.SIGTERM))
 	}
 	if !cp.keepDir && cp.dir != "" {
 		errs = append(errs, os.RemoveAll(cp.dir))

@@ -10,8 +10,9 @@ import (
 )
 
 // stopGrace is how long a component gets to exit after SIGTERM before its
-// whole process group is killed.
-const stopGrace = 15 * time.Second
+// whole process group is killed. The apiserver's graceful shutdown waits
+// for open connections (watches included) up to its request timeout, 60 s.
+const stopGrace = 70 * time.Second
 
 // process is one control-plane component running in its own process group,
 // so stopping it also stops anything it forked and nothing outlives the tests.
@@ -60,13 +61,13 @@ func (p *process) exited() (bool, error) {
 	}
 }
 
-// stop sends SIGTERM to the process group, then SIGKILL after stopGrace,
-// and waits for the process to be reaped.
-func (p *process) stop() error {
+// stop sends sig to the process group (SIGKILL after stopGrace if sig did
+// not end it) and waits for the process to be reaped.
+func (p *process) stop(sig syscall.Signal) error {
 	defer p.log.Close()
 	pgid := p.cmd.Process.Pid
 	if ok, _ := p.exited(); !ok {
-		if err := syscall.Kill(-pgid, syscall.SIGTERM); err != nil && !errors.Is(err, syscall.ESRCH) {
+		if err := syscall.Kill(-pgid, sig); err != nil && !errors.Is(err, syscall.ESRCH) {
 			return fmt.Errorf("signal %s: %w", p.name, err)
 		}
 		select {

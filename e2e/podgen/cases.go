@@ -111,9 +111,15 @@ func (g *Generator) initialized() []Case {
 		done := []State{TermCompleted, TermCompleted, TermCompleted, TermCompleted}
 		cases = append(cases, g.withPlan("seed-app", Plan{Init: done, Apps: []State{s}}))
 
-		side := []State{TermCompleted, SidecarReady, TermCompleted, []State{SidecarReady, SidecarStarted}[i%2]}
-		cases = append(cases, g.withPlan("sidecars", Plan{Init: side, Apps: []State{s, RunningReady}}))
-		cases = append(cases, g.withPlan("sidecars", Plan{Init: side, Apps: []State{RunningReady, s}}))
+		// Ready sidecars with one order of apps, a started-but-unready one
+		// with the other (swapped on odd states): READY counts both ways.
+		ready := []State{TermCompleted, SidecarReady, TermCompleted, SidecarReady}
+		started := []State{TermCompleted, SidecarReady, TermCompleted, SidecarStarted}
+		if i%2 == 1 {
+			ready, started = started, ready
+		}
+		cases = append(cases, g.withPlan("sidecars", Plan{Init: ready, Apps: []State{s, RunningReady}}))
+		cases = append(cases, g.withPlan("sidecars", Plan{Init: started, Apps: []State{RunningReady, s}}))
 
 		for _, ready := range []bool{false, true} {
 			cases = append(cases, g.withPlan("plain", Plan{Apps: []State{TermCompleted, s}, Ready: boolPtr(ready)}))

@@ -1,0 +1,110 @@
+package kube
+
+import (
+	"fmt"
+	"reflect"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
+	"k8s.io/apimachinery/pkg/api/resource"
+)
+
+func sameMap(a, b any) bool {
+	return reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
+}
+
+func TestInterningSharesOnlyEqualValues(t *testing.T) {
+	resetInterning()
+	base := loadPod(t, "pod-webapp.yaml")
+
+	a := StripPod(base.DeepCopy())
+	b := StripPod(base.DeepCopy())
+	if !sameMap(a.Labels, b.Labels) {
+		t.Error("equal labels not shared")
+	}
+	if !sameMap(a.Spec.Containers[0].Resources.Limits, b.Spec.Containers[0].Resources.Limits) {
+		t.Error("equal resource lists not shared")
+	}
+
+	tests := []struct {
+		name   string
+		mutate func(*corev1.Pod)
+		check  func(t *testing.T, got *corev1.Pod)
+	}{
+		{
+			name: "different label value",
+			mutate: func(p *corev1.Pod) {
+				p.Labels["tier"] = "backend"
+			},
+			check: func(t *testing.T, got *corev1.Pod) {
+				if got.Labels["tier"] != "backend" || sameMap(got.Labels, a.Labels) {
+					t.Errorf("labels %v wrongly shared", got.Labels)
+				}
+			},
+		},
+		{
+			name: "same value, other notation",
+			mutate: func(p *corev1.Pod) {
+				p.Spec.Containers[0].Resources.Limits[corev1.ResourceCPU] = resource.MustParse("1000m")
+			},
+			check: func(t *testing.T, got *corev1.Pod) {
+				// Sharing is allowed only if the value prints as the
+				// pod's own would.
+				lim := got.Spec.Containers[0].Resources.Limits[corev1.ResourceCPU]
+				own := resource.MustParse("1000m")
+				if lim.String() != own.String() || lim.Cmp(own) != 0 {
+					t.Errorf("cpu limit %v, want %v", lim.String(), own.String())
+				}
+			},
+		},
+		{
+			name: "different request",
+			mutate: func(p *corev1.Pod) {
+				p.Spec.InitContainers[1].Resources.Requests[corev1.ResourceMemory] = resource.MustParse("33Mi")
+			},
+			check: func(t *testing.T, got *corev1.Pod) {
+				req := got.Spec.InitContainers[1].Resources.Requests
+				want := resource.MustParse("33Mi")
+				if q := req[corev1.ResourceMemory]; q.Cmp(want) != 0 {
+					t.Errorf("memory request %v, want 33Mi", q.String())
+				}
+				if sameMap(req, a.Spec.InitContainers[1].Resources.Requests) {
+					t.Error("different requests shared")
+				}
+			},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := base.DeepCopy()
+			tc.mutate(p)
+			want := p.DeepCopy()
+			got := StripPod(p)
+			tc.check(t, got)
+			if !equality.Semantic.DeepEqual(got.Labels, want.Labels) {
+				t.Errorf("labels %v, want %v", got.Labels, want.Labels)
+			}
+		})
+	}
+}
+
+func TestInternerIsBounded(t *testing.T) {
+	in := &mapInterner[string, string]{key: labelsKey}
+	for i := range maxInterned + 10 {
+		in.intern(map[string]string{"i": fmt.Sprint(i)})
+	}
+	if n := len(in.maps); n > maxInterned {
+		t.Fatalf("table holds %d maps, bound is %d", n, maxInterned)
+	}
+	m := map[string]string{"k": "v"}
+	if got := in.intern(m); !sameMap(got, m) {
+		t.Error("first map of a kind must be returned as is")
+	}
+	if got := in.intern(map[string]string{"k": "v"}); !sameMap(got, m) {
+		t.Error("equal map not shared")
+	}
+	if got := in.intern(nil); got != nil {
+		t.Error("nil map must stay nil")
+	}
+}
