@@ -12,9 +12,8 @@ K8S_LDFLAGS := -X k8s.io/component-base/version.gitVersion=$(K8S_VERSION) -X k8s
 # need the control plane and run in `make e2e`.
 UNIT_PKGS = $(shell $(GO) list ./... | grep -v '/e2e')
 E2E_PKGS = ./e2e/...
-# Go files of the product module (the tools modules under hack/ have their
-# own go.mod and are formatted the same way).
-GO_FILES = $(shell git ls-files --cached --others --exclude-standard '*.go')
+# Go files to keep gofmt-clean: everything but build output and fixtures.
+GO_FILES = $(shell find . -name '*.go' -not -path './bin/*' -not -path './dist/*' -not -path './.cache/*' -not -path '*/testdata/*')
 
 .PHONY: all build test unit e2e controlplane kubectl vet fmt-check bench bench-get clean
 
@@ -72,6 +71,24 @@ bench: bench-get
 # on 10,000 pods, plus the heap the informer source holds per pod.
 bench-get: build controlplane
 	INITWATCH_CP_BIN=$(CP_BIN) bench/get.sh
+
+# Releases (not part of make test; CI runs it after): GoReleaser from its
+# pinned tools module, `goreleaser check`, a snapshot release of every
+# platform into dist/ (git-ignored), then the tests of what it produced:
+# archives, checksums, Homebrew cask, krew manifest (plugins/release_test.go).
+GORELEASER := $(BIN)/goreleaser
+
+.PHONY: goreleaser release-check
+
+goreleaser: $(GORELEASER)
+
+$(GORELEASER): hack/goreleaser/go.mod hack/goreleaser/go.sum
+	cd hack/goreleaser && $(GO) build -o $@ github.com/goreleaser/goreleaser/v2
+
+release-check: $(GORELEASER)
+	$(GORELEASER) check
+	$(GORELEASER) release --snapshot --clean
+	INITWATCH_DIST=$(CURDIR)/dist $(GO) test -count=1 ./plugins/
 
 clean:
 	rm -rf $(BIN)

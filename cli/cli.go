@@ -155,9 +155,16 @@ func runRoot(ctx context.Context, env *Env, args []string) error {
 	if err := flags.Validate(); err != nil {
 		return err
 	}
+	demoOpts, demoOn, err := demoOptions(fs, hint)
+	if err != nil {
+		return err
+	}
 	settings, err := loadSettings(env, fs, flags)
 	if err != nil {
 		return err
+	}
+	if demoOn {
+		return runDemo(ctx, env, flags, settings, demoOpts)
 	}
 	return runTUI(ctx, env, flags, settings)
 }
@@ -168,6 +175,7 @@ func rootFlags(flags *kube.ConfigFlags) *pflag.FlagSet {
 	fs := newFlagSet("initwatch")
 	flags.AddFlags(fs)
 	fs.Bool("version", false, "Print the version and exit (like the version command)")
+	addDemoFlags(fs)
 	return fs
 }
 

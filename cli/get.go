@@ -122,8 +122,8 @@ func streamGet(ctx context.Context, env *Env, src kube.PodSource, o getOptions) 
 				}
 				lastConn = b.Conn
 			}
-			if !b.Synced {
-				continue
+			if !b.Synced && !printed {
+				continue // still listing: the table waits for the full list
 			}
 			now := env.Now()
 			if !printed {

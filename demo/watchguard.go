@@ -26,12 +26,13 @@ const (
 )
 
 type watchGuard struct {
+	timeout  time.Duration
 	mu       sync.Mutex
 	watchers []*watch.RaceFreeFakeWatcher
 }
 
 func newWatchGuard(client *fake.Clientset) *watchGuard {
-	g := &watchGuard{}
+	g := &watchGuard{timeout: guardTimeout}
 	tracker := client.Tracker()
 	// Prepended, so it runs instead of the default watch reactor, which it
 	// reproduces: the tracker's own Watch, with the request's options.
@@ -69,7 +70,7 @@ func (g *watchGuard) add(w *watch.RaceFreeFakeWatcher) {
 
 // wait blocks while a live watcher's buffer is more than half full.
 func (g *watchGuard) wait() error {
-	deadline := time.Now().Add(guardTimeout)
+	deadline := time.Now().Add(g.timeout)
 	for g.full() {
 		if time.Now().After(deadline) {
 			return errStalled

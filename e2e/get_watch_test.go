@@ -29,7 +29,8 @@ func TestGetWatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	gen := restartGenerator(t)
-	gen.Namespaces = []string{"watch-a"}
+	ns := unique("watch")
+	gen.Namespaces = []string{ns}
 	if err := podgen.EnsureNamespaces(ctx, cs, gen.Namespaces); err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +41,7 @@ func TestGetWatch(t *testing.T) {
 
 	cmdCtx, cancel := context.WithTimeout(ctx, commandBound)
 	defer cancel()
-	cmd := exec.CommandContext(cmdCtx, bin, "get", "--watch", "-n", "watch-a", "--kubeconfig", kc)
+	cmd := exec.CommandContext(cmdCtx, bin, "get", "--watch", "-n", ns, "--kubeconfig", kc)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -107,7 +108,7 @@ func TestGetWatch(t *testing.T) {
 	// The kubelet reports progress on the first pod.
 	advanceInit(ctx, t, cs, initial[0].Pod, gen, 2)
 	cells := nextFor(initial[0].Pod.Name, "the status change")
-	want := kubectlStatus(t, kubectl, kc, "watch-a", initial[0].Pod.Name)
+	want := kubectlStatus(t, kubectl, kc, ns, initial[0].Pod.Name)
 	if cells[colStatus] != want || cells[colInit] != "2/4" || cells[colActive] != "init-check-database" {
 		t.Errorf("after the change: STATUS %q INIT %q ACTIVE %q; want %q 2/4 init-check-database", cells[colStatus], cells[colInit], cells[colActive], want)
 	}
@@ -117,11 +118,15 @@ func TestGetWatch(t *testing.T) {
 	if err := podgen.Apply(ctx, cs, []podgen.Case{added}, 1); err != nil {
 		t.Fatal(err)
 	}
+	// Created, then its status written: a line for each, Pending first.
 	cells = nextFor(added.Pod.Name, "the new pod")
+	if cells[colStatus] == "Pending" {
+		cells = nextFor(added.Pod.Name, "the new pod's status")
+	}
 	if cells[colStatus] != "Init:3/4" {
 		t.Errorf("new pod STATUS %q, want Init:3/4", cells[colStatus])
 	}
-	if err := cs.CoreV1().Pods("watch-a").Delete(ctx, initial[1].Pod.Name, metav1.DeleteOptions{}); err != nil {
+	if err := cs.CoreV1().Pods(ns).Delete(ctx, initial[1].Pod.Name, metav1.DeleteOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	nextFor(initial[1].Pod.Name, "the deleted pod")

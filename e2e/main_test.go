@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -39,6 +41,15 @@ var (
 func initwatchBinary(t *testing.T) string {
 	t.Helper()
 	if p := os.Getenv(EnvInitwatchBin); p != "" {
+		if !filepath.IsAbs(p) {
+			// Relative to the repository, where make runs, not to the
+			// package folder go test runs in.
+			root, err := controlplane.RepoRoot()
+			if err != nil {
+				t.Fatal(err)
+			}
+			p = filepath.Join(root, p)
+		}
 		return p
 	}
 	buildOnce.Do(func() {
@@ -126,4 +137,12 @@ func adminKubeconfig(t *testing.T, cp *controlplane.ControlPlane) string {
 		t.Fatal(err)
 	}
 	return kc
+}
+
+var runCounter atomic.Int64
+
+// unique suffixes names with a number new to this test process, so a test
+// can run again (-count=N) on the same shared control plane.
+func unique(prefix string) string {
+	return fmt.Sprintf("%s-%d", prefix, runCounter.Add(1))
 }

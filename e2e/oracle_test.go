@@ -19,15 +19,12 @@ import (
 )
 
 const (
-	oracleLabel    = "initwatch-e2e=oracle"
 	minOracleCases = 200
 	// sameSecondTries is how many times the test re-runs kubectl and
 	// initwatch to catch both within one wall-clock second, where every
 	// age must match character for character.
 	sameSecondTries = 8
 )
-
-var oracleNamespaces = []string{"oracle-a", "oracle-b", "oracle-c"}
 
 // TestOracle writes a generated set of pod statuses into a real apiserver
 // and requires, column for column, that kubectl (whose READY, STATUS,
@@ -61,10 +58,13 @@ func TestOracle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	suite := unique("oracle")
+	oracleLabel := "initwatch-e2e=" + suite
+	oracleNamespaces := []string{suite + "-a", suite + "-b", suite + "-c"}
 	gen := podgen.Generator{
 		Templates:  templates,
 		Namespaces: oracleNamespaces,
-		Labels:     map[string]string{"initwatch-e2e": "oracle"},
+		Labels:     map[string]string{"initwatch-e2e": suite},
 		Base:       time.Now().Truncate(time.Second),
 	}
 	cases := gen.OracleCases()
@@ -134,7 +134,7 @@ func TestOracle(t *testing.T) {
 		t.Errorf("initwatch get lists pods in another order than kubectl:\nkubectl:   %v\ninitwatch: %v", k, i)
 	}
 	checkBranchCoverage(t, kubectlRows)
-	checkJSON(t, initwatch, kc, kubectlRows)
+	checkJSON(t, initwatch, kc, oracleLabel, kubectlRows)
 }
 
 // compareWithModel requires each row of who to equal, whole, the model's
@@ -277,7 +277,7 @@ func checkBranchCoverage(t *testing.T, rows map[kube.PodKey][]string) {
 
 // checkJSON requires `-o json` to carry, for every pod kubectl lists, the
 // same READY and STATUS and the pod's init progress.
-func checkJSON(t *testing.T, initwatch, kc string, kubectlRows map[kube.PodKey][]string) {
+func checkJSON(t *testing.T, initwatch, kc, oracleLabel string, kubectlRows map[kube.PodKey][]string) {
 	t.Helper()
 	res := run(t, nil, initwatch, "get", "--kubeconfig", kc, "-l", oracleLabel, "-o", "json")
 	if res.code != 0 {

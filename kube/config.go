@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net"
 	"runtime/debug"
+	"slices"
+	"sort"
 	"strings"
 	"time"
 
@@ -206,16 +208,63 @@ func (f *ConfigFlags) SourceOptions() (Options, error) {
 	if err != nil {
 		return Options{}, err
 	}
-	fallback, err := f.ContextNamespace()
+	fallback, err := f.FallbackNamespaces()
 	if err != nil {
 		return Options{}, err
 	}
 	return Options{
-		Namespaces:        namespaces,
-		LabelSelector:     label,
-		FieldSelector:     field,
-		FallbackNamespace: fallback,
+		Namespaces:         namespaces,
+		LabelSelector:      label,
+		FieldSelector:      field,
+		FallbackNamespaces: fallback,
 	}, nil
+}
+
+// FallbackNamespaces are the namespaces to try when the user may list
+// neither pods cluster-wide nor namespaces: the context's namespace, then
+// the namespaces of the kubeconfig's other contexts for the same cluster and
+// user (a common layout when access is granted per namespace). Nothing else
+// reveals them without a write such as a SelfSubjectRulesReview.
+func (f *ConfigFlags) FallbackNamespaces() ([]string, error) {
+	first, err := f.ContextNamespace()
+	if err != nil {
+		return nil, err
+	}
+	namespaces := []string{first}
+	raw, err := f.ClientConfig().RawConfig()
+	if err != nil {
+		return nil, fmt.Errorf("load kubeconfig: %w", err)
+	}
+	current, err := f.ContextName()
+	if err != nil {
+		return nil, err
+	}
+	ctx, ok := raw.Contexts[current]
+	if !ok || ctx == nil {
+		return namespaces, nil
+	}
+	cluster, user := ctx.Cluster, ctx.AuthInfo
+	if f.Overrides.Context.Cluster != "" {
+		cluster = f.Overrides.Context.Cluster
+	}
+	if f.Overrides.Context.AuthInfo != "" {
+		user = f.Overrides.Context.AuthInfo
+	}
+	names := make([]string, 0, len(raw.Contexts))
+	for name := range raw.Contexts {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		c := raw.Contexts[name]
+		if c == nil || c.Namespace == "" || c.Cluster != cluster || c.AuthInfo != user {
+			continue
+		}
+		if !slices.Contains(namespaces, c.Namespace) {
+			namespaces = append(namespaces, c.Namespace)
+		}
+	}
+	return namespaces, nil
 }
 
 // ContextNamespace is the namespace the kubeconfig context names ("default"

@@ -145,7 +145,7 @@ func TestSelectors(t *testing.T) {
 	}{
 		{label: "app=web, tier!=cache", field: "spec.nodeName=n1,status.phase!=Running",
 			wantLabel: "app=web,tier!=cache", wantField: "spec.nodeName=n1,status.phase!=Running"},
-		{label: "env in (prod,staging),!legacy", wantLabel: "!legacy,env in (prod,staging)"},
+		{label: "env in (prod,staging),!legacy", wantLabel: "env in (prod,staging),!legacy"},
 		{label: "app in (web", wantErr: `invalid label selector "app in (web"`},
 		{label: "a=b=c", wantErr: "invalid label selector"},
 		{field: "spec.nodeName", wantErr: `invalid field selector "spec.nodeName"`},
@@ -184,7 +184,7 @@ func TestKubeconfigResolution(t *testing.T) {
 		context, cluster, server, ns, tokenWas string
 	}{
 		{name: "KUBECONFIG list, first file's current context",
-			env: first + string(filepath.ListSeparator) + second,
+			env:     first + string(filepath.ListSeparator) + second,
 			context: "dev", cluster: "dev-cluster", server: "https://dev.example:6443", ns: "team-a", tokenWas: "dev-token"},
 		{name: "--context picks a context from the second file",
 			env: first + string(filepath.ListSeparator) + second, args: []string{"--context", "prod"},
@@ -234,8 +234,8 @@ func TestKubeconfigResolution(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if opts.FallbackNamespace != tc.ns {
-				t.Errorf("fallback namespace %q, want %q", opts.FallbackNamespace, tc.ns)
+			if len(opts.FallbackNamespaces) == 0 || opts.FallbackNamespaces[0] != tc.ns {
+				t.Errorf("fallback namespaces %q, want %q first", opts.FallbackNamespaces, tc.ns)
 			}
 		})
 	}
@@ -292,6 +292,12 @@ func TestConfigErrors(t *testing.T) {
 			want: "cannot load kubeconfig: /nonexistent/kubeconfig does not exist",
 		},
 		{
+			name: "unknown user",
+			args: []string{"--user", "ghost"},
+			env:  func(t *testing.T) string { f, _ := twoFiles(t); return f },
+			want: `user "ghost" not found in kubeconfig`,
+		},
+		{
 			name: "no kubeconfig anywhere",
 			env:  func(t *testing.T) string { return filepath.Join(t.TempDir(), "missing") },
 			want: "no kubeconfig found",
@@ -300,7 +306,7 @@ func TestConfigErrors(t *testing.T) {
 			name: "bad request timeout",
 			args: []string{"--request-timeout", "soon"},
 			env:  func(t *testing.T) string { f, _ := twoFiles(t); return f },
-			want: "soon",
+			want: "Invalid timeout value",
 		},
 	}
 	for _, tc := range tests {
@@ -326,5 +332,45 @@ func TestDialTimeoutOverride(t *testing.T) {
 	f.DialTimeout = time.Second
 	if _, err := f.RESTConfig(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestFallbackNamespaces(t *testing.T) {
+	isolate(t)
+	path := writeKubeconfig(t, filepath.Join(t.TempDir(), "config"), &clientcmdapi.Config{
+		CurrentContext: "alice-a",
+		Clusters: map[string]*clientcmdapi.Cluster{
+			"c1": {Server: "https://c1:6443"}, "c2": {Server: "https://c2:6443"},
+		},
+		AuthInfos: map[string]*clientcmdapi.AuthInfo{"alice": {Token: "a"}, "bob": {Token: "b"}},
+		Contexts: map[string]*clientcmdapi.Context{
+			"alice-a":    {Cluster: "c1", AuthInfo: "alice", Namespace: "a"},
+			"alice-b":    {Cluster: "c1", AuthInfo: "alice", Namespace: "b"},
+			"alice-none": {Cluster: "c1", AuthInfo: "alice"},
+			"alice-dup":  {Cluster: "c1", AuthInfo: "alice", Namespace: "a"},
+			"bob-c":      {Cluster: "c1", AuthInfo: "bob", Namespace: "c"},
+			"alice-c2":   {Cluster: "c2", AuthInfo: "alice", Namespace: "d"},
+		},
+	})
+	tests := []struct {
+		args []string
+		want []string
+	}{
+		{nil, []string{"a", "b"}},
+		{[]string{"--context", "alice-none"}, []string{"default", "a", "b"}},
+		{[]string{"--user", "bob"}, []string{"a", "c"}},
+		{[]string{"--context", "alice-c2"}, []string{"d"}},
+	}
+	for _, tc := range tests {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			f := parseFlags(t, append([]string{"--kubeconfig", path}, tc.args...)...)
+			got, err := f.FallbackNamespaces()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("FallbackNamespaces() = %q, want %q", got, tc.want)
+			}
+		})
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"net"
 	"net/url"
+	"regexp"
 	"strings"
 	"syscall"
 	"unicode"
@@ -43,7 +44,7 @@ func (e *ForbiddenError) Error() string {
 	var where []string
 	for _, s := range e.Scopes {
 		if s == "" {
-			where = append(where, "in any namespace (cluster scope)")
+			where = append(where, "across all namespaces")
 		} else {
 			where = append(where, fmt.Sprintf("in namespace %q", s))
 		}
@@ -126,8 +127,8 @@ func explain(err error) string {
 	if msg, ok := explainNetwork(err); ok {
 		return msg
 	}
-	if strings.Contains(err.Error(), "getting credentials: exec") {
-		return "credential plugin failed: " + err.Error()
+	if msg := err.Error(); strings.Contains(msg, "getting credentials: exec") {
+		return "credential plugin failed: " + msg[strings.Index(msg, "exec"):]
 	}
 	switch {
 	case apierrors.IsTooManyRequests(err), apierrors.IsServiceUnavailable(err),
@@ -141,10 +142,17 @@ func explain(err error) string {
 
 // explainConfig covers kubeconfig resolution errors from clientcmd.
 func explainConfig(err error) (string, bool) {
-	if clientcmd.IsEmptyConfig(err) {
+	if inChain(err, clientcmd.IsEmptyConfig) {
 		return "no kubeconfig found: set KUBECONFIG, pass --kubeconfig, or create ~/.kube/config", true
 	}
-	if clientcmd.IsContextNotFound(err) {
+	if m := missingEntry.FindStringSubmatch(err.Error()); m != nil {
+		kind := m[1]
+		if kind == "auth info" {
+			kind = "user"
+		}
+		return fmt.Sprintf("%s %s not found in kubeconfig (see: kubectl config get-contexts)", kind, m[2]), true
+	}
+	if inChain(err, clientcmd.IsContextNotFound) {
 		const marker = "context was not found for specified context: "
 		msg := err.Error()
 		if i := strings.Index(msg, marker); i >= 0 {
@@ -161,10 +169,25 @@ func explainConfig(err error) (string, bool) {
 		// The kubeconfig itself, or a certificate or key file it names.
 		return fmt.Sprintf("cannot load kubeconfig: %s does not exist", pathErr.Path), true
 	}
-	if clientcmd.IsConfigurationInvalid(err) {
+	if inChain(err, clientcmd.IsConfigurationInvalid) {
 		return err.Error(), true
 	}
 	return "", false
+}
+
+// missingEntry matches clientcmd's errors for a --context, --user or
+// --cluster the kubeconfig does not define.
+var missingEntry = regexp.MustCompile(`(context|auth info|cluster) ("(?:[^"\\]|\\.)*") does not exist`)
+
+// inChain applies a clientcmd predicate, which looks at one error only, to
+// every error in err's chain.
+func inChain(err error, pred func(error) bool) bool {
+	for ; err != nil; err = errors.Unwrap(err) {
+		if pred(err) {
+			return true
+		}
+	}
+	return false
 }
 
 func explainTLS(err error) (string, bool) {
@@ -175,7 +198,8 @@ func explainTLS(err error) (string, bool) {
 	var invalid x509.CertificateInvalidError
 	if errors.As(err, &invalid) {
 		if invalid.Reason == x509.Expired {
-			return fmt.Sprintf("TLS error talking to %s: %s", serverOf(err), invalid.Error()), true
+			return fmt.Sprintf("TLS error talking to %s: the server certificate has expired or is not yet valid (%s)",
+				serverOf(err), invalid.Detail), true
 		}
 		return fmt.Sprintf("TLS error talking to %s: invalid server certificate: %s", serverOf(err), invalid.Error()), true
 	}

@@ -36,8 +36,8 @@ type informerSource struct {
 //
 // Least privilege: when pods may not be listed cluster-wide, it lists the
 // namespaces and watches those where pods may be listed; when namespaces may
-// not be listed either, it watches opts.FallbackNamespace. Refused scopes are
-// reported once in ConnState.Forbidden and never retried; Run fails with a
+// not be listed either, it tries opts.FallbackNamespaces. Refused scopes are
+// reported once in ConnState.Forbidden and not retried; Run fails with a
 // *ForbiddenError when no scope at all is allowed.
 func NewInformerSource(client kubernetes.Interface, opts Options) PodSource {
 	return &informerSource{client: client, opts: opts, now: time.Now}
@@ -65,7 +65,11 @@ func (s *informerSource) Run(ctx context.Context, out chan<- Batch) error {
 
 	p, err := s.plan(ctx, label, field)
 	if err != nil {
+		cancelled := ctx.Err() != nil // before stop, which cancels ctx
 		stop()
+		if cancelled {
+			return nil // cancelled while probing: not a failure
+		}
 		return err
 	}
 	tracker.setRefused(p.forbidden, p.eventsForbidden)

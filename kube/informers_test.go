@@ -38,8 +38,8 @@ func newPod(ns, name, version string) *corev1.Pod {
 			// The fake tracker keeps objects' resource versions as given;
 			// one per version lets the source tell changed from replayed.
 			ResourceVersion: version,
-			Labels:        map[string]string{"app": "web", "v": version},
-			ManagedFields: []metav1.ManagedFieldsEntry{{Manager: "test"}},
+			Labels:          map[string]string{"app": "web", "v": version},
+			ManagedFields:   []metav1.ManagedFieldsEntry{{Manager: "test"}},
 		},
 		Spec: corev1.PodSpec{
 			InitContainers: []corev1.Container{{Name: "init", Image: "busybox", Env: []corev1.EnvVar{{Name: "A", Value: "b"}}}},
@@ -385,11 +385,19 @@ func TestInformerSourceLeastPrivilege(t *testing.T) {
 		},
 		{
 			name:      "namespaces cannot be listed: the context's namespace",
-			opts:      Options{FallbackNamespace: "c"},
+			opts:      Options{FallbackNamespaces: []string{"c"}},
 			refuse:    map[string][]string{"pods": {""}, "namespaces": {""}},
 			wantPods:  []string{"c/p@1"},
 			wantConn:  ConnState{Phase: ConnForbidden, Forbidden: []string{""}},
 			wantCalls: map[string]int{"pods/": 1, "namespaces/": 1},
+		},
+		{
+			name:      "namespaces cannot be listed: every context namespace tried",
+			opts:      Options{FallbackNamespaces: []string{"b", "c"}},
+			refuse:    map[string][]string{"pods": {"", "b"}, "namespaces": {""}},
+			wantPods:  []string{"c/p@1"},
+			wantConn:  ConnState{Phase: ConnForbidden, Forbidden: []string{"", "b"}},
+			wantCalls: map[string]int{"pods/": 1, "pods/b": 1, "namespaces/": 1},
 		},
 		{
 			name:      "explicit namespaces, one refused",
@@ -459,7 +467,7 @@ func TestInformerSourceNothingAllowed(t *testing.T) {
 	}{
 		{
 			name:       "no pods anywhere, no namespaces, context namespace refused",
-			opts:       Options{FallbackNamespace: "a"},
+			opts:       Options{FallbackNamespaces: []string{"a"}},
 			refuse:     map[string][]string{"pods": {"", "a"}, "namespaces": {""}},
 			wantScopes: []string{"", "a"},
 		},

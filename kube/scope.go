@@ -41,10 +41,11 @@ func (s *informerSource) plan(ctx context.Context, label, field string) (plan, e
 			case err == nil:
 			case !apierrors.IsForbidden(err):
 				return p, fmt.Errorf("list namespaces: %w", err)
-			case s.opts.FallbackNamespace == "":
-				return p, &ForbiddenError{Scopes: p.forbidden, Err: lastRefusal}
 			default:
-				candidates = []string{s.opts.FallbackNamespace}
+				candidates = dedupe(s.opts.FallbackNamespaces)
+				if len(candidates) == 0 {
+					return p, &ForbiddenError{Scopes: p.forbidden, Err: lastRefusal}
+				}
 			}
 		}
 	}

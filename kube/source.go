@@ -1,10 +1,15 @@
 // Package kube connects initwatch to a cluster with client-go.
 //
-// It resolves configuration exactly as kubectl does, runs shared informers for
+// It resolves configuration exactly as kubectl does (ConfigFlags, on top of
+// clientcmd; the default scope is all namespaces), runs shared informers for
 // Pods and Events (trimmed by a transform so 10,000 pods cost little memory),
 // coalesces watch notifications into at most one Batch per frame, and streams
 // container logs. The TUI sees the cluster only through the interfaces here,
 // so tests and the demo feed it the same way.
+//
+// It only ever gets, lists and watches. When RBAC refuses the cluster scope it
+// falls back to the namespaces the user may read and says which it may not
+// (ConnState); Explain turns any error into one line for the user.
 package kube
 
 import (
@@ -45,7 +50,8 @@ type PodKey struct {
 // Batch is everything that changed since the previous batch. A source sends
 // at most one Batch per coalescing interval (a frame), however many watch
 // notifications arrived. Pods and Events are the latest versions; later
-// entries win over earlier ones within the same batch.
+// entries win over earlier ones within the same batch. The objects are shared
+// with the informer caches and must be treated as read-only.
 type Batch struct {
 	Upserted      []*corev1.Pod
 	Removed       []PodKey
@@ -111,10 +117,11 @@ type Options struct {
 	Interval time.Duration
 	// WithEvents also watches core/v1 Events of the same scope.
 	WithEvents bool
-	// FallbackNamespace is watched when all namespaces were asked for but
+	// FallbackNamespaces are tried when all namespaces were asked for but
 	// the user may list neither pods cluster-wide nor namespaces: the
-	// kubeconfig context's namespace (ConfigFlags.ContextNamespace).
-	FallbackNamespace string
+	// kubeconfig context's namespace, then those of the other contexts for
+	// the same cluster and user (ConfigFlags.FallbackNamespaces).
+	FallbackNamespaces []string
 }
 
 // DefaultInterval is one frame at 60 Hz.

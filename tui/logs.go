@@ -608,6 +608,10 @@ func (m LogsModel) pickerKey(msg tea.KeyMsg) (LogsModel, tea.Cmd) {
 		m.picker.move(-1)
 	case key.Matches(msg, nav.Down):
 		m.picker.move(1)
+	case key.Matches(msg, nav.Top):
+		m.picker.move(-len(m.picker.items))
+	case key.Matches(msg, nav.Bottom):
+		m.picker.move(len(m.picker.items))
 	case msg.Type == tea.KeyEnter:
 		choice := m.picker.choice()
 		m.picker.open = false

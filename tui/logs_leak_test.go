@@ -61,6 +61,7 @@ func logsWaitGoroutines(t *testing.T, want int) {
 func TestLogsLeaveNothingBehind(t *testing.T) {
 	var open atomic.Int64
 	ended := make(chan string, 100)
+	stop := make(chan struct{}) // frees handlers when the test fails
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		open.Add(1)
 		defer func() {
@@ -71,9 +72,13 @@ func TestLogsLeaveNothingBehind(t *testing.T) {
 			fmt.Fprintf(w, "%s %s line %d\n", logsAt(i).Format(time.RFC3339Nano), r.URL.Query().Get("container"), i)
 		}
 		w.(http.Flusher).Flush()
-		<-r.Context().Done()
+		select {
+		case <-r.Context().Done():
+		case <-stop:
+		}
 	}))
 	defer srv.Close()
+	defer close(stop)
 	client, err := kubernetes.NewForConfig(&rest.Config{Host: srv.URL})
 	if err != nil {
 		t.Fatal(err)
@@ -84,12 +89,27 @@ func TestLogsLeaveNothingBehind(t *testing.T) {
 	rt := &logsRuntime{msgs: make(chan tea.Msg, 1000)}
 	m := NewLogs(src, themes.Mono(), keymap.Default(), LogsOptions{Now: func() time.Time { return logsT0 }}).SetSize(80, 20)
 	// untilLines feeds messages to the pane until it shows n lines.
-	untilLines := func(n int) {
+	until := func(done func() bool) {
 		t.Helper()
-		for m.buf.Len() < n {
+		for !done() {
 			var cmd tea.Cmd
 			m, cmd = m.Update(<-rt.msgs)
 			rt.run(cmd)
+		}
+	}
+	untilLines := func(n int) { until(func() bool { return m.buf.Len() >= n }) }
+	streaming := func() bool { return m.phase == logPhaseStreaming }
+	// closedOnServer waits for the server to see the stream of container
+	// end; the bound turns a stream left open into a failure, not a hang.
+	closedOnServer := func(container string) {
+		t.Helper()
+		select {
+		case got := <-ended:
+			if got != container {
+				t.Fatalf("the server saw the stream of %q end, want %q", got, container)
+			}
+		case <-time.After(15 * time.Second):
+			t.Fatalf("the stream of %q is still open on the server", container)
 		}
 	}
 	// settle hands the pane whatever the ended commands return, and checks
@@ -125,30 +145,24 @@ func TestLogsLeaveNothingBehind(t *testing.T) {
 
 	// Leaving the pane.
 	m = m.Blur()
-	if got := <-ended; got != "check-services" {
-		t.Fatalf("server saw %q end", got)
-	}
+	closedOnServer("check-services")
 	settle()
 
 	// Coming back resumes; initialization moving on switches the stream.
 	m, cmd = m.Focus()
 	rt.run(cmd)
-	untilLines(3)
+	until(streaming)
 	pod = logsWithStatus(pod, logsTerminated("check-services", 0, 0))
 	pod = logsWithStatus(pod, logsRunning("migrate-db", 0, nil))
 	m, cmd = m.SetPod(pod)
 	rt.run(cmd)
-	if got := <-ended; got != "check-services" {
-		t.Fatalf("server saw %q end, want the finished step's stream", got)
-	}
+	closedOnServer("check-services")
 	untilLines(3)
 
 	// The pod goes away.
 	m, cmd = m.SetPod(nil)
 	rt.run(cmd)
-	if got := <-ended; got != "migrate-db" {
-		t.Fatalf("server saw %q end", got)
-	}
+	closedOnServer("migrate-db")
 	settle()
 	if n := open.Load(); n != 0 {
 		t.Fatalf("%d streams still open on the server", n)

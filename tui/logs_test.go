@@ -296,6 +296,13 @@ func TestLogsPickContainer(t *testing.T) {
 	}
 	// Back to auto: the active step.
 	d.key("c", "g", "enter")
+	if d.m.Container() != "migrate-db" || d.m.pinned {
+		t.Fatalf("auto follows %q (pinned %v), want migrate-db", d.m.Container(), d.m.pinned)
+	}
+	d.pump()
+	if r := d.src.last(t).req; r.Container != "migrate-db" {
+		t.Errorf("auto opened %q", r.Container)
+	}
 	d.key("c")
 	d.key("esc")
 	if d.m.Capturing() {

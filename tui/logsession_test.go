@@ -57,6 +57,7 @@ func TestLogDedupe(t *testing.T) {
 			{line: l(1160, "c"), keep: true},
 		}},
 		{"lines without a timestamp are always kept", []step{
+			{line: l(1100, "a"), keep: true},
 			{line: kube.LogLine{Text: "no ts"}, keep: true},
 			{resume: true, line: kube.LogLine{Text: "no ts"}, keep: true},
 		}},

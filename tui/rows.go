@@ -123,8 +123,9 @@ func fitCell(text string, textW, w int, middle bool, hl []int) (string, []int) {
 	room := w - 1 - ansi.StringWidth(head)
 	tail := ansi.TruncateLeft(text, textW-room, "")
 	// A wide character at the cut can leave the tail a cell too wide.
-	for ansi.StringWidth(tail) > room {
-		tail = ansi.TruncateLeft(tail, 1, "")
+	for tail != "" && ansi.StringWidth(tail) > room {
+		_, size := utf8.DecodeRuneInString(tail)
+		tail = tail[size:]
 	}
 	cut := len(text) - len(tail)
 	var out []int

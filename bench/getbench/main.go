@@ -28,8 +28,8 @@ import (
 
 type options struct {
 	pods, namespaces, runs, parallel int
-	initwatch, listpods, heapsize     string
-	kubectl                           string
+	initwatch, listpods, heapsize    string
+	kubectl                          string
 }
 
 func main() {

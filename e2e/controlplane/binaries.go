@@ -27,12 +27,17 @@ type Binaries struct {
 // in <repo>/bin/controlplane where `make controlplane` builds them.
 func FindBinaries() (Binaries, error) {
 	dir := os.Getenv(EnvBinDir)
-	if dir == "" {
+	if dir == "" || !filepath.IsAbs(dir) {
+		// Relative paths are relative to the repository, where make runs,
+		// not to the package folder go test runs in.
 		root, err := RepoRoot()
 		if err != nil {
 			return Binaries{}, err
 		}
-		dir = filepath.Join(root, "bin", "controlplane")
+		if dir == "" {
+			dir = filepath.Join("bin", "controlplane")
+		}
+		dir = filepath.Join(root, dir)
 	}
 	b := Binaries{
 		Dir:       dir,

@@ -1,0 +1,30 @@
+package completion
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+// TestScriptSyntax has each shell parse its script without running it.
+// bash is always present; zsh and fish are checked where installed (CI
+// does not install them, and TestBashScript runs the bash one for real).
+func TestScriptSyntax(t *testing.T) {
+	for _, shell := range Shells {
+		t.Run(shell, func(t *testing.T) {
+			bin := requireShell(t, shell)
+			text, err := Script(shell, "initwatch")
+			if err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(t.TempDir(), "initwatch."+shell)
+			if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if out, err := exec.Command(bin, "-n", path).CombinedOutput(); err != nil {
+				t.Errorf("%s -n: %v\n%s", shell, err, out)
+			}
+		})
+	}
+}

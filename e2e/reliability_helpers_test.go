@@ -1,0 +1,258 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"net"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+
+	"github.com/initwatch/initwatch/kube"
+)
+
+// initPod is a pod with two init containers, bound to a node no kubelet
+// runs, so its status is whatever the test writes.
+func initPod(ns, name string) *corev1.Pod {
+	return &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns, Labels: map[string]string{"app": "rel"}},
+		Spec: corev1.PodSpec{
+			NodeName: "node-1",
+			InitContainers: []corev1.Container{
+				{Name: "migrate", Image: "busybox"},
+				{Name: "warm-cache", Image: "busybox"},
+			},
+			Containers: []corev1.Container{{Name: "app", Image: "busybox"}},
+		},
+	}
+}
+
+// ensureNamespace creates ns unless it exists.
+func ensureNamespace(ctx context.Context, t testing.TB, cs kubernetes.Interface, ns string) {
+	t.Helper()
+	_, err := cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{})
+	if err != nil && !apierrors.IsAlreadyExists(err) {
+		t.Fatalf("create namespace %s: %v", ns, err)
+	}
+}
+
+// createPods creates n initPods called prefix-0..n-1 in ns.
+func createPods(ctx context.Context, t testing.TB, cs kubernetes.Interface, ns, prefix string, n int) []string {
+	t.Helper()
+	names := make([]string, n)
+	for i := range n {
+		names[i] = fmt.Sprintf("%s-%d", prefix, i)
+		if _, err := cs.CoreV1().Pods(ns).Create(ctx, initPod(ns, names[i]), metav1.CreateOptions{}); err != nil {
+			t.Fatalf("create pod %s/%s: %v", ns, names[i], err)
+		}
+	}
+	return names
+}
+
+// setInitRunning writes the status a kubelet reports while the first
+// done init containers have completed and the next one runs.
+func setInitRunning(ctx context.Context, t testing.TB, cs kubernetes.Interface, ns, name string, done int) {
+	t.Helper()
+	pod, err := cs.CoreV1().Pods(ns).Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		t.Fatalf("get %s/%s: %v", ns, name, err)
+	}
+	start := metav1.NewTime(time.Now().Add(-time.Minute).Truncate(time.Second))
+	pod.Status.Phase = corev1.PodPending
+	pod.Status.InitContainerStatuses = nil
+	for i, c := range pod.Spec.InitContainers {
+		st := corev1.ContainerStatus{Name: c.Name, Image: c.Image}
+		switch {
+		case i < done:
+			st.State.Terminated = &corev1.ContainerStateTerminated{ExitCode: 0, Reason: "Completed", StartedAt: start, FinishedAt: start}
+		case i == done:
+			st.State.Running = &corev1.ContainerStateRunning{StartedAt: start}
+			st.Started = new(true)
+		default:
+			st.State.Waiting = &corev1.ContainerStateWaiting{Reason: "PodInitializing"}
+		}
+		pod.Status.InitContainerStatuses = append(pod.Status.InitContainerStatuses, st)
+	}
+	pod.Status.ContainerStatuses = []corev1.ContainerStatus{{
+		Name: "app", Image: "busybox", State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "PodInitializing"}},
+	}}
+	if _, err := cs.CoreV1().Pods(ns).UpdateStatus(ctx, pod, metav1.UpdateOptions{}); err != nil {
+		t.Fatalf("update status of %s/%s: %v", ns, name, err)
+	}
+}
+
+// recorder applies a PodSource's batches like the TUI's store does, and
+// also remembers every removal and connection phase, so a test can tell a
+// seamless relist from one that dropped and re-added pods.
+type recorder struct {
+	mu      sync.Mutex
+	pods    map[kube.PodKey]*corev1.Pod
+	removed map[kube.PodKey]int
+	synced  bool
+	phases  []kube.ConnPhase
+	batches int
+	wake    chan struct{}
+}
+
+// record runs a kube informer source on cs until the test ends.
+func record(t *testing.T, cs kubernetes.Interface, opts kube.Options) *recorder {
+	t.Helper()
+	r := &recorder{pods: map[kube.PodKey]*corev1.Pod{}, removed: map[kube.PodKey]int{}, wake: make(chan struct{}, 1)}
+	src := kube.NewInformerSource(cs, opts)
+	ctx, cancel := context.WithCancel(context.Background())
+	out := make(chan kube.Batch)
+	done := make(chan error, 1)
+	go func() { done <- src.Run(ctx, out) }()
+	consumed := make(chan struct{})
+	go func() {
+		defer close(consumed)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case b := <-out:
+				r.apply(b)
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("pod source: %v", err)
+		}
+		<-consumed
+	})
+	return r
+}
+
+func (r *recorder) apply(b kube.Batch) {
+	r.mu.Lock()
+	r.batches++
+	for _, p := range b.Upserted {
+		r.pods[kube.PodKey{Namespace: p.Namespace, Name: p.Name}] = p
+	}
+	for _, k := range b.Removed {
+		delete(r.pods, k)
+		r.removed[k]++
+	}
+	if b.Synced {
+		r.synced = true
+	}
+	if b.Conn != nil {
+		r.phases = append(r.phases, b.Conn.Phase)
+	}
+	r.mu.Unlock()
+	select {
+	case r.wake <- struct{}{}:
+	default:
+	}
+}
+
+type recorderState struct {
+	pods    map[kube.PodKey]*corev1.Pod
+	removed map[kube.PodKey]int
+	synced  bool
+	phases  []kube.ConnPhase
+	batches int
+}
+
+func (r *recorder) state() recorderState {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return recorderState{
+		pods: maps.Clone(r.pods), removed: maps.Clone(r.removed), synced: r.synced,
+		phases: slices.Clone(r.phases), batches: r.batches,
+	}
+}
+
+// waitFor blocks until cond holds on the recorder's state (re-checked
+// after each batch and each second), failing after waitBound.
+func (r *recorder) waitFor(t *testing.T, what string, cond func(recorderState) bool) {
+	t.Helper()
+	deadline := time.NewTimer(waitBound)
+	defer deadline.Stop()
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		s := r.state()
+		if cond(s) {
+			return
+		}
+		select {
+		case <-r.wake:
+		case <-tick.C:
+		case <-deadline.C:
+			t.Fatalf("gave up waiting for %s: %d pods, synced=%v, phases %v", what, len(s.pods), s.synced, s.phases)
+		}
+	}
+}
+
+// eventually polls cond every 250 ms until it returns "" or waitBound
+// passes, then fails with its last answer.
+func eventually(t *testing.T, what string, cond func() string) {
+	t.Helper()
+	deadline := time.Now().Add(waitBound)
+	for {
+		msg := cond()
+		if msg == "" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting for %s: %s", what, msg)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+}
+
+// cutDialer dials like net.Dialer and can close every connection it made,
+// as a network blip or a load balancer's idle cut would; client-go then
+// re-establishes its watches from the resourceVersion it last saw.
+type cutDialer struct {
+	d     net.Dialer
+	mu    sync.Mutex
+	conns []net.Conn
+}
+
+func (c *cutDialer) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	conn, err := c.d.DialContext(ctx, network, addr)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	c.conns = append(c.conns, conn)
+	c.mu.Unlock()
+	return conn, nil
+}
+
+// cut closes every connection dialled so far and returns how many.
+func (c *cutDialer) cut() int {
+	c.mu.Lock()
+	conns := c.conns
+	c.conns = nil
+	c.mu.Unlock()
+	for _, conn := range conns {
+		_ = conn.Close()
+	}
+	return len(conns)
+}
+
+// clientWithDialer is a clientset on cfg whose connections go through d.
+func clientWithDialer(t testing.TB, cfg *rest.Config, d *cutDialer) kubernetes.Interface {
+	t.Helper()
+	cfg = rest.CopyConfig(cfg)
+	cfg.Dial = d.DialContext
+	cfg.QPS, cfg.Burst = 100, 200
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cs
+}
