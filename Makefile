@@ -15,7 +15,7 @@ E2E_PKGS = ./e2e/...
 # Go files to keep gofmt-clean: everything but build output and fixtures.
 GO_FILES = $(shell find . -name '*.go' -not -path './bin/*' -not -path './dist/*' -not -path './.cache/*' -not -path '*/testdata/*')
 
-.PHONY: all build test unit e2e controlplane kubectl vet fmt-check bench bench-get clean
+.PHONY: all build test unit e2e controlplane kubectl vet fmt-check bench bench-get bench-tui k9s clean
 
 all: build
 
@@ -65,12 +65,28 @@ $(CP_BIN)/kubectl: hack/controlplane/kubectl/go.mod hack/controlplane/kubectl/go
 	cd hack/controlplane/kubectl && $(GO) build -ldflags "$(K8S_LDFLAGS)" -o $@ k8s.io/kubernetes/cmd/kubectl
 
 # Benchmarks are not part of `make test`: they measure, they do not gate.
-bench: bench-get
+bench: bench-get bench-tui
 
 # `initwatch get -A` next to a bare client-go LIST and `kubectl get pods -A`
 # on 10,000 pods, plus the heap the informer source holds per pod.
 bench-get: build controlplane
 	INITWATCH_CP_BIN=$(CP_BIN) bench/get.sh
+
+# The TUI at 1,000 and 10,000 pods in a pseudo-terminal: first full frame,
+# memory, idle CPU, write → screen latency under 1,000 writes/s, filter
+# keystrokes; next to a bare LIST, kubectl and k9s. Writes BENCHMARKS.md.
+# k9s is only a baseline: if it does not build, the rest still runs.
+bench-tui: build controlplane
+	-$(MAKE) k9s
+	INITWATCH_CP_BIN=$(CP_BIN) bench/run.sh
+
+# k9s v0.50.16, the side-by-side baseline, from its pinned tools module
+# (never vendored or committed).
+K9S_VERSION := v0.50.16
+k9s: $(BIN)/k9s
+
+$(BIN)/k9s: hack/k9s/go.mod hack/k9s/go.sum
+	cd hack/k9s && $(GO) build -ldflags "-X github.com/derailed/k9s/cmd.version=$(K9S_VERSION)" -o $@ github.com/derailed/k9s
 
 # Releases (not part of make test; CI runs it after): GoReleaser from its
 # pinned tools module, `goreleaser check`, a snapshot release of every

@@ -131,9 +131,9 @@ func newCompleter() *completion.Completer {
 	return &completion.Completer{
 		Root: root,
 		Values: map[string]completion.Func{
-			"context":   kubeconfigNames(func(c *clientcmdapi.Config) map[string]string { return contextDescriptions(c) }),
-			"cluster":   kubeconfigNames(func(c *clientcmdapi.Config) map[string]string { return clusterDescriptions(c) }),
-			"user":      kubeconfigNames(func(c *clientcmdapi.Config) map[string]string { return userDescriptions(c) }),
+			"context":   kubeconfigNames(contextDescriptions),
+			"cluster":   kubeconfigNames(clusterDescriptions),
+			"user":      kubeconfigNames(userDescriptions),
 			"namespace": completeNamespaces,
 			"theme":     completeThemes,
 			"output": func(context.Context, completion.Request) ([]completion.Candidate, completion.Directive) {

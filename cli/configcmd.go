@@ -65,19 +65,21 @@ func configUsage(name string, fs *pflag.FlagSet) string {
 	fmt.Fprintf(&b, `Show where %[1]s reads its config file from, and the settings in effect.
 
 Usage:
-  %[1]s config path [-o json]   the file's path and whether it exists
-  %[1]s config view             the settings in effect, as a config file, each
-                                   commented with where its value came from
+  %[1]s config path [-o json]
+      the file's path, whether it exists, and what chose it
+  %[1]s config view
+      the settings in effect, as a config file, each commented with where its
+      value came from
 
 The file is $%[2]s, else $XDG_CONFIG_HOME/initwatch/config.yaml,
 else ~/.config/initwatch/config.yaml. Example:
 
-  theme: dark                 # auto, dark, light, high-contrast, mono
-  namespaces: [shop, payments] # default scope when neither -n nor -A is given; or "all"
+  theme: dark                    # auto, dark, light, high-contrast, mono
+  namespaces: [shop, payments]   # scope without -n or -A; default: all
   logs:
-    tail: 200                 # lines of log shown when a log opens
-    buffer: 10000             # lines kept per container
-  keys:
+    tail: 200                    # log lines shown when a log opens
+    buffer: 10000                # log lines kept per container
+  keys:                          # binding name: keys
     list.filter: ["/", "ctrl+f"]
 
 Flags override environment variables, which override the file:

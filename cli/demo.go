@@ -98,6 +98,10 @@ func runDemo(ctx context.Context, env *Env, flags *kube.ConfigFlags, settings co
 		Context: "initwatch-demo",
 		Cluster: fmt.Sprintf("simulated (seed %d, %gx)", opts.Seed, cluster.Speed()),
 		Scope:   strings.Join(namespaces, ","),
+		LogOptions: tui.LogsOptions{
+			TailLines:   int64(settings.LogTail),
+			BufferLines: settings.LogBuffer,
+		},
 	})
 	cancel()
 	if simErr := <-simulated; simErr != nil && err == nil {
@@ -106,7 +110,8 @@ func runDemo(ctx context.Context, env *Env, flags *kube.ConfigFlags, settings co
 	return err
 }
 
-// noColor reports NO_COLOR (any non-empty value, per no-color.org).
+// noColor reports NO_COLOR (any non-empty value, per no-color.org); runTUI
+// uses it too.
 func noColor(env *Env) bool {
 	v, _ := env.lookupEnv("NO_COLOR")
 	return v != ""

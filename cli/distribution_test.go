@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/initwatch/initwatch/buildinfo"
 	"github.com/initwatch/initwatch/completion"
+	"github.com/initwatch/initwatch/config"
 	"github.com/initwatch/initwatch/kube"
 )
 
@@ -276,5 +278,48 @@ func TestComplete(t *testing.T) {
 				t.Errorf("__complete %q: exit %d, stderr %q, stdout\n%q\nwant\n%q", tt.words, code, errOut, out, tt.want)
 			}
 		})
+	}
+}
+
+// TestConfigExamplesLoad: the example config files shown in `initwatch
+// config --help` and in the README are valid config files.
+func TestConfigExamplesLoad(t *testing.T) {
+	help := configUsage("initwatch", newFlagSet("config"))
+	_, rest, ok := strings.Cut(help, "Example:\n\n")
+	example, _, ok2 := strings.Cut(rest, "\n\n")
+	if !ok || !ok2 {
+		t.Fatalf("config help has no example block:\n%s", help)
+	}
+	var lines []string
+	for _, l := range strings.Split(example, "\n") {
+		lines = append(lines, strings.TrimPrefix(l, "  "))
+	}
+	examples := map[string]string{"config --help": strings.Join(lines, "\n") + "\n"}
+
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, _ := strings.Cut(string(readme), "## Configuration")
+	_, block, ok := strings.Cut(section, "```yaml\n")
+	block, _, ok2 = strings.Cut(block, "```")
+	if !ok || !ok2 {
+		t.Fatal("README has no yaml block under ## Configuration")
+	}
+	examples["README"] = block
+
+	for name, text := range examples {
+		p := filepath.Join(t.TempDir(), "config.yaml")
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		s, err := config.Load(mapEnv{"INITWATCH_CONFIG": p}.lookup, config.Flags{})
+		if err != nil {
+			t.Errorf("%s example: %v\n%s", name, err, text)
+			continue
+		}
+		if s.Theme != "dark" || len(s.Keys) == 0 || s.Scope.All {
+			t.Errorf("%s example did not set theme, scope and keys: %+v", name, s)
+		}
 	}
 }

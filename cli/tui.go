@@ -2,16 +2,65 @@ package cli
 
 import (
 	"context"
-	"errors"
+	"fmt"
+	"strings"
 
 	"github.com/initwatch/initwatch/config"
+	"github.com/initwatch/initwatch/keymap"
 	"github.com/initwatch/initwatch/kube"
+	"github.com/initwatch/initwatch/themes"
+	"github.com/initwatch/initwatch/tui"
 )
 
-// runTUI starts the terminal UI on the resolved flags. It is the single hook
-// between the command line and package tui; until that package has an entry
-// point, `initwatch` without a command says so and exits 1, and `initwatch
-// get` is the way to look at a cluster.
-func runTUI(_ context.Context, _ *Env, _ *kube.ConfigFlags, _ config.Settings) error {
-	return errors.New("the terminal UI is not built yet; use `initwatch get` (or `initwatch get -w`)")
+// runTUI starts the terminal UI on the resolved flags: an informer source
+// for the scope, container logs from the same cluster, the theme (mono under
+// NO_COLOR) and the key bindings of the settings.
+func runTUI(ctx context.Context, env *Env, flags *kube.ConfigFlags, settings config.Settings) error {
+	opts, err := flags.SourceOptions()
+	if err != nil {
+		return err
+	}
+	theme, err := themes.Select(settings.Theme, noColor(env))
+	if err != nil {
+		return err
+	}
+	keys := keymap.Default()
+	if err := keys.Override(settings.Keys); err != nil {
+		return fmt.Errorf("config keys: %w", err)
+	}
+	contextName, err := flags.ContextName()
+	if err != nil {
+		return err
+	}
+	clusterName, err := flags.ClusterName()
+	if err != nil {
+		return err
+	}
+	newSource := env.NewSource
+	var logs kube.LogSource
+	if newSource == nil {
+		newSource = newClusterSource
+		cs, err := flags.Clientset()
+		if err != nil {
+			return err
+		}
+		logs = kube.NewLogSource(cs, kube.LogStreamOptions{})
+	}
+	src, err := newSource(flags, opts)
+	if err != nil {
+		return err
+	}
+	return tui.Run(ctx, tui.Options{
+		Source:  src,
+		Logs:    logs,
+		Theme:   theme,
+		Keys:    keys,
+		Context: contextName,
+		Cluster: clusterName,
+		Scope:   strings.Join(opts.Namespaces, ","),
+		LogOptions: tui.LogsOptions{
+			TailLines:   int64(settings.LogTail),
+			BufferLines: settings.LogBuffer,
+		},
+	})
 }

@@ -65,7 +65,6 @@ type Cluster struct {
 	seq     uint64
 	rng     *rand.Rand
 	rv      map[string]uint64 // next resourceVersion per resource, as the tracker counts
-	pods    map[kube.PodKey]*simPod
 	nodes   []*simNode
 	events  *recorder
 	digests map[string]string // image → sha256, drawn once
@@ -93,10 +92,10 @@ func New(opts Options) *Cluster {
 		logs:   newLogStore(),
 		rng:    rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15)),
 		rv:     map[string]uint64{},
-		pods:   map[kube.PodKey]*simPod{},
 	}
 	c.clock.set(opts.Start)
-	c.guard = newWatchGuard(c.client)
+	c.guard = newWatchGuard()
+	installReactors(c.client, c.guard)
 	c.events = &recorder{c: c, byKey: map[string]*corev1.Event{}}
 	c.mu.Lock()
 	defer c.mu.Unlock()

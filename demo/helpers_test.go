@@ -85,9 +85,22 @@ func step(t *testing.T, c *Cluster, d time.Duration) {
 // pod of ns/prefix (nil while it does not exist) after each step.
 func watchPod(t *testing.T, c *Cluster, ns, prefix string, every, until time.Duration, f func(p *corev1.Pod)) {
 	t.Helper()
+	name := ""
 	for c.Now().Sub(c.Start()) < until {
 		step(t, c, every)
-		f(podNamed(t, c, ns, prefix))
+		if name == "" {
+			p := podNamed(t, c, ns, prefix)
+			if p != nil {
+				name = p.Name
+			}
+			f(p)
+			continue
+		}
+		p, err := c.Client().CoreV1().Pods(ns).Get(t.Context(), name, metav1.GetOptions{})
+		if err != nil {
+			t.Fatalf("get pod %s/%s: %v", ns, name, err)
+		}
+		f(p)
 	}
 }
 

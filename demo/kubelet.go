@@ -2,16 +2,14 @@ package demo
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/initwatch/initwatch/kube"
 )
 
-// The kubelet's timings, as observed on a real node.
+// Constants of the kubelet v1.37.
 const (
 	// backoffInitial and backoffMax are the kubelet's CrashLoopBackOff
 	// delays (flowcontrol.Backoff with 10s doubling up to 5m).
@@ -20,8 +18,8 @@ const (
 	// backoffEventEvery is how often a pod in back-off is synced again,
 	// each sync repeating the BackOff event.
 	backoffEventEvery = 10 * time.Second
-	// terminationMessageMax bounds FallbackToLogsOnError messages, like
-	// the kubelet's 80 lines / 2048 bytes.
+	// terminationMessageLines and terminationMessageBytes bound the log
+	// tail a FallbackToLogsOnError container gets as its message.
 	terminationMessageLines = 80
 	terminationMessageBytes = 2048
 )
@@ -148,8 +146,6 @@ func newSimPod(c *Cluster, pod *corev1.Pod, plan *podPlan) *simPod {
 	}
 	return p
 }
-
-func (p *simPod) key() kube.PodKey { return kube.PodKey{Namespace: p.pod.Namespace, Name: p.pod.Name} }
 
 // admit is the kubelet's first look at a bound pod: a status with every
 // container waiting, then a sandbox.
@@ -386,72 +382,6 @@ func (p *simPod) tick(k *simCtr, token int, run runPlan, n int) {
 	})
 }
 
-// probeStartup fails the startup probe every period until plan.startup has
-// passed, then marks the container started and lets the next one go.
-func (p *simPod) probeStartup(k *simCtr, token int) {
-	c := p.c
-	period := k.plan.probePeriod
-	if period <= 0 {
-		period = 2 * time.Second
-	}
-	passAt := c.now().Add(k.plan.startup)
-	var probe func()
-	probe = func() {
-		if p.gone || k.token != token || !k.running {
-			return
-		}
-		if c.now().Before(passAt) {
-			c.events.kubelet(p, k.fieldPath, corev1.EventTypeWarning, "Unhealthy",
-				fmt.Sprintf("Startup probe failed: %s", probeFailure(k.spec.StartupProbe, p.pod.Status.PodIP)))
-			c.after(period, probe)
-			return
-		}
-		k.started = true
-		k.ready = k.spec.ReadinessProbe == nil
-		p.writeStatus()
-		if k.spec.ReadinessProbe != nil {
-			p.probeReady(k, token)
-		}
-		p.sync()
-	}
-	c.after(period, probe)
-}
-
-// probeReady passes the readiness probe after plan.ready.
-func (p *simPod) probeReady(k *simCtr, token int) {
-	d := time.Second
-	if k.plan != nil && k.plan.ready > 0 {
-		d = k.plan.ready
-	}
-	if d > 5*time.Second {
-		// A slow starter fails its readiness probe first, as on a real
-		// node; the event says why it is not ready yet.
-		p.c.after(d/2, func() {
-			if p.gone || k.token != token || !k.running || k.ready {
-				return
-			}
-			p.c.events.kubelet(p, k.fieldPath, corev1.EventTypeWarning, "Unhealthy",
-				"Readiness probe failed: HTTP probe failed with statuscode: 503")
-		})
-	}
-	p.c.after(d, func() {
-		if p.gone || k.token != token || !k.running || p.terminating {
-			return
-		}
-		k.ready = true
-		p.writeStatus()
-	})
-}
-
-func probeFailure(probe *corev1.Probe, podIP string) string {
-	if probe != nil && probe.HTTPGet != nil {
-		port := probe.HTTPGet.Port.String()
-		return fmt.Sprintf("Get %q: dial tcp %s:%s: connect: connection refused",
-			fmt.Sprintf("http://%s:%s%s", podIP, port, probe.HTTPGet.Path), podIP, port)
-	}
-	return "command timed out"
-}
-
 // exit ends a run. The kubelet notices it at its next relist (PLEG), up to
 // a second later, and acts on it in the same sync.
 func (p *simPod) exit(k *simCtr, token int, code int32) {
@@ -492,112 +422,7 @@ func (p *simPod) exit(k *simCtr, token int, code int32) {
 	})
 }
 
-// fail ends a pod whose init container failed with restartPolicy Never: the
-// phase turns Failed, then the kubelet tears the sandbox down.
-func (p *simPod) fail() {
-	p.failed = true
-	p.writeStatus()
-	p.c.after(p.c.jitter(500*time.Millisecond, 1500*time.Millisecond), func() {
-		if p.gone {
-			return
-		}
-		p.sandbox = false
-		p.writeStatus()
-	})
-}
-
-// terminate is a graceful delete: the apiserver sets deletionTimestamp,
-// the kubelet stops app containers first, sidecars after them, then reports
-// the terminal phase and removes the pod.
-func (p *simPod) terminate() {
-	c := p.c
-	if p.terminating || p.gone {
-		return
-	}
-	p.terminating = true
-	grace := int64(30)
-	if p.pod.Spec.TerminationGracePeriodSeconds != nil {
-		grace = *p.pod.Spec.TerminationGracePeriodSeconds
-	}
-	ts := metav1.NewTime(c.stamp().Add(time.Duration(grace) * time.Second))
-	p.pod.DeletionTimestamp = &ts
-	p.pod.DeletionGracePeriodSeconds = &grace
-	c.updatePod(p.pod, "")
-	c.after(c.jitter(200*time.Millisecond, 600*time.Millisecond), func() {
-		var delay time.Duration
-		for _, k := range p.ctrs {
-			if k.init || !k.running {
-				continue
-			}
-			delay = max(delay, p.stopCtr(k, 0))
-		}
-		for _, k := range p.ctrs {
-			if k.sidecar && k.running {
-				p.stopCtr(k, delay+c.jitter(300*time.Millisecond, 800*time.Millisecond))
-			}
-		}
-		p.stopped()
-	})
-}
-
-// stopCtr sends SIGTERM after wait; returns when the container will be gone.
-func (p *simPod) stopCtr(k *simCtr, wait time.Duration) time.Duration {
-	c := p.c
-	k.stopping = true
-	stop := time.Second
-	if k.plan != nil && k.plan.stop > 0 {
-		stop = k.plan.stop
-	}
-	token := k.token
-	c.after(wait, func() {
-		c.events.kubelet(p, k.fieldPath, corev1.EventTypeNormal, "Killing", "Stopping container "+k.spec.Name)
-		c.after(stop, func() {
-			if k.token == token && k.running {
-				k.log.append(kube.LogLine{Time: c.now(), Text: "received SIGTERM, shutting down"})
-			}
-			p.exit(k, token, 0)
-		})
-	})
-	return wait + stop
-}
-
-// stopped finishes a termination once nothing runs any more.
-func (p *simPod) stopped() {
-	if p.gone || p.finishing {
-		return
-	}
-	for _, k := range p.ctrs {
-		if k.running {
-			return
-		}
-	}
-	p.finishing = true
-	p.sandbox = false
-	p.writeStatus()
-	p.c.after(p.c.jitter(200*time.Millisecond, 600*time.Millisecond), func() {
-		p.gone = true
-		p.c.deletePod(p)
-	})
-}
-
 // desc is the kubelet's pod description in messages: name_namespace(uid).
 func (p *simPod) desc() string {
 	return fmt.Sprintf("%s_%s(%s)", p.pod.Name, p.pod.Namespace, p.pod.UID)
-}
-
-// tailText joins the last lines of a log as a termination message.
-func tailText(lines []kube.LogLine, maxLines, maxBytes int) string {
-	if len(lines) > maxLines {
-		lines = lines[len(lines)-maxLines:]
-	}
-	var b strings.Builder
-	for _, l := range lines {
-		b.WriteString(l.Text)
-		b.WriteByte('\n')
-	}
-	s := b.String()
-	if len(s) > maxBytes {
-		s = s[len(s)-maxBytes:]
-	}
-	return s
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -38,11 +39,16 @@ func (s *logStore) get(containerID string) *logRun {
 	return s.runs[containerID]
 }
 
+// maxRunLines bounds the lines kept per container run, as the kubelet's
+// log rotation does, so a demo left running for hours holds its memory.
+const maxRunLines = 10000
+
 // logRun is the log of one container run. Followers wait on wake, which
 // is closed (and replaced) whenever a line is added or the run ends.
 type logRun struct {
 	mu    *sync.Mutex // the store's
 	lines []kube.LogLine
+	base  int // lines rotated away before lines[0]; positions count them
 	done  bool
 	wake  chan struct{}
 }
@@ -50,6 +56,11 @@ type logRun struct {
 func (r *logRun) append(l kube.LogLine) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if len(r.lines) >= maxRunLines {
+		drop := maxRunLines / 10
+		r.lines = append(r.lines[:0], r.lines[drop:]...)
+		r.base += drop
+	}
 	r.lines = append(r.lines, l)
 	close(r.wake)
 	r.wake = make(chan struct{})
@@ -64,15 +75,17 @@ func (r *logRun) finish() {
 	}
 }
 
-// from returns the lines after the first i, whether the run has ended, and
-// a channel closed at the next change.
-func (r *logRun) from(i int) ([]kube.LogLine, bool, <-chan struct{}) {
+// from returns the lines from position pos on (those rotated away are
+// skipped), the position after them, whether the run has ended, and a
+// channel closed at the next change.
+func (r *logRun) from(pos int) (lines []kube.LogLine, next int, done bool, wake <-chan struct{}) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return slices.Clone(r.lines[min(i, len(r.lines)):]), r.done, r.wake
+	i := min(max(pos-r.base, 0), len(r.lines))
+	return slices.Clone(r.lines[i:]), r.base + len(r.lines), r.done, r.wake
 }
 
-// start is where a request begins reading: after the tail, then no earlier
+// start is the position where a request begins reading: after the tail, then no earlier
 // than sinceTime (the kubelet seeks the tail first, then filters by time).
 func (r *logRun) start(tail *int64, since *time.Time) int {
 	r.mu.Lock()
@@ -88,7 +101,7 @@ func (r *logRun) start(tail *int64, since *time.Time) int {
 			i++
 		}
 	}
-	return i
+	return r.base + i
 }
 
 func (r *logRun) tail(maxLines, maxBytes int) string {
@@ -135,15 +148,15 @@ func (s *logSource) Stream(ctx context.Context, req kube.LogRequest) (<-chan []k
 // the reader's stream.
 func feed(ctx context.Context, run *logRun, req kube.LogRequest, w *io.PipeWriter) {
 	defer w.Close()
-	i := run.start(req.TailLines, req.SinceTime)
+	pos := run.start(req.TailLines, req.SinceTime)
 	for {
-		lines, done, wake := run.from(i)
+		lines, next, done, wake := run.from(pos)
 		for _, l := range lines {
 			if _, err := fmt.Fprintf(w, "%s %s\n", l.Time.UTC().Format(time.RFC3339Nano), l.Text); err != nil {
 				return // the reader closed the stream
 			}
 		}
-		i += len(lines)
+		pos = next
 		if !req.Follow || done {
 			return
 		}
@@ -236,4 +249,21 @@ func findStatus(pod *corev1.Pod, name string) (corev1.ContainerStatus, bool) {
 		}
 	}
 	return corev1.ContainerStatus{}, false
+}
+
+// tailText joins the last lines of a log as a termination message.
+func tailText(lines []kube.LogLine, maxLines, maxBytes int) string {
+	if len(lines) > maxLines {
+		lines = lines[len(lines)-maxLines:]
+	}
+	var b strings.Builder
+	for _, l := range lines {
+		b.WriteString(l.Text)
+		b.WriteByte('\n')
+	}
+	s := b.String()
+	if len(s) > maxBytes {
+		s = s[len(s)-maxBytes:]
+	}
+	return s
 }

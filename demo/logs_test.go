@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -234,5 +235,28 @@ func TestNotStartedYet(t *testing.T) {
 	_, _, err = c.Logs().Stream(t.Context(), kube.LogRequest{Namespace: "default", Pod: "missing", Container: "app"})
 	if err == nil || !strings.Contains(err.Error(), `pods "missing" not found`) {
 		t.Errorf("missing pod: %v", err)
+	}
+}
+
+// TestLogRotation: a run keeps at most maxRunLines lines; a reader that
+// was behind resumes at the oldest line still kept.
+func TestLogRotation(t *testing.T) {
+	s := newLogStore()
+	r := s.open("containerd://rotating")
+	t0 := testStart
+	for i := range maxRunLines + 5 {
+		r.append(kube.LogLine{Time: t0.Add(time.Duration(i) * time.Millisecond), Text: strconv.Itoa(i)})
+	}
+	lines, next, _, _ := r.from(0)
+	if len(lines) > maxRunLines || next != maxRunLines+5 {
+		t.Fatalf("%d lines kept, next position %d; want at most %d and %d", len(lines), next, maxRunLines, maxRunLines+5)
+	}
+	if want := strconv.Itoa(maxRunLines + 5 - len(lines)); lines[0].Text != want {
+		t.Errorf("oldest kept line %q, want %q", lines[0].Text, want)
+	}
+	tail := int64(3)
+	if got, _, _, _ := r.from(r.start(&tail, nil)); !slices.Equal(texts(got), []string{
+		strconv.Itoa(maxRunLines + 2), strconv.Itoa(maxRunLines + 3), strconv.Itoa(maxRunLines + 4)}) {
+		t.Errorf("tail 3 after rotation: %q", texts(got))
 	}
 }

@@ -68,7 +68,6 @@ func (c *Cluster) submit(p *simPod, manager string) {
 	p.pod.CreationTimestamp = now
 	p.pod.Generation = 1
 	p.pod.Status = corev1.PodStatus{Phase: corev1.PodPending, QOSClass: qosClass(&p.pod.Spec)}
-	c.pods[p.key()] = p
 	c.createPod(p.pod, manager)
 	if p.plan.unschedulable != "" {
 		c.after(p.plan.schedule, func() { c.unschedulable(p) })

@@ -2,10 +2,12 @@ package demo
 
 import (
 	"context"
+	"strconv"
 	"testing"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/initwatch/initwatch/kube"
 )
@@ -104,4 +106,30 @@ func sameStatuses(got map[kube.PodKey]*corev1.Pod, want []*corev1.Pod, now time.
 		}
 	}
 	return true
+}
+
+// TestResourceVersionsMatchTheTracker: objects carry the resourceVersion
+// the fake tracker counts, so a list's version is its newest object's and a
+// reflector re-watching from an object's version resumes where it should.
+func TestResourceVersionsMatchTheTracker(t *testing.T) {
+	c := newTestCluster(2)
+	step(t, c, 90*time.Second)
+	list, err := c.Client().CoreV1().Pods("").List(t.Context(), metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	newest := 0
+	for _, p := range list.Items {
+		rv, err := strconv.Atoi(p.ResourceVersion)
+		if err != nil {
+			t.Fatalf("pod %s has resourceVersion %q", p.Name, p.ResourceVersion)
+		}
+		newest = max(newest, rv)
+	}
+	// Deletes do not move the tracker's counter, so the newest surviving
+	// object may be older than the list; never newer.
+	listRV, _ := strconv.Atoi(list.ResourceVersion)
+	if newest > listRV || listRV != int(c.rv["pods"]) {
+		t.Errorf("list at %d, newest pod at %d, simulator at %d", listRV, newest, c.rv["pods"])
+	}
 }

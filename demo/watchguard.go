@@ -1,23 +1,19 @@
 package demo
 
 import (
-	"fmt"
 	"sync"
 	"time"
 
 	"k8s.io/apimachinery/pkg/watch"
-	k8stesting "k8s.io/client-go/testing"
-
-	"k8s.io/client-go/kubernetes/fake"
 )
 
 // The fake clientset's watchers have a fixed buffer (watch.DefaultChanSize)
 // and panic when a write finds it full. A real apiserver would just hold the
 // events; the simulator, which can write hundreds of updates in one Step,
-// must instead wait for the informers to drain. watchGuard registers every
-// watcher the fake hands out and makes each write wait while one of them is
-// half full. Reflectors drain their watch into an unbounded queue, so the
-// wait is short; a stopped watcher no longer counts.
+// must instead wait for the informers to drain. watchGuard knows every
+// watcher the fake hands out (see installReactors) and makes each write wait
+// while one of them is half full. Reflectors drain their watch into an
+// unbounded queue, so the wait is short; a stopped watcher no longer counts.
 const (
 	guardPoll = time.Millisecond
 	// guardTimeout turns a watcher that nobody reads into an error rather
@@ -31,29 +27,7 @@ type watchGuard struct {
 	watchers []*watch.RaceFreeFakeWatcher
 }
 
-func newWatchGuard(client *fake.Clientset) *watchGuard {
-	g := &watchGuard{timeout: guardTimeout}
-	tracker := client.Tracker()
-	// Prepended, so it runs instead of the default watch reactor, which it
-	// reproduces: the tracker's own Watch, with the request's options.
-	client.PrependWatchReactor("*", func(a k8stesting.Action) (bool, watch.Interface, error) {
-		var w watch.Interface
-		var err error
-		if wa, ok := a.(k8stesting.WatchActionImpl); ok {
-			w, err = tracker.Watch(a.GetResource(), a.GetNamespace(), wa.ListOptions)
-		} else {
-			w, err = tracker.Watch(a.GetResource(), a.GetNamespace())
-		}
-		if err != nil {
-			return true, nil, fmt.Errorf("watch %s: %w", a.GetResource().Resource, err)
-		}
-		if fw, ok := w.(*watch.RaceFreeFakeWatcher); ok {
-			g.add(fw)
-		}
-		return true, w, nil
-	})
-	return g
-}
+func newWatchGuard() *watchGuard { return &watchGuard{timeout: guardTimeout} }
 
 func (g *watchGuard) add(w *watch.RaceFreeFakeWatcher) {
 	g.mu.Lock()

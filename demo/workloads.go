@@ -318,7 +318,6 @@ func (c *Cluster) restore(p *simPod, created time.Time) {
 	}
 	p.pod.Status.Conditions = append([]corev1.PodCondition(nil), p.conds...)
 	p.wasReady = true
-	c.pods[p.key()] = p
 	c.createPod(p.pod, managerController)
 }
 

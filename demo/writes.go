@@ -63,7 +63,6 @@ func (c *Cluster) updateStatus(pod *corev1.Pod) {
 }
 
 func (c *Cluster) deletePod(p *simPod) {
-	delete(c.pods, p.key())
 	if !c.beforeWrite() {
 		return
 	}

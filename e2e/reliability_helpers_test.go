@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"slices"
 	"sync"
 	"testing"
@@ -34,6 +36,10 @@ func initPod(ns, name string) *corev1.Pod {
 		},
 	}
 }
+
+// deleteNow removes a pod at once: with no kubelet to confirm a graceful
+// deletion, a pod bound to a node would otherwise stay Terminating.
+var deleteNow = metav1.DeleteOptions{GracePeriodSeconds: new(int64(0))}
 
 // ensureNamespace creates ns unless it exists.
 func ensureNamespace(ctx context.Context, t testing.TB, cs kubernetes.Interface, ns string) {
@@ -99,7 +105,10 @@ type recorder struct {
 	synced  bool
 	phases  []kube.ConnPhase
 	batches int
-	wake    chan struct{}
+	// replayed counts upserts of a version the recorder already held: a
+	// relist passed on as news.
+	replayed int
+	wake     chan struct{}
 }
 
 // record runs a kube informer source on cs until the test ends.
@@ -137,7 +146,11 @@ func (r *recorder) apply(b kube.Batch) {
 	r.mu.Lock()
 	r.batches++
 	for _, p := range b.Upserted {
-		r.pods[kube.PodKey{Namespace: p.Namespace, Name: p.Name}] = p
+		key := kube.PodKey{Namespace: p.Namespace, Name: p.Name}
+		if old, ok := r.pods[key]; ok && old.ResourceVersion == p.ResourceVersion {
+			r.replayed++
+		}
+		r.pods[key] = p
 	}
 	for _, k := range b.Removed {
 		delete(r.pods, k)
@@ -157,11 +170,12 @@ func (r *recorder) apply(b kube.Batch) {
 }
 
 type recorderState struct {
-	pods    map[kube.PodKey]*corev1.Pod
-	removed map[kube.PodKey]int
-	synced  bool
-	phases  []kube.ConnPhase
-	batches int
+	pods     map[kube.PodKey]*corev1.Pod
+	removed  map[kube.PodKey]int
+	synced   bool
+	phases   []kube.ConnPhase
+	batches  int
+	replayed int
 }
 
 func (r *recorder) state() recorderState {
@@ -169,7 +183,7 @@ func (r *recorder) state() recorderState {
 	defer r.mu.Unlock()
 	return recorderState{
 		pods: maps.Clone(r.pods), removed: maps.Clone(r.removed), synced: r.synced,
-		phases: slices.Clone(r.phases), batches: r.batches,
+		phases: slices.Clone(r.phases), batches: r.batches, replayed: r.replayed,
 	}
 }
 
@@ -212,45 +226,98 @@ func eventually(t *testing.T, what string, cond func() string) {
 	}
 }
 
-// cutDialer dials like net.Dialer and can close every connection it made,
-// as a network blip or a load balancer's idle cut would; client-go then
-// re-establishes its watches from the resourceVersion it last saw.
-type cutDialer struct {
-	d     net.Dialer
+// watchProxy stands between a client and the apiserver like a load balancer
+// that ends long requests: cut finishes every response in flight cleanly,
+// as a proxy's idle or maximum-duration timeout does. client-go then
+// re-watches from the resourceVersion it last saw (an error would make it
+// relist instead). The client speaks plain HTTP to the proxy; the proxy
+// authenticates upstream with the user's own credentials.
+type watchProxy struct {
+	upstream *url.URL
+	rt       http.RoundTripper
+	srv      *httptest.Server
+
 	mu    sync.Mutex
-	conns []net.Conn
+	cutCh chan struct{}
 }
 
-func (c *cutDialer) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
-	conn, err := c.d.DialContext(ctx, network, addr)
-	if err != nil {
-		return nil, err
-	}
-	c.mu.Lock()
-	c.conns = append(c.conns, conn)
-	c.mu.Unlock()
-	return conn, nil
-}
-
-// cut closes every connection dialled so far and returns how many.
-func (c *cutDialer) cut() int {
-	c.mu.Lock()
-	conns := c.conns
-	c.conns = nil
-	c.mu.Unlock()
-	for _, conn := range conns {
-		_ = conn.Close()
-	}
-	return len(conns)
-}
-
-// clientWithDialer is a clientset on cfg whose connections go through d.
-func clientWithDialer(t testing.TB, cfg *rest.Config, d *cutDialer) kubernetes.Interface {
+func newWatchProxy(t *testing.T, user *rest.Config) *watchProxy {
 	t.Helper()
-	cfg = rest.CopyConfig(cfg)
-	cfg.Dial = d.DialContext
-	cfg.QPS, cfg.Burst = 100, 200
-	cs, err := kubernetes.NewForConfig(cfg)
+	rt, err := rest.TransportFor(user)
+	if err != nil {
+		t.Fatal(err)
+	}
+	up, err := url.Parse(user.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &watchProxy{upstream: up, rt: rt, cutCh: make(chan struct{})}
+	p.srv = httptest.NewServer(p)
+	t.Cleanup(func() {
+		p.cut()
+		p.srv.Close()
+	})
+	return p
+}
+
+func (p *watchProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p.mu.Lock()
+	cut := p.cutCh
+	p.mu.Unlock()
+	out := r.Clone(r.Context())
+	out.URL.Scheme, out.URL.Host = p.upstream.Scheme, p.upstream.Host
+	out.Host, out.RequestURI = "", ""
+	resp, err := p.rt.RoundTrip(out)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
+	}
+	defer resp.Body.Close()
+	for k, vs := range resp.Header {
+		for _, v := range vs {
+			w.Header().Add(k, v)
+		}
+	}
+	w.WriteHeader(resp.StatusCode)
+	flusher, _ := w.(http.Flusher)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		select {
+		case <-cut:
+			resp.Body.Close() // unblocks the copy below; the response then ends cleanly
+		case <-stop:
+		}
+	}()
+	buf := make([]byte, 32*1024)
+	for {
+		n, err := resp.Body.Read(buf)
+		if n > 0 {
+			if _, werr := w.Write(buf[:n]); werr != nil {
+				return
+			}
+			if flusher != nil {
+				flusher.Flush()
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// cut ends every response in flight.
+func (p *watchProxy) cut() {
+	p.mu.Lock()
+	close(p.cutCh)
+	p.cutCh = make(chan struct{})
+	p.mu.Unlock()
+}
+
+// client is a clientset that goes through the proxy.
+func (p *watchProxy) client(t testing.TB) kubernetes.Interface {
+	t.Helper()
+	cs, err := kubernetes.NewForConfig(&rest.Config{Host: p.srv.URL, QPS: 100, Burst: 200})
 	if err != nil {
 		t.Fatal(err)
 	}

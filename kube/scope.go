@@ -65,11 +65,6 @@ func (s *informerSource) plan(ctx context.Context, label, field string) (plan, e
 			}
 		}
 		if len(p.pods) == 0 {
-			if len(p.forbidden) == 0 {
-				// The namespace list came back empty: nothing exists yet
-				// that the user could be refused, nor allowed.
-				return p, &ForbiddenError{Scopes: []string{""}, Err: lastRefusal}
-			}
 			return p, &ForbiddenError{Scopes: p.forbidden, Err: lastRefusal}
 		}
 	}

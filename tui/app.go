@@ -19,7 +19,9 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/muesli/termenv"
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/initwatch/initwatch/keymap"
@@ -31,8 +33,12 @@ import (
 type Options struct {
 	// Source delivers the pods and events of the scope (required by Run).
 	Source kube.PodSource
-	// Logs opens container log streams for the detail view's logs pane.
+	// Logs opens container log streams for the detail view's logs pane;
+	// nil leaves the pane saying which `kubectl logs` to run.
 	Logs kube.LogSource
+	// LogOptions configure the logs pane (tail, buffer, toggles); its zero
+	// Now means the Now below.
+	LogOptions LogsOptions
 	// Theme styles everything; the zero Theme means themes.Dark().
 	Theme themes.Theme
 	// Keys are the key bindings; the zero KeyMap means keymap.Default().
@@ -58,6 +64,8 @@ type App struct {
 	// Row styles, plain and under the cursor, built once.
 	rowStyle, selStyle rowStyles
 	help               help.Model
+	// listFooter is the list's short help, drawn once per width.
+	listFooter string
 
 	store *podStore
 	list  *podList
@@ -118,6 +126,13 @@ func NewApp(opts Options) App {
 		scope:    cellText(opts.Scope),
 		now:      opts.Now(),
 		detail:   NewDetail(opts.Theme, opts.Keys, opts.Now),
+	}
+	if opts.Logs != nil {
+		lo := opts.LogOptions
+		if lo.Now == nil {
+			lo.Now = opts.Now
+		}
+		a.detail = a.detail.SetLogs(NewLogs(opts.Logs, opts.Theme, opts.Keys, lo))
 	}
 	a.relayout()
 	return a
@@ -201,6 +216,7 @@ func (a *App) listRows() int {
 func (a *App) resize(w, h int) {
 	a.width, a.height = max(w, 0), max(h, 0)
 	a.help.Width = a.width
+	a.listFooter = ansi.Truncate(a.help.ShortHelpView(listShortHelp(&a.keys)), a.width, ellipsis)
 	// The filter line leaves room for its key hints.
 	hint := ansi.StringWidth(a.help.ShortHelpView(filterShortHelp(&a.keys)))
 	a.filter.Width = max(a.width-len(a.filter.Prompt)-hint-3, 8)
@@ -221,9 +237,14 @@ func (a App) applyBatch(msg BatchMsg) (App, tea.Cmd) {
 	}
 	a.now = at
 	res := a.store.apply(msg.Batch, at)
-	if msg.Batch.Conn != nil {
-		c := *msg.Batch.Conn
-		a.conn = c
+	if c := msg.Batch.Conn; c != nil {
+		// Errors quote the server; sanitize once here, not every frame.
+		a.conn = *c
+		a.conn.Err = cellText(c.Err)
+		a.conn.Forbidden = make([]string, len(c.Forbidden))
+		for i, ns := range c.Forbidden {
+			a.conn.Forbidden[i] = cellText(ns)
+		}
 	}
 	if msg.Batch.Synced {
 		a.synced = true
@@ -555,6 +576,9 @@ func (a *App) headerInfo() headerInfo {
 // footerView is one line of help; bubbles/help can overrun its width by one
 // item, so the line is cut to the window.
 func (a *App) footerView() string {
+	if !a.filtering && !a.showHelp && !a.detailOpen {
+		return a.listFooter
+	}
 	return ansi.Truncate(a.footerText(), a.width, ellipsis)
 }
 
@@ -565,10 +589,8 @@ func (a *App) footerText() string {
 		return a.filter.View() + "  " + hint
 	case a.showHelp:
 		return a.help.ShortHelpView([]key.Binding{a.keys.Global.Help, a.keys.Global.Back, a.keys.Global.Quit})
-	case a.detailOpen:
-		return a.help.ShortHelpView(detailShortHelp(a.detail.ShortHelp(), &a.keys))
 	}
-	return a.help.ShortHelpView(listShortHelp(&a.keys))
+	return a.help.ShortHelpView(detailShortHelp(a.detail.ShortHelp(), &a.keys))
 }
 
 // clipLines cuts lines to width cells and keeps at most height of them.
@@ -591,15 +613,26 @@ func Run(ctx context.Context, opts Options) error {
 	if opts.Source == nil {
 		return errors.New("tui: no pod source")
 	}
+	if opts.Theme.Name == "mono" && lipgloss.ColorProfile() == termenv.Ascii {
+		// NO_COLOR (or a terminal without colours) chose the mono theme,
+		// which tells things apart by bold and reverse video; without
+		// them the cursor row would be invisible. Mono sets no colour, so
+		// allowing attributes keeps NO_COLOR's promise.
+		lipgloss.SetColorProfile(termenv.ANSI)
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	app := NewApp(opts)
-	p := tea.NewProgram(app, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx))
+	p := tea.NewProgram(newGuard(app), tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx))
 	fed := make(chan error, 1)
 	go func() { fed <- Feed(ctx, opts.Source, p, app.opts.Now) }()
 	final, runErr := p.Run()
 	cancel()
 	<-fed
+	final, crash := unguard(final, runErr) // recover.go
+	if crash != nil {
+		return crash
+	}
 	if m, ok := final.(App); ok && m.err != nil {
 		return m.err
 	}

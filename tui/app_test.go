@@ -128,6 +128,21 @@ func TestDetailFollowsItsPod(t *testing.T) {
 	}
 }
 
+// TestLogsKeysOpenTheLogsPane: l and p on the list drill into the pod
+// straight to its logs (current and previous run).
+func TestLogsKeysOpenTheLogsPane(t *testing.T) {
+	for _, k := range []string{"l", "p"} {
+		a := newTestApp(t, themes.Dark(), 120, 30, clusterPods(t))
+		a = press(a, "jjj", k)
+		if !a.detailOpen || a.detail.ActivePane() != PaneLogs {
+			t.Fatalf("%s: detail open %v, pane %v", k, a.detailOpen, a.detail.ActivePane())
+		}
+		if ns, name := a.detail.Pod(); ns+"/"+name != selected(a) {
+			t.Fatalf("%s: logs of %s/%s, cursor on %s", k, ns, name, selected(a))
+		}
+	}
+}
+
 // TestScreenFitsEverySize draws every view at every size from 1×1 to
 // 130×35: never a line wider than the window, never more lines.
 func TestScreenFitsEverySize(t *testing.T) {
@@ -458,19 +473,21 @@ func TestHostileStringsNeverReachTheTerminal(t *testing.T) {
 	opts := testOptions(themes.Dark())
 	opts.Context = "ctx\x1b]52;c;ZXZpbA==\x07"
 	opts.Cluster = "cl\x1b[2Juster"
-	a := NewApp(opts)
-	a = step(a, tea.WindowSizeMsg{Width: 150, Height: 40})
-	a = step(a, syncBatch(pods))
+	fresh := func() App {
+		// App values share their list: a fresh one per script.
+		a := NewApp(opts)
+		a = step(a, tea.WindowSizeMsg{Width: 150, Height: 40})
+		return step(a, syncBatch(pods))
+	}
 	for _, script := range [][]string{nil, {"/", "evil"}, {"o"}} {
-		b := press(a, script...)
-		screen := b.View()
+		screen := press(fresh(), script...).View()
 		assertOnlySGR(t, screen)
 		if script == nil && !strings.Contains(ansi.Strip(screen), "EvilRed Tab") {
 			t.Fatalf("the hostile reason's text is not shown:\n%s", ansi.Strip(screen))
 		}
 	}
 	evil := findPod(t, pods, "evil")
-	b := press(a, "/", "intl/evil", "<enter>", "<enter>")
+	b := press(fresh(), "/", "intl/evil", "<enter>", "<enter>")
 	if !b.detailOpen || b.detailKey.Name != evil.Name {
 		t.Fatal("could not open the hostile pod")
 	}

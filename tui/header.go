@@ -14,8 +14,8 @@ import (
 
 // headerInfo is what the two header lines show.
 type headerInfo struct {
-	context, cluster, scope string // sanitized
-	conn                    kube.ConnState
+	context, cluster, scope string         // sanitized
+	conn                    kube.ConnState // Err and Forbidden sanitized
 	synced                  bool
 	counts                  counts
 	order                   sortOrder
@@ -77,7 +77,7 @@ func connText(h *headerInfo, th *themes.Theme, now time.Time) string {
 	case kube.ConnReconnecting:
 		msg := "reconnecting"
 		if c.Err != "" {
-			msg += ": " + cellText(c.Err)
+			msg += ": " + c.Err
 		}
 		return th.ConnReconnecting.Render("◌ "+msg) + th.Warning.Render(" · stale"+stale)
 	case kube.ConnForbidden:
@@ -89,6 +89,7 @@ func connText(h *headerInfo, th *themes.Theme, now time.Time) string {
 	return th.Warning.Render("◌ connecting…")
 }
 
+// forbiddenText names the namespaces (already sanitized) refused to us.
 func forbiddenText(nss []string) string {
 	if len(nss) == 0 {
 		return "forbidden"
@@ -98,7 +99,7 @@ func forbiddenText(nss []string) string {
 		if ns == "" {
 			parts[i] = "cluster scope"
 		} else {
-			parts[i] = cellText(ns)
+			parts[i] = ns
 		}
 	}
 	if len(nss) == 1 && nss[0] != "" {

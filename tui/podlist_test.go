@@ -21,7 +21,7 @@ import (
 // expectedRow is a fixture's row as kubectl prints it, from the comment
 // written above the pod in its file.
 type expectedRow struct {
-	file                          string
+	file                         string
 	ready, status, restarts, age string
 }
 
@@ -323,8 +323,8 @@ func TestFilterTyping(t *testing.T) {
 	if got := e.highlight; !slices.Equal(got, []int{5, 6, 7}) {
 		t.Fatalf("highlight of %s = %v, want [5 6 7]", e.search, got)
 	}
-	mo := themes.Dark().Match.Render("kaf")
-	if !strings.Contains(a.View(), mo) {
+	mo := newPaint(themes.Dark().Match)
+	if !strings.Contains(a.View(), mo.open+"kaf"+mo.close) {
 		t.Fatalf("screen does not show %q highlighted", "kaf")
 	}
 	// The footer is the line editor.

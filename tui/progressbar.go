@@ -42,7 +42,7 @@ func classOf(s *model.InitStep) stepClass {
 
 // stepStyles are the bar's styles and glyphs, indexed by stepClass.
 type stepStyles struct {
-	style [classCount]lipgloss.Style
+	style [classCount]paint
 	glyph [classCount]string
 }
 
@@ -52,7 +52,7 @@ func newStepStyles(th themes.Theme, base lipgloss.Style) stepStyles {
 		classSucceeded: th.StepSucceeded, classSidecar: th.StepSidecar, classWaiting: th.StepWaiting,
 		classRunning: th.StepRunning, classFailed: th.StepFailed,
 	} {
-		s.style[c] = st.Inherit(base)
+		s.style[c] = newPaint(st.Inherit(base))
 	}
 	g := th.Glyphs
 	s.glyph = [classCount]string{
@@ -84,7 +84,7 @@ func barCells(steps []model.InitStep, n int, buf []stepClass) []stepClass {
 
 // renderBar draws the bar of steps in exactly width cells (padding with
 // spaces in pad's style), one styled run per stretch of equal segments.
-func renderBar(b *strings.Builder, steps []model.InitStep, width int, st *stepStyles, pad lipgloss.Style) {
+func renderBar(b *strings.Builder, steps []model.InitStep, width int, st *stepStyles, pad paint) {
 	var cellsBuf [maxBarCells]stepClass
 	cells := barCells(steps, min(width, maxBarCells), cellsBuf[:0])
 	for i := 0; i < len(cells); {
@@ -92,11 +92,11 @@ func renderBar(b *strings.Builder, steps []model.InitStep, width int, st *stepSt
 		for j < len(cells) && cells[j] == cells[i] {
 			j++
 		}
-		b.WriteString(st.style[cells[i]].Render(strings.Repeat(st.glyph[cells[i]], j-i)))
+		st.style[cells[i]].write(b, strings.Repeat(st.glyph[cells[i]], j-i))
 		i = j
 	}
 	if rest := width - len(cells); rest > 0 {
-		b.WriteString(pad.Render(strings.Repeat(" ", rest)))
+		pad.write(b, strings.Repeat(" ", rest))
 	}
 }
 

@@ -15,12 +15,12 @@ import (
 
 const ellipsis = "…"
 
-// rowStyles are the styles of one kind of row (plain or under the cursor),
+// rowStyles are the paints of one kind of row (plain or under the cursor),
 // derived once from the theme: a selected row repeats every style on the
 // selection background.
 type rowStyles struct {
-	base, muted, match, title lipgloss.Style
-	status                    [model.CategoryDone + 1]lipgloss.Style
+	base, muted, match, title paint
+	status                    [model.CategoryDone + 1]paint
 	steps                     stepStyles
 }
 
@@ -36,16 +36,16 @@ func newRowStyles(th themes.Theme, selected bool) rowStyles {
 		return s
 	}
 	return rowStyles{
-		base:  base,
-		muted: on(th.Muted),
-		match: on(th.Match),
-		title: on(th.Title),
-		status: [model.CategoryDone + 1]lipgloss.Style{
-			model.CategoryFailing:      on(th.StatusFailing),
-			model.CategoryInitializing: on(th.StatusInitializing),
-			model.CategoryNotReady:     on(th.StatusNotReady),
-			model.CategoryReady:        on(th.StatusReady),
-			model.CategoryDone:         on(th.StatusDone),
+		base:  newPaint(base),
+		muted: newPaint(on(th.Muted)),
+		match: newPaint(on(th.Match)),
+		title: newPaint(on(th.Title)),
+		status: [model.CategoryDone + 1]paint{
+			model.CategoryFailing:      newPaint(on(th.StatusFailing)),
+			model.CategoryInitializing: newPaint(on(th.StatusInitializing)),
+			model.CategoryNotReady:     newPaint(on(th.StatusNotReady)),
+			model.CategoryReady:        newPaint(on(th.StatusReady)),
+			model.CategoryDone:         newPaint(on(th.StatusDone)),
 		},
 		steps: newStepStyles(th, func() lipgloss.Style {
 			if selected {
@@ -56,8 +56,8 @@ func newRowStyles(th themes.Theme, selected bool) rowStyles {
 	}
 }
 
-// statusStyle picks the STATUS style of a category.
-func (st *rowStyles) statusStyle(c model.Category) lipgloss.Style {
+// statusStyle picks the STATUS paint of a category.
+func (st *rowStyles) statusStyle(c model.Category) paint {
 	if c < 0 || int(c) >= len(st.status) {
 		return st.base
 	}
@@ -70,7 +70,7 @@ func (st *rowStyles) statusStyle(c model.Category) lipgloss.Style {
 // ReplicaSet hash and the random suffix). hl are byte offsets of characters
 // to emphasise with match. The last cell of a row is not padded unless fill
 // is set (the selected row is one bar across the screen).
-func writeCell(b *strings.Builder, text string, textW, w, gap int, fill, middle bool, style, match lipgloss.Style, hl []int) {
+func writeCell(b *strings.Builder, text string, textW, w, gap int, fill, middle bool, style, match paint, hl []int) {
 	if w <= 0 {
 		return
 	}
@@ -83,9 +83,7 @@ func writeCell(b *strings.Builder, text string, textW, w, gap int, fill, middle 
 		pad = strings.Repeat(" ", max(w-textW, 0)+gap)
 	}
 	if len(hl) == 0 {
-		if s := text + pad; s != "" {
-			b.WriteString(style.Render(s))
-		}
+		style.write(b, text+pad)
 		return
 	}
 	start := 0
@@ -103,12 +101,12 @@ func writeCell(b *strings.Builder, text string, textW, w, gap int, fill, middle 
 			i++
 		}
 		if at > start {
-			b.WriteString(style.Render(text[start:at]))
+			style.write(b, text[start:at])
 		}
-		b.WriteString(match.Render(text[at:end]))
+		match.write(b, text[at:end])
 		start = end
 	}
-	b.WriteString(style.Render(text[start:] + pad))
+	style.write(b, text[start:]+pad)
 }
 
 // fitCell cuts text (textW cells) to at most w cells with "…", and moves the
@@ -172,7 +170,7 @@ func renderPodRow(b *strings.Builder, e *podEntry, ly *layout, st *rowStyles, no
 		nameHL = highlightsIn(e.highlight, len(e.ns)+1, len(e.search))
 	}
 	p := &e.view.Printed
-	cell := func(c column, text string, textW int, style lipgloss.Style, hl []int) {
+	cell := func(c column, text string, textW int, style paint, hl []int) {
 		writeCell(b, text, textW, ly.w[c], ly.gapAfter(c), fill, c == colName, style, st.match, hl)
 	}
 	if ly.shown(colNS) {
@@ -206,7 +204,7 @@ func renderPodRow(b *strings.Builder, e *podEntry, ly *layout, st *rowStyles, no
 	if ly.shown(colBar) {
 		renderBar(b, e.view.Steps, ly.w[colBar], &st.steps, st.base)
 		if g := ly.gapAfter(colBar); g > 0 {
-			b.WriteString(st.base.Render(strings.Repeat(" ", g)))
+			st.base.write(b, strings.Repeat(" ", g))
 		}
 	}
 	if ly.shown(colFraction) {
@@ -226,7 +224,7 @@ func finishRow(b *strings.Builder, start int, st *rowStyles, width int, fill boo
 		return
 	}
 	if w := ansi.StringWidth(b.String()[start:]); w < width {
-		b.WriteString(st.base.Render(strings.Repeat(" ", width-w)))
+		st.base.write(b, strings.Repeat(" ", width-w))
 	}
 }
 
@@ -239,23 +237,21 @@ func renderGroupRow(b *strings.Builder, g *ownerGroup, st *rowStyles, width int,
 		name = "(no owner)"
 	}
 	var parts strings.Builder
-	parts.WriteString(st.title.Render("▾ " + name))
+	st.title.write(&parts, "▾ "+name)
 	if g.ns != "" {
-		parts.WriteString(st.muted.Render("  " + g.ns))
+		st.muted.write(&parts, "  "+g.ns)
 	}
 	c := g.counts
-	parts.WriteString(st.muted.Render("  " + strconv.Itoa(c.total) + plural(c.total, " pod", " pods")))
-	if c.failing > 0 {
-		parts.WriteString(st.muted.Render(" · "))
-		parts.WriteString(st.status[model.CategoryFailing].Render(strconv.Itoa(c.failing) + " failing"))
-	}
-	if c.initializing > 0 {
-		parts.WriteString(st.muted.Render(" · "))
-		parts.WriteString(st.status[model.CategoryInitializing].Render(strconv.Itoa(c.initializing) + " initializing"))
-	}
-	if c.ready > 0 {
-		parts.WriteString(st.muted.Render(" · "))
-		parts.WriteString(st.status[model.CategoryReady].Render(strconv.Itoa(c.ready) + " ready"))
+	st.muted.write(&parts, "  "+strconv.Itoa(c.total)+plural(c.total, " pod", " pods"))
+	for _, n := range []struct {
+		count int
+		word  string
+		cat   model.Category
+	}{{c.failing, " failing", model.CategoryFailing}, {c.initializing, " initializing", model.CategoryInitializing}, {c.ready, " ready", model.CategoryReady}} {
+		if n.count > 0 {
+			st.muted.write(&parts, " · ")
+			st.status[n.cat].write(&parts, strconv.Itoa(n.count)+n.word)
+		}
 	}
 	b.WriteString(ansi.Truncate(parts.String(), width, ellipsis))
 	finishRow(b, start, st, width, fill)

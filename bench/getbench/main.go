@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -79,8 +80,11 @@ func run(o options) error {
 	if err := load(ctx, cp, o); err != nil {
 		return err
 	}
-	fmt.Printf("loaded %d pods (4 init containers each) into %d namespaces in %s\n\n",
+	fmt.Printf("loaded %d pods (4 init containers each) into %d namespaces in %s\n",
 		o.pods, o.namespaces, time.Since(loadStart).Round(time.Second))
+	// Figures from a busy machine are not comparable across runs, only
+	// within one: say how busy it was.
+	fmt.Printf("machine: %d cores, load average %s\n\n", runtime.NumCPU(), loadAverage())
 
 	commands := []struct {
 		label string
@@ -212,6 +216,19 @@ func stats(ds []time.Duration) (med, lo, hi time.Duration) {
 	s := slices.Clone(ds)
 	slices.Sort(s)
 	return s[len(s)/2], s[0], s[len(s)-1]
+}
+
+// loadAverage is the 1, 5 and 15 minute load average from /proc/loadavg.
+func loadAverage() string {
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(data))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
 }
 
 func round(d time.Duration) time.Duration { return d.Round(time.Millisecond) }

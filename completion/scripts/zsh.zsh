@@ -44,7 +44,11 @@ __initwatch_complete() {
     fi
 }
 
-if (( $+functions[compdef] )); then
+if [[ ${funcstack[1]} == _@PROG@ ]]; then
+    # Autoloaded from $fpath: this file is the body of _@PROG@, called for
+    # this very TAB.
+    __initwatch_complete "$@"
+elif (( $+functions[compdef] )); then
     compdef __initwatch_complete @PROG@
 else
     print -u2 "@PROG@ completion: run 'autoload -U compinit && compinit' before loading this script"

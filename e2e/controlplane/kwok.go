@@ -105,6 +105,15 @@ func (cp *ControlPlane) StartKwok(ctx context.Context, opts KwokOptions) (*Kwok,
 	return k, nil
 }
 
+// Pid is kwok's process id, for tests that look at what it holds open
+// (each log follow it serves holds an inotify instance).
+func (k *Kwok) Pid() int {
+	if k == nil || k.proc == nil {
+		return 0
+	}
+	return k.proc.cmd.Process.Pid
+}
+
 // Stop stops kwok. Safe to call more than once.
 func (k *Kwok) Stop() error {
 	if k == nil || k.proc == nil {

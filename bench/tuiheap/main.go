@@ -1,0 +1,90 @@
+// Command tuiheap measures the Go heap initwatch's terminal UI holds per pod:
+// the real data path in one process — the informer source built as the CLI
+// builds it (protobuf clientset, all namespaces, pods and events), its
+// batches folded into the TUI's root model, a 160×40 window — until the
+// model's header counts every pod. The live heap after a full collection,
+// minus the live heap before the source started, divided by the pods, is the
+// figure. bench/tuiscale runs it; it prints "<bytes per pod> <live heap
+// bytes> <pods>".
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/initwatch/initwatch/kube"
+	"github.com/initwatch/initwatch/tui"
+)
+
+func main() {
+	kubeconfig := flag.String("kubeconfig", "", "kubeconfig file")
+	want := flag.Int("pods", 0, "pods to wait for")
+	flag.Parse()
+	if err := run(*kubeconfig, *want); err != nil {
+		fmt.Fprintln(os.Stderr, "error:", err)
+		os.Exit(1)
+	}
+}
+
+func run(kubeconfig string, want int) error {
+	if want <= 0 {
+		return errors.New("-pods must be positive")
+	}
+	flags := kube.NewConfigFlags("bench")
+	flags.Kubeconfig = kubeconfig
+	opts, err := flags.SourceOptions()
+	if err != nil {
+		return err
+	}
+	cs, err := flags.Clientset()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+
+	before := liveHeap()
+	src := kube.NewInformerSource(cs, opts)
+	var m tea.Model = tui.NewApp(tui.Options{Source: src})
+	m, _ = m.Update(tea.WindowSizeMsg{Width: 160, Height: 40})
+	out := make(chan kube.Batch)
+	errc := make(chan error, 1)
+	go func() { errc <- src.Run(ctx, out) }()
+	total := strconv.Itoa(want) + " total"
+	for !strings.Contains(m.View(), total) {
+		select {
+		case b := <-out:
+			m, _ = m.Update(tui.BatchMsg{Batch: b, At: time.Now()})
+		case err := <-errc:
+			if err == nil {
+				err = errors.New("source stopped")
+			}
+			return err
+		case <-ctx.Done():
+			return fmt.Errorf("waiting for %d pods: %w", want, ctx.Err())
+		}
+	}
+	after := liveHeap()
+	runtime.KeepAlive(m)
+	held := int64(after) - int64(before)
+	fmt.Printf("%d %d %d\n", held/int64(want), after, want)
+	return nil
+}
+
+// liveHeap is the heap still reachable after a full collection.
+func liveHeap() uint64 {
+	runtime.GC()
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapAlloc
+}

@@ -1,0 +1,180 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/initwatch/initwatch/e2e/controlplane"
+	"github.com/initwatch/initwatch/e2e/podgen"
+)
+
+// Latency targets: a few pods carry a label no other pod has, so the
+// filter `zzbench=latency` puts exactly them on screen while status writes
+// hit the others.
+const (
+	targetLabel = "zzbench"
+	targetValue = "latency"
+	targetQuery = targetLabel + "=" + targetValue
+	targetCount = 16
+)
+
+// loadedPod is one pod of the load and the init container statuses last
+// written for it (a status write replaces that list).
+type loadedPod struct {
+	ns, name string
+	init     []corev1.ContainerStatus
+	target   bool
+}
+
+// cluster is the control plane with its pods.
+type cluster struct {
+	cp         *controlplane.ControlPlane
+	kubeconfig string
+	cs         kubernetes.Interface // unthrottled, for loading and writing
+	gen        *podgen.Generator
+	pods       []loadedPod
+	targets    []int // indexes into pods
+	namespaces []string
+}
+
+func startCluster(ctx context.Context, namespaces int) (*cluster, error) {
+	bins, err := controlplane.FindBinaries()
+	if err != nil {
+		return nil, err
+	}
+	cp, err := controlplane.Start(ctx, bins, controlplane.Options{})
+	if err != nil {
+		return nil, err
+	}
+	c := &cluster{cp: cp}
+	if err := c.init(ctx, namespaces); err != nil {
+		_ = cp.Stop()
+		return nil, err
+	}
+	return c, nil
+}
+
+func (c *cluster) init(ctx context.Context, namespaces int) error {
+	kc, err := c.cp.AdminKubeconfig()
+	if err != nil {
+		return err
+	}
+	c.kubeconfig = kc
+	cfg := c.cp.AdminConfig()
+	// No client-side throttling: the writer sets its own rate.
+	cfg.QPS, cfg.Burst = -1, 0
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return fmt.Errorf("build client: %w", err)
+	}
+	c.cs = cs
+	root, err := controlplane.RepoRoot()
+	if err != nil {
+		return err
+	}
+	templates, err := podgen.LoadTemplates(filepath.Join(root, "testdata", "e2e", "templates"))
+	if err != nil {
+		return err
+	}
+	for i := range namespaces {
+		c.namespaces = append(c.namespaces, fmt.Sprintf("bench-%02d", i))
+	}
+	if err := podgen.EnsureNamespaces(ctx, cs, c.namespaces); err != nil {
+		return err
+	}
+	c.gen = &podgen.Generator{Templates: templates, Namespaces: c.namespaces, Base: time.Now().Truncate(time.Second)}
+	return nil
+}
+
+func (c *cluster) stop() { _ = c.cp.Stop() }
+
+// grow loads pods until there are n: the e2e generator's spread of init
+// states (every step, crash loops, failed steps, initialized pods), created
+// in parallel, each status then written through the status subresource.
+func (c *cluster) grow(ctx context.Context, n, parallel int) error {
+	from := len(c.pods)
+	if n <= from {
+		return nil
+	}
+	cases := make([]podgen.Case, 0, n-from)
+	for i := from; i < n; i++ {
+		cs := c.gen.Spread(i)
+		p := loadedPod{ns: cs.Pod.Namespace, name: cs.Pod.Name}
+		if cs.Status != nil {
+			p.init = cs.Status.InitContainerStatuses
+		}
+		// Targets are pods at init step 1 (no restarts anywhere), so the
+		// RESTARTS column shows exactly the count the probe writes.
+		if i%8 == 1 && len(c.targets) < targetCount {
+			cs.Pod.Labels[targetLabel] = targetValue
+			p.target = true
+			c.targets = append(c.targets, len(c.pods))
+		}
+		c.pods = append(c.pods, p)
+		cases = append(cases, cs)
+	}
+	if err := podgen.Apply(ctx, c.cs, cases, parallel); err != nil {
+		return fmt.Errorf("load pods: %w", err)
+	}
+	return nil
+}
+
+// setRestarts writes pod i's status as a kubelet would after its first init
+// container restarted: the same init container statuses with that one's
+// restart count set. A merge patch of the status subresource replaces the
+// list and needs no resourceVersion, so concurrent writers never conflict.
+func (c *cluster) setRestarts(ctx context.Context, i int, restarts int32) error {
+	p := &c.pods[i]
+	init := make([]corev1.ContainerStatus, len(p.init))
+	copy(init, p.init)
+	if len(init) > 0 {
+		init[0].RestartCount = restarts
+	}
+	body, err := json.Marshal(map[string]any{"status": map[string]any{"initContainerStatuses": init}})
+	if err != nil {
+		return fmt.Errorf("encode status of %s/%s: %w", p.ns, p.name, err)
+	}
+	_, err = c.cs.CoreV1().Pods(p.ns).Patch(ctx, p.name, types.MergePatchType, body, metav1.PatchOptions{}, "status")
+	if err != nil {
+		return fmt.Errorf("write status of %s/%s: %w", p.ns, p.name, err)
+	}
+	return nil
+}
+
+// matching counts the pods whose "namespace/name" contains every character
+// of q in order, ignoring case: what initwatch's fuzzy filter keeps (q is
+// ASCII and holds no "=").
+func (c *cluster) matching(q string) int {
+	n := 0
+	for _, p := range c.pods {
+		if subsequence(q, p.ns+"/"+p.name) {
+			n++
+		}
+	}
+	return n
+}
+
+func subsequence(q, s string) bool {
+	i := 0
+	for k := 0; k < len(s) && i < len(q); k++ {
+		if lowerASCII(s[k]) == lowerASCII(q[i]) {
+			i++
+		}
+	}
+	return i == len(q)
+}
+
+func lowerASCII(b byte) byte {
+	if b >= 'A' && b <= 'Z' {
+		return b + 'a' - 'A'
+	}
+	return b
+}

@@ -1,0 +1,229 @@
+// Command tuiscale is initwatch's scale benchmark (make bench). It starts a
+// real etcd + kube-apiserver (the e2e harness), loads 1,000 then 10,000 pods
+// with four init containers each over 20 namespaces (created in parallel,
+// then their statuses written through the status subresource in a spread of
+// init states), runs the real initwatch binary in a pseudo-terminal of a
+// fixed size and measures, as medians over several runs with the baselines
+// measured in the same run:
+//
+//  1. start → the first frame that shows all N pods, next to a bare client-go
+//     LIST of all pods, `kubectl get pods -A`, `initwatch get -A` and k9s;
+//  2. the resident set once idle, and the Go heap held per pod;
+//  3. CPU while nothing changes;
+//  4. status write in the apiserver → the changed row on screen, p50/p99,
+//     while 1,000 status writes a second hit other pods;
+//  5. one filter keystroke → the frame with the filtered list, plus the Go
+//     benchmarks of package tui.
+//
+// It reads screens with a small terminal emulator (vt.go), so what it times
+// is what a user would see. It prints the results and writes BENCHMARKS.md.
+// Run it through bench/run.sh (make bench), which builds the binaries.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/initwatch/initwatch/e2e/controlplane"
+)
+
+type options struct {
+	sizes                []int
+	runs, runsLarge      int
+	namespaces, parallel int
+
+	settle, idle, frameTimeout time.Duration
+	keystrokes                 int
+	filterQuery                string
+
+	writeRate, writers                   int
+	latencyFor, probeEvery, probeTimeout time.Duration
+
+	rows, cols int
+
+	initwatch, listpods, tuiheap, kubectl, k9s string
+	goBench                                    bool
+	out                                        string
+	verbose                                    bool
+}
+
+func main() {
+	var o options
+	var sizes string
+	flag.StringVar(&sizes, "pods", "1000,10000", "pod counts to measure, in increasing order (pods are added, never removed)")
+	flag.IntVar(&o.runs, "runs", 3, "runs of every measurement (medians are reported)")
+	flag.IntVar(&o.runsLarge, "runs-large", 3, "runs at 10,000 pods and more")
+	flag.IntVar(&o.namespaces, "namespaces", 20, "namespaces the pods are spread over")
+	flag.IntVar(&o.parallel, "parallel", 32, "concurrent requests while loading")
+	flag.DurationVar(&o.settle, "settle", 5*time.Second, "wait after the first full frame before measuring idle")
+	flag.DurationVar(&o.idle, "idle", 30*time.Second, "idle period over which CPU is measured")
+	flag.DurationVar(&o.frameTimeout, "frame-timeout", 3*time.Minute, "longest wait for a full list")
+	flag.IntVar(&o.keystrokes, "keystrokes", 5, "filter keystroke rounds per run")
+	flag.StringVar(&o.filterQuery, "filter", "73", "filter typed, one character at a time (two ASCII characters, no '=')")
+	flag.IntVar(&o.writeRate, "write-rate", 1000, "status writes per second on other pods during the latency runs")
+	flag.IntVar(&o.writers, "writers", 64, "concurrent status writes at most")
+	flag.DurationVar(&o.latencyFor, "latency-for", 30*time.Second, "length of one latency run")
+	flag.DurationVar(&o.probeEvery, "probe-every", 100*time.Millisecond, "interval between probe writes")
+	flag.DurationVar(&o.probeTimeout, "probe-timeout", 5*time.Second, "a probe not on screen by then counts as never shown")
+	flag.IntVar(&o.rows, "rows", 40, "terminal rows")
+	flag.IntVar(&o.cols, "cols", 160, "terminal columns")
+	flag.StringVar(&o.initwatch, "initwatch", "bin/initwatch", "initwatch binary")
+	flag.StringVar(&o.listpods, "listpods", "bin/bench/listpods", "bare LIST binary (bench/listpods)")
+	flag.StringVar(&o.tuiheap, "tuiheap", "bin/bench/tuiheap", "heap measuring binary (bench/tuiheap)")
+	flag.StringVar(&o.kubectl, "kubectl", "", "kubectl binary (default: as the e2e tests find it)")
+	flag.StringVar(&o.k9s, "k9s", "bin/k9s", "k9s binary; missing means no k9s baseline")
+	flag.BoolVar(&o.goBench, "gobench", true, "also run the Go benchmarks of package tui")
+	flag.StringVar(&o.out, "out", "BENCHMARKS.md", "report to write")
+	flag.BoolVar(&o.verbose, "v", false, "log more")
+	flag.Parse()
+	if err := o.parseSizes(sizes); err != nil {
+		fail(err)
+	}
+	if err := run(o); err != nil {
+		fail(err)
+	}
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "error:", err)
+	os.Exit(1)
+}
+
+func (o *options) parseSizes(s string) error {
+	for _, f := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n <= 0 {
+			return fmt.Errorf("-pods %q: want positive counts separated by commas", s)
+		}
+		if len(o.sizes) > 0 && n <= o.sizes[len(o.sizes)-1] {
+			return fmt.Errorf("-pods %q: counts must increase", s)
+		}
+		o.sizes = append(o.sizes, n)
+	}
+	if o.runs < 3 || o.runsLarge < 1 {
+		return fmt.Errorf("-runs %d: at least 3 runs make a median", o.runs)
+	}
+	if len(o.filterQuery) != 2 || strings.ContainsAny(o.filterQuery, "= ") {
+		return fmt.Errorf("-filter %q: want two characters, no '=' or space", o.filterQuery)
+	}
+	return nil
+}
+
+// bench holds the run's state.
+type bench struct {
+	o        options
+	c        *cluster
+	tmp      string
+	probeSeq int
+
+	machine  machine
+	goBench  []goBenchResult
+	results  []*sizeResult
+	k9sNote  string // why there is no k9s baseline, if there is none
+	versions map[string]string
+}
+
+func run(o options) error {
+	b := &bench{o: o, versions: map[string]string{}}
+	if err := b.checkBinaries(); err != nil {
+		return err
+	}
+	b.machine = readMachine()
+	tmp, err := os.MkdirTemp("", "initwatch-bench-")
+	if err != nil {
+		return err
+	}
+	b.tmp = tmp
+	defer os.RemoveAll(tmp)
+	if err := b.writeK9sConfig(); err != nil {
+		return err
+	}
+
+	if o.goBench {
+		logf("Go benchmarks of package tui (go test -bench)…")
+		if b.goBench, err = runGoBench(); err != nil {
+			return err
+		}
+	}
+
+	ctx := context.Background()
+	logf("starting etcd + kube-apiserver…")
+	c, err := startCluster(ctx, o.namespaces)
+	if err != nil {
+		return err
+	}
+	defer c.stop()
+	b.c = c
+	for _, n := range o.sizes {
+		start := time.Now()
+		if err := c.grow(ctx, n, o.parallel); err != nil {
+			return err
+		}
+		logf("loaded %d pods in %s", n, time.Since(start).Round(time.Second))
+		res, err := b.measure(n)
+		if err != nil {
+			return err
+		}
+		b.results = append(b.results, res)
+	}
+	b.machine.loadEnd = loadAverage()
+	report := b.report()
+	fmt.Print(report)
+	if err := os.WriteFile(o.out, []byte(report), 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", o.out, err)
+	}
+	logf("wrote %s", o.out)
+	return nil
+}
+
+// checkBinaries resolves every program the benchmark runs.
+func (b *bench) checkBinaries() error {
+	o := &b.o
+	if o.kubectl == "" {
+		k, err := controlplane.FindKubectl()
+		if err != nil {
+			return err
+		}
+		o.kubectl = k
+	}
+	for _, p := range []*string{&o.initwatch, &o.listpods, &o.tuiheap, &o.kubectl} {
+		abs, err := filepath.Abs(*p)
+		if err != nil {
+			return err
+		}
+		if _, err := os.Stat(abs); err != nil {
+			return fmt.Errorf("benchmark needs %s: %w", *p, err)
+		}
+		*p = abs
+	}
+	if o.k9s != "" {
+		abs, err := filepath.Abs(o.k9s)
+		if err == nil {
+			_, err = os.Stat(abs)
+		}
+		if err != nil {
+			b.k9sNote = fmt.Sprintf("no k9s baseline: %s is missing (make k9s builds it from hack/k9s)", o.k9s)
+			o.k9s = ""
+		} else {
+			o.k9s = abs
+		}
+	} else {
+		b.k9sNote = "no k9s baseline: disabled with -k9s ''"
+	}
+	b.versions["initwatch"] = firstLineOf(o.initwatch, "version")
+	b.versions["kubectl"] = firstLineOf(o.kubectl, "version", "--client")
+	if o.k9s != "" {
+		b.versions["k9s"] = k9sVersion(o.k9s)
+	}
+	return nil
+}
+
+func logf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "[%s] %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, args...))
+}

@@ -1,0 +1,221 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Labels of the start-up comparison.
+const (
+	labelTUI     = "initwatch (TUI, first full frame)"
+	labelList    = "client-go LIST, bare (bench/listpods)"
+	labelKubectl = "kubectl get pods -A"
+	labelGet     = "initwatch get -A"
+	labelK9s     = "k9s v0.50.16 (first full list)"
+)
+
+// sizeResult is everything measured at one pod count.
+type sizeResult struct {
+	pods, runs int
+	startup    map[string][]time.Duration
+	// Terminal programs, by "initwatch" / "k9s".
+	rss, peak map[string][]int64
+	cpu       map[string][]float64
+	heapPod   []int64
+	heapTotal []int64
+	// Filter keystrokes, pooled over runs.
+	keyFirst, keySecond []time.Duration
+	matchFirst          int
+	matchSecond         int
+	// Write → screen, pooled over runs; -1 never shown.
+	latency      []time.Duration
+	writeRates   []float64
+	writeFailed  int64
+	writeDropped int64
+	probeErrs    int
+	k9sErr       string
+}
+
+func newSizeResult(n, runs int) *sizeResult {
+	return &sizeResult{
+		pods: n, runs: runs,
+		startup: map[string][]time.Duration{},
+		rss:     map[string][]int64{}, peak: map[string][]int64{},
+		cpu: map[string][]float64{},
+	}
+}
+
+// step is one thing measured in a run.
+type step struct {
+	name string
+	run  func() error
+}
+
+// measure runs every measurement at n pods.
+func (b *bench) measure(n int) (*sizeResult, error) {
+	runs := b.o.runs
+	if n >= 10000 {
+		runs = b.o.runsLarge
+	}
+	res := newSizeResult(n, runs)
+	res.matchFirst = b.c.matching(b.o.filterQuery[:1])
+	res.matchSecond = b.c.matching(b.o.filterQuery[:2])
+	kc := b.c.kubeconfig
+
+	oneShot := func(label string, argv []string, count func(string) int) step {
+		return step{label, func() error {
+			d, out, err := timed(argv)
+			if err != nil {
+				return err
+			}
+			if got := count(out); got != n {
+				return fmt.Errorf("%s reported %d pods, want %d", label, got, n)
+			}
+			res.startup[label] = append(res.startup[label], d)
+			return nil
+		}}
+	}
+	steps := []step{
+		{labelTUI, func() error {
+			s, err := b.runInitwatch(n)
+			if err != nil {
+				return err
+			}
+			res.startup[labelTUI] = append(res.startup[labelTUI], s.firstFrame)
+			res.rss["initwatch"] = append(res.rss["initwatch"], s.mem.rss)
+			res.peak["initwatch"] = append(res.peak["initwatch"], s.mem.peak)
+			res.cpu["initwatch"] = append(res.cpu["initwatch"], s.cpu)
+			res.keyFirst = append(res.keyFirst, s.keyFirst...)
+			res.keySecond = append(res.keySecond, s.keySecond...)
+			return nil
+		}},
+		oneShot(labelList, []string{b.o.listpods, "-kubeconfig", kc}, firstNumber),
+		oneShot(labelKubectl, []string{b.o.kubectl, "get", "pods", "-A", "--no-headers", "--kubeconfig", kc}, lineCount),
+		oneShot(labelGet, []string{b.o.initwatch, "get", "-A", "--no-headers", "--kubeconfig", kc}, lineCount),
+	}
+	if b.o.k9s != "" {
+		steps = append(steps, step{labelK9s, func() error {
+			s, err := b.runK9s(n)
+			if err != nil {
+				return err
+			}
+			res.startup[labelK9s] = append(res.startup[labelK9s], s.firstFrame)
+			res.rss["k9s"] = append(res.rss["k9s"], s.mem.rss)
+			res.peak["k9s"] = append(res.peak["k9s"], s.mem.peak)
+			res.cpu["k9s"] = append(res.cpu["k9s"], s.cpu)
+			return nil
+		}})
+	}
+
+	// One unmeasured pass warms the apiserver's caches and the page cache
+	// (binaries, kubeconfig) for every program.
+	logf("%d pods: warm-up pass", n)
+	if err := b.warmUp(n); err != nil {
+		return nil, err
+	}
+	for r := range runs {
+		// Rotate the order so no program always runs first or last.
+		for k := range steps {
+			s := steps[(k+r)%len(steps)]
+			if s.name == labelK9s && res.k9sErr != "" {
+				continue
+			}
+			logf("%d pods: run %d/%d: %s", n, r+1, runs, s.name)
+			if err := s.run(); err != nil {
+				if s.name == labelK9s {
+					// k9s is a baseline: its failure is reported, the rest
+					// of the benchmark goes on.
+					res.k9sErr = oneLine(err.Error())
+					logf("k9s failed, no k9s baseline at %d pods: %v", n, err)
+					continue
+				}
+				return nil, fmt.Errorf("%d pods, run %d, %s: %w", n, r+1, s.name, err)
+			}
+			time.Sleep(2 * time.Second) // let the apiserver drop the last client's watches
+		}
+	}
+
+	logf("%d pods: Go heap per pod (bench/tuiheap)", n)
+	for range 3 {
+		_, out, err := timed([]string{b.o.tuiheap, "-kubeconfig", kc, "-pods", strconv.Itoa(n)})
+		if err != nil {
+			return nil, err
+		}
+		f := strings.Fields(out)
+		if len(f) != 3 {
+			return nil, fmt.Errorf("tuiheap printed %q", out)
+		}
+		perPod, err1 := strconv.ParseInt(f[0], 10, 64)
+		total, err2 := strconv.ParseInt(f[1], 10, 64)
+		if err1 != nil || err2 != nil {
+			return nil, fmt.Errorf("tuiheap printed %q", out)
+		}
+		res.heapPod = append(res.heapPod, perPod)
+		res.heapTotal = append(res.heapTotal, total)
+	}
+
+	for r := range runs {
+		logf("%d pods: latency run %d/%d (%d writes/s for %s)", n, r+1, runs, b.o.writeRate, b.o.latencyFor)
+		lr, err := b.runLatency(n, uint64(n*100+r))
+		if err != nil {
+			return nil, fmt.Errorf("%d pods, latency run %d: %w", n, r+1, err)
+		}
+		res.latency = append(res.latency, lr.samples...)
+		res.writeRates = append(res.writeRates, lr.load.achieved())
+		res.writeFailed += lr.load.failed.Load()
+		res.writeDropped += lr.load.dropped.Load()
+		res.probeErrs += lr.probeErrs
+		if e := lr.load.firstErr.Load(); e != nil && b.o.verbose {
+			logf("first write error: %v", *e)
+		}
+		time.Sleep(2 * time.Second)
+	}
+	slices.Sort(res.writeRates)
+	return res, nil
+}
+
+// warmUp runs each program once, unmeasured.
+func (b *bench) warmUp(n int) error {
+	kc := b.c.kubeconfig
+	for _, argv := range [][]string{
+		{b.o.listpods, "-kubeconfig", kc},
+		{b.o.kubectl, "get", "pods", "-A", "--no-headers", "--kubeconfig", kc},
+		{b.o.initwatch, "get", "-A", "--no-headers", "--kubeconfig", kc},
+	} {
+		if _, _, err := timed(argv); err != nil {
+			return err
+		}
+	}
+	t, err := startTerm([]string{b.o.initwatch, "--kubeconfig", kc, "-A"}, b.tuiEnv(), b.o.rows, b.o.cols)
+	if err != nil {
+		return err
+	}
+	_, err = t.waitFor("initwatch (warm-up)", initwatchShowsAll(n), b.o.frameTimeout)
+	b.stopTerm(t)
+	if err != nil {
+		return err
+	}
+	if b.o.k9s != "" {
+		t, err := startTerm([]string{b.o.k9s, "--kubeconfig", kc, "-A", "-c", "pods", "--readonly", "--splashless"}, b.tuiEnv(), b.o.rows, b.o.cols)
+		if err != nil {
+			return err
+		}
+		if _, err := t.waitFor("k9s (warm-up)", k9sShowsAll(n), b.o.frameTimeout); err != nil {
+			logf("k9s warm-up failed: %v", err)
+		}
+		b.stopTerm(t)
+	}
+	time.Sleep(2 * time.Second)
+	return nil
+}
+
+// oneLine keeps the first line of an error for the report.
+func oneLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}

@@ -1,0 +1,93 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// clockTick is the unit of utime and stime in /proc/PID/stat: USER_HZ,
+// which Linux fixes at 100 for every architecture it exposes to /proc.
+const clockTick = 10 * time.Millisecond
+
+// cpuTime is the CPU the process has used so far, user plus system, over
+// all its threads.
+func cpuTime(pid int) (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, fmt.Errorf("read cpu time: %w", err)
+	}
+	// The command name (field 2) may hold spaces: fields count from the
+	// last ")".
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	// After ")": state is field 3, so utime (14) and stime (15) are at
+	// indexes 11 and 12.
+	if len(f) < 13 {
+		return 0, fmt.Errorf("read cpu time: short /proc/%d/stat", pid)
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64)
+	stime, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, fmt.Errorf("read cpu time: bad /proc/%d/stat", pid)
+	}
+	return time.Duration(utime+stime) * clockTick, nil
+}
+
+// memory is what /proc/PID/status says about the resident set.
+type memory struct {
+	rss, peak int64 // VmRSS, VmHWM in bytes
+}
+
+func readMemory(pid int) (memory, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return memory{}, fmt.Errorf("read memory: %w", err)
+	}
+	var m memory
+	for _, line := range strings.Split(string(b), "\n") {
+		k, v, ok := strings.Cut(line, ":")
+		if !ok {
+			continue
+		}
+		var dst *int64
+		switch k {
+		case "VmRSS":
+			dst = &m.rss
+		case "VmHWM":
+			dst = &m.peak
+		default:
+			continue
+		}
+		f := strings.Fields(v)
+		if len(f) != 2 || f[1] != "kB" {
+			return memory{}, fmt.Errorf("read memory: unexpected %s line %q", k, line)
+		}
+		n, err := strconv.ParseInt(f[0], 10, 64)
+		if err != nil {
+			return memory{}, fmt.Errorf("read memory: %s: %w", k, err)
+		}
+		*dst = n << 10
+	}
+	if m.rss == 0 {
+		return memory{}, fmt.Errorf("read memory: no VmRSS for pid %d", pid)
+	}
+	return m, nil
+}
+
+// idleCPU measures the share of one core the process uses over d.
+func idleCPU(pid int, d time.Duration) (float64, error) {
+	c0, err := cpuTime(pid)
+	if err != nil {
+		return 0, err
+	}
+	t0 := time.Now()
+	time.Sleep(d)
+	c1, err := cpuTime(pid)
+	if err != nil {
+		return 0, err
+	}
+	return float64(c1-c0) / float64(time.Since(t0)), nil
+}
