@@ -41,7 +41,7 @@ func (s *logStore) get(containerID string) *logRun {
 
 // maxRunLines bounds the lines kept per container run, as the kubelet's
 // log rotation does, so a demo left running for hours holds its memory.
-const maxRunLines = 10000
+const maxRunLines = 5000
 
 // logRun is the log of one container run. Followers wait on wake, which
 // is closed (and replaced) whenever a line is added or the run ends.

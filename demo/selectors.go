@@ -166,7 +166,7 @@ func selectEvent(in watch.Event, sel selection, matching map[string]bool) (watch
 		case now && !was:
 			in.Type = watch.Added
 		case !now && was:
-			return in, false
+			in.Type = watch.Deleted
 		case !now:
 			return in, false
 		}

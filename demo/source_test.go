@@ -133,3 +133,15 @@ func TestResourceVersionsMatchTheTracker(t *testing.T) {
 		t.Errorf("list at %d, newest pod at %d, simulator at %d", listRV, newest, c.rv["pods"])
 	}
 }
+
+// TestMemoryStaysBounded: the fake clientset's record of requests is
+// emptied as the simulation moves, so a demo left running does not grow.
+func TestMemoryStaysBounded(t *testing.T) {
+	c := newTestCluster(1)
+	for range 10 {
+		step(t, c, 15*time.Second)
+		if n := len(c.client.Actions()); n != 0 {
+			t.Fatalf("the fake holds %d recorded requests", n)
+		}
+	}
+}

@@ -27,10 +27,10 @@ func (c *Cluster) newPod(ns, name string, labels map[string]string, spec corev1.
 	return pod
 }
 
-func controllerRef(kind, name string, uid metav1.Object) *metav1.OwnerReference {
+func controllerRef(kind, name string, owner metav1.Object) *metav1.OwnerReference {
 	yes := true
 	return &metav1.OwnerReference{
-		APIVersion: "apps/v1", Kind: kind, Name: name, UID: uid.GetUID(),
+		APIVersion: "apps/v1", Kind: kind, Name: name, UID: owner.GetUID(),
 		Controller: &yes, BlockOwnerDeletion: &yes,
 	}
 }

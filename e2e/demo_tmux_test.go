@@ -108,9 +108,14 @@ func TestDemoInTmux(t *testing.T) {
 	d.waitFor("the seed app in back-off",
 		`k8s-init-containers-\S+\s+0/1\s+Init:CrashLoopBackOff\s+\d+ \(\d+s ago\)`)
 
+	// One key at a time, each waited for: keys that arrive together reach
+	// the program as one chunk of text, not as a "/" then a word.
 	d.tmux("send-keys", "-t", "demo", "/")
+	d.waitFor("the filter prompt", `apply filter`)
 	d.tmux("send-keys", "-t", "demo", "-l", "k8s-init")
+	d.waitFor("the filtered list", `/k8s-init \(1\)`)
 	d.tmux("send-keys", "-t", "demo", "Enter")
+	d.waitFor("the filter applied", `enter details`)
 	d.tmux("send-keys", "-t", "demo", "Enter")
 	d.waitFor("init-check-services' failed run in the detail view",
 		`init-check-services\s+\S+`,

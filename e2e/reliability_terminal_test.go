@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/initwatch/initwatch/e2e/controlplane"
 )
@@ -79,6 +80,8 @@ func TestTerminalCtrlCAlwaysRestores(t *testing.T) {
 			rt.waitMatch("the UI", tc.ready)
 			if len(tc.keys) > 0 {
 				rt.keys(tc.keys...)
+				time.Sleep(time.Second)
+				t.Logf("DEBUG\n%s", rt.screen())
 				rt.waitMatch("the state to test", tc.state)
 			}
 			rt.keys("C-c")

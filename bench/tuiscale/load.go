@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"path/filepath"
 	"time"
 
@@ -38,7 +39,10 @@ type loadedPod struct {
 type cluster struct {
 	cp         *controlplane.ControlPlane
 	kubeconfig string
-	cs         kubernetes.Interface // unthrottled, for loading and writing
+	cs         kubernetes.Interface // unthrottled, for loading and the write load
+	// probe has a connection of its own, so latency probes and their watch
+	// do not queue behind the write load's requests.
+	probe      kubernetes.Interface
 	gen        *podgen.Generator
 	pods       []loadedPod
 	targets    []int // indexes into pods
@@ -76,6 +80,13 @@ func (c *cluster) init(ctx context.Context, namespaces int) error {
 		return fmt.Errorf("build client: %w", err)
 	}
 	c.cs = cs
+	// A custom dialer keeps client-go from sharing the cached transport.
+	pcfg := c.cp.AdminConfig()
+	pcfg.QPS, pcfg.Burst = -1, 0
+	pcfg.Dial = (&net.Dialer{Timeout: 10 * time.Second}).DialContext
+	if c.probe, err = kubernetes.NewForConfig(pcfg); err != nil {
+		return fmt.Errorf("build client: %w", err)
+	}
 	root, err := controlplane.RepoRoot()
 	if err != nil {
 		return err
@@ -131,7 +142,7 @@ func (c *cluster) grow(ctx context.Context, n, parallel int) error {
 // container restarted: the same init container statuses with that one's
 // restart count set. A merge patch of the status subresource replaces the
 // list and needs no resourceVersion, so concurrent writers never conflict.
-func (c *cluster) setRestarts(ctx context.Context, i int, restarts int32) error {
+func (c *cluster) setRestarts(ctx context.Context, cs kubernetes.Interface, i int, restarts int32) error {
 	p := &c.pods[i]
 	init := make([]corev1.ContainerStatus, len(p.init))
 	copy(init, p.init)
@@ -142,7 +153,7 @@ func (c *cluster) setRestarts(ctx context.Context, i int, restarts int32) error 
 	if err != nil {
 		return fmt.Errorf("encode status of %s/%s: %w", p.ns, p.name, err)
 	}
-	_, err = c.cs.CoreV1().Pods(p.ns).Patch(ctx, p.name, types.MergePatchType, body, metav1.PatchOptions{}, "status")
+	_, err = cs.CoreV1().Pods(p.ns).Patch(ctx, p.name, types.MergePatchType, body, metav1.PatchOptions{}, "status")
 	if err != nil {
 		return fmt.Errorf("write status of %s/%s: %w", p.ns, p.name, err)
 	}

@@ -24,13 +24,17 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/initwatch/initwatch/e2e/controlplane"
+	"github.com/initwatch/initwatch/kube"
 )
 
 type options struct {
@@ -51,6 +55,9 @@ type options struct {
 	goBench                                    bool
 	out                                        string
 	verbose                                    bool
+	// hold loads the pods and keeps the cluster up for manual profiling
+	// instead of measuring.
+	hold bool
 }
 
 func main() {
@@ -81,10 +88,14 @@ func main() {
 	flag.BoolVar(&o.goBench, "gobench", true, "also run the Go benchmarks of package tui")
 	flag.StringVar(&o.out, "out", "BENCHMARKS.md", "report to write")
 	flag.BoolVar(&o.verbose, "v", false, "log more")
+	flag.BoolVar(&o.hold, "hold", false, "load the largest -pods count, print the kubeconfig and keep the cluster up until interrupted (no measuring)")
 	flag.Parse()
 	if err := o.parseSizes(sizes); err != nil {
 		fail(err)
 	}
+	// client-go logs every request cut short when a write load stops;
+	// those are expected here, and the figures say what failed.
+	kube.RedirectClientLogs(io.Discard)
 	if err := run(o); err != nil {
 		fail(err)
 	}
@@ -160,6 +171,9 @@ func run(o options) error {
 	}
 	defer c.stop()
 	b.c = c
+	if o.hold {
+		return b.holdCluster(ctx)
+	}
 	for _, n := range o.sizes {
 		start := time.Now()
 		if err := c.grow(ctx, n, o.parallel); err != nil {
@@ -221,6 +235,20 @@ func (b *bench) checkBinaries() error {
 	if o.k9s != "" {
 		b.versions["k9s"] = k9sVersion(o.k9s)
 	}
+	return nil
+}
+
+// holdCluster loads the pods and waits for SIGINT or SIGTERM, so that a
+// developer can run and profile initwatch against a loaded apiserver.
+func (b *bench) holdCluster(ctx context.Context) error {
+	n := b.o.sizes[len(b.o.sizes)-1]
+	if err := b.c.grow(ctx, n, b.o.parallel); err != nil {
+		return err
+	}
+	logf("%d pods loaded; kubeconfig: %s (interrupt to stop)", n, b.c.kubeconfig)
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	<-ctx.Done()
 	return nil
 }
 

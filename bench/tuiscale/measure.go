@@ -30,8 +30,8 @@ type sizeResult struct {
 	keyFirst, keySecond []time.Duration
 	matchFirst          int
 	matchSecond         int
-	// Write → screen, pooled over runs; -1 never shown.
-	latency      []time.Duration
+	// Write → screen probes, pooled over runs.
+	probes       []probe
 	writeRates   []float64
 	writeFailed  int64
 	writeDropped int64
@@ -163,7 +163,7 @@ func (b *bench) measure(n int) (*sizeResult, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%d pods, latency run %d: %w", n, r+1, err)
 		}
-		res.latency = append(res.latency, lr.samples...)
+		res.probes = append(res.probes, lr.probes...)
 		res.writeRates = append(res.writeRates, lr.load.achieved())
 		res.writeFailed += lr.load.failed.Load()
 		res.writeDropped += lr.load.dropped.Load()

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"os"
@@ -9,7 +8,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -174,93 +172,4 @@ func firstNumber(out string) int {
 		return -1
 	}
 	return n
-}
-
-// latencyRun is one run of the write→screen measurement.
-type latencyRun struct {
-	samples   []time.Duration // -1: never shown
-	load      *writeLoad
-	probeErrs int
-}
-
-// runLatency starts the TUI filtered to the latency targets, puts the write
-// load on the other pods, and every probe interval writes a new restart
-// count into one target, timing from just before the write request to the
-// frame whose row shows it.
-func (b *bench) runLatency(n int, seed uint64) (latencyRun, error) {
-	var r latencyRun
-	t, err := startTerm([]string{b.o.initwatch, "--kubeconfig", b.c.kubeconfig, "-A"}, b.tuiEnv(), b.o.rows, b.o.cols)
-	if err != nil {
-		return r, err
-	}
-	defer b.stopTerm(t)
-	if _, err := t.waitFor(fmt.Sprintf("initwatch to show %d pods", n), initwatchShowsAll(n), b.o.frameTimeout); err != nil {
-		return r, err
-	}
-	if _, err := t.send("/"); err != nil {
-		return r, err
-	}
-	if _, err := t.waitFor("the filter prompt", filterPrompt, 10*time.Second); err != nil {
-		return r, err
-	}
-	if _, err := t.send(targetQuery + "\r"); err != nil {
-		return r, err
-	}
-	var names []string
-	for _, i := range b.c.targets {
-		names = append(names, b.c.pods[i].name)
-	}
-	if _, err := t.waitFor("the latency targets on screen", allRows(names), 30*time.Second); err != nil {
-		return r, err
-	}
-
-	ctx, stopLoad := context.WithCancel(context.Background())
-	loadDone := make(chan *writeLoad, 1)
-	go func() { loadDone <- b.c.runWriteLoad(ctx, b.o.writeRate, b.o.writers, seed) }()
-	// Let the load reach its pace before the first probe.
-	time.Sleep(time.Second)
-
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	tick := time.NewTicker(b.o.probeEvery)
-	end := time.After(b.o.latencyFor)
-probe:
-	for {
-		select {
-		case <-end:
-			break probe
-		case <-tick.C:
-		}
-		b.probeSeq++
-		k := b.c.targets[b.probeSeq%len(b.c.targets)]
-		v := int32(1000 + b.probeSeq)
-		shown, cancel := t.watch(rowShows(b.c.pods[k].name, strconv.Itoa(int(v))))
-		wg.Go(func() {
-			defer cancel()
-			wctx, done := context.WithTimeout(context.Background(), b.o.probeTimeout)
-			defer done()
-			sent := time.Now()
-			if err := b.c.setRestarts(wctx, k, v); err != nil {
-				mu.Lock()
-				r.probeErrs++
-				mu.Unlock()
-				return
-			}
-			d := time.Duration(-1)
-			select {
-			case at := <-shown:
-				d = at.Sub(sent)
-			case <-wctx.Done():
-			}
-			mu.Lock()
-			r.samples = append(r.samples, d)
-			mu.Unlock()
-		})
-	}
-	tick.Stop()
-	// The last probes finish under load too.
-	wg.Wait()
-	stopLoad()
-	r.load = <-loadDone
-	return r, nil
 }

@@ -59,7 +59,7 @@ func rank(v []float64, q float64) float64 {
 func ms(ds []time.Duration) []float64 {
 	out := make([]float64, len(ds))
 	for i, d := range ds {
-		if d < 0 {
+		if d == never {
 			out[i] = math.Inf(1)
 			continue
 		}

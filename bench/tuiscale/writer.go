@@ -41,7 +41,7 @@ func (c *cluster) runWriteLoad(ctx context.Context, rate, workers int, seed uint
 				// A different count each time, so every write is a change
 				// the watchers get (an identical status is not written).
 				v := 1 + value.Add(1)%997
-				if err := c.setRestarts(ctx, i, v); err != nil {
+				if err := c.setRestarts(ctx, c.cs, i, v); err != nil {
 					if ctx.Err() != nil && errors.Is(err, context.Canceled) {
 						continue // cut short at the end: not a failure
 					}

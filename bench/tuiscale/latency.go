@@ -1,0 +1,198 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strconv"
+	"sync"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/watch"
+)
+
+// probe is one latency sample: a new restart count written into a target
+// pod, and when each party knew about it.
+type probe struct {
+	sent    time.Time // just before the write request left
+	acked   time.Time // the apiserver answered: the write is committed
+	watched time.Time // a bare client-go watch in the driver received it
+	shown   time.Time // the first frame whose row for the pod shows it
+}
+
+// never marks a span whose end never came.
+const never = time.Duration(math.MinInt64)
+
+// Spans of a probe (never when an end is missing).
+func (p probe) screenAfterAck() time.Duration  { return span(p.acked, p.shown) }
+func (p probe) screenAfterSend() time.Duration { return span(p.sent, p.shown) }
+func (p probe) watchAfterAck() time.Duration   { return span(p.acked, p.watched) }
+func (p probe) screenAfterWatch() time.Duration {
+	return span(p.watched, p.shown)
+}
+
+func span(from, to time.Time) time.Duration {
+	if from.IsZero() || to.IsZero() {
+		return never
+	}
+	return to.Sub(from)
+}
+
+// latencyRun is one run of the write→screen measurement.
+type latencyRun struct {
+	probes    []probe
+	load      *writeLoad
+	probeErrs int
+}
+
+// runLatency starts the TUI filtered to the latency targets, puts the write
+// load on the other pods, and every probe interval writes a new restart
+// count into one target. Each probe records when the write was sent and
+// acknowledged, when a bare watch saw it, and the frame that showed it.
+func (b *bench) runLatency(n int, seed uint64) (latencyRun, error) {
+	var r latencyRun
+	t, err := startTerm([]string{b.o.initwatch, "--kubeconfig", b.c.kubeconfig, "-A"}, b.tuiEnv(), b.o.rows, b.o.cols)
+	if err != nil {
+		return r, err
+	}
+	defer b.stopTerm(t)
+	if _, err := t.waitFor(fmt.Sprintf("initwatch to show %d pods", n), initwatchShowsAll(n), b.o.frameTimeout); err != nil {
+		return r, err
+	}
+	if _, err := t.send("/"); err != nil {
+		return r, err
+	}
+	if _, err := t.waitFor("the filter prompt", filterPrompt, 10*time.Second); err != nil {
+		return r, err
+	}
+	if _, err := t.send(targetQuery + "\r"); err != nil {
+		return r, err
+	}
+	var names []string
+	for _, i := range b.c.targets {
+		names = append(names, b.c.pods[i].name)
+	}
+	if _, err := t.waitFor("the latency targets on screen", allRows(names), 30*time.Second); err != nil {
+		return r, err
+	}
+
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	seen, err := b.c.watchTargets(ctx)
+	if err != nil {
+		return r, err
+	}
+	loadCtx, stopLoad := context.WithCancel(ctx)
+	loadDone := make(chan *writeLoad, 1)
+	go func() { loadDone <- b.c.runWriteLoad(loadCtx, b.o.writeRate, b.o.writers, seed) }()
+	// Let the load reach its pace before the first probe.
+	time.Sleep(time.Second)
+
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	tick := time.NewTicker(b.o.probeEvery)
+	end := time.After(b.o.latencyFor)
+loop:
+	for {
+		select {
+		case <-end:
+			break loop
+		case <-tick.C:
+		}
+		b.probeSeq++
+		k := b.c.targets[b.probeSeq%len(b.c.targets)]
+		v := int32(1000 + b.probeSeq)
+		name := b.c.pods[k].name
+		shown, cancel := t.watch(rowShows(name, strconv.Itoa(int(v))))
+		watched := seen.expect(name, v)
+		wg.Go(func() {
+			defer cancel()
+			pctx, done := context.WithTimeout(ctx, b.o.probeTimeout)
+			defer done()
+			var p probe
+			p.sent = time.Now()
+			if err := b.c.setRestarts(pctx, b.c.probe, k, v); err != nil {
+				mu.Lock()
+				r.probeErrs++
+				mu.Unlock()
+				return
+			}
+			p.acked = time.Now()
+			for shown != nil || watched != nil {
+				select {
+				case at := <-shown:
+					p.shown, shown = at, nil
+				case at := <-watched:
+					p.watched, watched = at, nil
+				case <-pctx.Done():
+					shown, watched = nil, nil
+				}
+			}
+			mu.Lock()
+			r.probes = append(r.probes, p)
+			mu.Unlock()
+		})
+	}
+	tick.Stop()
+	// The last probes finish under load too.
+	wg.Wait()
+	stopLoad()
+	r.load = <-loadDone
+	return r, nil
+}
+
+// targetWatch is a bare client-go watch on the latency targets: the
+// earliest any watcher could learn of a probe, the baseline for the screen.
+type targetWatch struct {
+	mu      sync.Mutex
+	waiting map[string]chan time.Time // "name/count"
+	early   map[string]time.Time      // seen before anyone asked
+}
+
+func (c *cluster) watchTargets(ctx context.Context) (*targetWatch, error) {
+	w, err := c.probe.CoreV1().Pods("").Watch(ctx, metav1.ListOptions{LabelSelector: targetQuery})
+	if err != nil {
+		return nil, fmt.Errorf("watch the latency targets: %w", err)
+	}
+	tw := &targetWatch{waiting: map[string]chan time.Time{}, early: map[string]time.Time{}}
+	go func() {
+		defer w.Stop()
+		for ev := range w.ResultChan() {
+			at := time.Now()
+			pod, ok := ev.Object.(*corev1.Pod)
+			if !ok || ev.Type != watch.Modified || len(pod.Status.InitContainerStatuses) == 0 {
+				continue
+			}
+			tw.saw(pod.Name, pod.Status.InitContainerStatuses[0].RestartCount, at)
+		}
+	}()
+	return tw, nil
+}
+
+func (tw *targetWatch) expect(name string, count int32) <-chan time.Time {
+	key := name + "/" + strconv.Itoa(int(count))
+	ch := make(chan time.Time, 1)
+	tw.mu.Lock()
+	defer tw.mu.Unlock()
+	if at, ok := tw.early[key]; ok {
+		ch <- at
+		delete(tw.early, key)
+		return ch
+	}
+	tw.waiting[key] = ch
+	return ch
+}
+
+func (tw *targetWatch) saw(name string, count int32, at time.Time) {
+	key := name + "/" + strconv.Itoa(int(count))
+	tw.mu.Lock()
+	defer tw.mu.Unlock()
+	if ch, ok := tw.waiting[key]; ok {
+		ch <- at
+		delete(tw.waiting, key)
+		return
+	}
+	tw.early[key] = at
+}
