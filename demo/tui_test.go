@@ -41,7 +41,8 @@ func waitScreen(t *testing.T, tm *teatest.TestModel, patterns ...string) {
 // TestDemoInTheTUI runs the demo through the real program: the informer
 // source on the simulated cluster, Feed, and the App, on a virtual
 // terminal. The seed app's init-check-services is shown crash-looping with
-// exit code 1 in the detail view, then the pod Running.
+// exit code 1 in the detail view, with the log that says why, then the pod
+// Running.
 func TestDemoInTheTUI(t *testing.T) {
 	c := demo.New(demo.Options{Seed: 1, Start: time.Date(2026, 3, 14, 9, 26, 53, 0, time.UTC)})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -68,6 +69,13 @@ func TestDemoInTheTUI(t *testing.T) {
 		`back-off 10s restarting failed container=init-check-services`,
 		`Last State:\s+Terminated`,
 		`Exit Code:\s+1\b`)
+
+	// The logs pane follows the crash-looping container: its failed run
+	// says why, served by the demo's LogSource.
+	tm.Type("l")
+	waitScreen(t, tm, `checkServices\.sh\(1\)\d{8}-\d\d:\d\d:\d\d : Started`,
+		`At least one \(app-redis\) of the services \(app-redis app-postgresql app-mongodb\) is not available yet\.`)
+	tm.Type("1") // back to the init containers
 
 	advance(t, c, 70*time.Second)
 	waitScreen(t, tm, `k8s-init-containers-\S+\s+Running\s+ready 1/1`)

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,7 +20,7 @@ const demoScreenBound = 90 * time.Second
 // of its own, in a terminal of a fixed size.
 type demoTerm struct {
 	t      *testing.T
-	socket string
+	socket string // path of the server's socket
 }
 
 // startDemoTerm starts `initwatch args...` in a detached tmux session. The
@@ -43,7 +42,9 @@ func startDemoTerm(t *testing.T, args ...string) *demoTerm {
 	if err := os.WriteFile(conf, []byte("set -g remain-on-exit on\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	d := &demoTerm{t: t, socket: fmt.Sprintf("iw-demo-%d", os.Getpid())}
+	// A socket of its own, in the test's folder: no clash with another
+	// tmux server, and nothing left behind.
+	d := &demoTerm{t: t, socket: filepath.Join(dir, "iw-demo.sock")}
 	cmd := append([]string{"env",
 		"KUBECONFIG=" + filepath.Join(dir, "no-such-kubeconfig"),
 		"HOME=" + dir, "XDG_CONFIG_HOME=" + filepath.Join(dir, "config"),
@@ -51,14 +52,14 @@ func startDemoTerm(t *testing.T, args ...string) *demoTerm {
 	d.tmux(append([]string{"-f", conf, "new-session", "-d", "-s", "demo", "-x", "160", "-y", "50"}, cmd...)...)
 	t.Cleanup(func() {
 		// The server owns the session and initwatch: killing it ends both.
-		_ = exec.Command(tmux, "-L", d.socket, "kill-server").Run()
+		_ = exec.Command(tmux, "-S", d.socket, "kill-server").Run()
 	})
 	return d
 }
 
 func (d *demoTerm) tmux(args ...string) string {
 	d.t.Helper()
-	out, err := exec.Command("tmux", append([]string{"-L", d.socket}, args...)...).CombinedOutput()
+	out, err := exec.Command("tmux", append([]string{"-S", d.socket}, args...)...).CombinedOutput()
 	if err != nil {
 		d.t.Fatalf("tmux %s: %v: %s", strings.Join(args, " "), err, out)
 	}

@@ -77,7 +77,7 @@ func TestTerminalCtrlCAlwaysRestores(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			rt.t = t
 			rt.run(fmt.Sprintf("clear; %s -n %s --kubeconfig %s", bin, ns, tc.kc))
-			rt.waitMatch("the UI", tc.ready)
+			t.Logf("DEBUG READY\n%s", rt.waitMatch("the UI", tc.ready))
 			if len(tc.keys) > 0 {
 				rt.keys(tc.keys...)
 				time.Sleep(time.Second)
