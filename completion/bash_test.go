@@ -171,15 +171,22 @@ func TestBashTabInTmux(t *testing.T) {
 	if err := os.WriteFile(rc, []byte(rcText), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// The server's socket lives in the test's temp dir, removed with it.
+	tmuxEnv := append(os.Environ(), "TMUX_TMPDIR="+t.TempDir())
+	tmuxCmd := func(args ...string) *exec.Cmd {
+		cmd := exec.Command(tmux, append([]string{"-L", socket}, args...)...)
+		cmd.Env = tmuxEnv
+		return cmd
+	}
 	run := func(args ...string) string {
-		out, err := exec.Command(tmux, append([]string{"-L", socket}, args...)...).CombinedOutput()
+		out, err := tmuxCmd(args...).CombinedOutput()
 		if err != nil {
 			t.Fatalf("tmux %v: %v\n%s", args, err, out)
 		}
 		return string(out)
 	}
 	run("-f", "/dev/null", "new-session", "-d", "-x", "160", "-y", "20", bash+" --noprofile --rcfile "+rc+" -i")
-	t.Cleanup(func() { _ = exec.Command(tmux, "-L", socket, "kill-server").Run() })
+	t.Cleanup(func() { _ = tmuxCmd("kill-server").Run() })
 
 	// waitFor polls the screen until it shows want: how long the shell
 	// takes is not what is tested, so the bound is generous.

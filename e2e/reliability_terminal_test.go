@@ -7,7 +7,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/initwatch/initwatch/e2e/controlplane"
 )
@@ -66,7 +65,7 @@ func TestTerminalCtrlCAlwaysRestores(t *testing.T) {
 		state string   // regexp on screen once there
 	}{
 		{name: "list", kc: kc, ready: `term-0`},
-		{name: "filter prompt", kc: kc, ready: `term-0`, keys: []string{"/", "t", "e"}, state: `/\s*te`},
+		{name: "filter prompt", kc: kc, ready: `term-0`, keys: []string{"/", "t", "e"}, state: `/te`},
 		{name: "help", kc: kc, ready: `term-0`, keys: []string{"?"}, state: `(?i)help`},
 		{name: "detail", kc: kc, ready: `term-0`, keys: []string{"Enter"}, state: `Init containers`},
 		{name: "logs pane", kc: kc, ready: `term-0`, keys: []string{"Enter", "6"}, state: `\[6 Logs\]`},
@@ -77,11 +76,9 @@ func TestTerminalCtrlCAlwaysRestores(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			rt.t = t
 			rt.run(fmt.Sprintf("clear; %s -n %s --kubeconfig %s", bin, ns, tc.kc))
-			t.Logf("DEBUG READY\n%s", rt.waitMatch("the UI", tc.ready))
+			rt.waitMatch("the UI", tc.ready)
 			if len(tc.keys) > 0 {
 				rt.keys(tc.keys...)
-				time.Sleep(time.Second)
-				t.Logf("DEBUG\n%s", rt.screen())
 				rt.waitMatch("the state to test", tc.state)
 			}
 			rt.keys("C-c")
@@ -211,4 +208,27 @@ func colourSGR(s string) []string {
 		}
 	}
 	return out
+}
+
+// TestTerminalKeysTypedTogether types keys faster than the program reads
+// them (one tmux send-keys, one read): Bubble Tea then reports "jj" as one
+// key message, and each character must still act as a key.
+func TestTerminalKeysTypedTogether(t *testing.T) {
+	cp := shared.Get(t)
+	const ns = "term-typed"
+	terminalFixture(t, cp, ns)
+	rt := startRelTerm(t, 120, 30, relEnv(t.TempDir(), "NO_COLOR=1"), initwatchBinary(t), "-n", ns, "--kubeconfig", adminKubeconfig(t, cp))
+	rt.waitMatch("the pod list", `term-0`, `term-3`)
+	rt.keys("/", "t", "e", "r", "m", "-", "2", "Enter")
+	rt.waitMatch("the filter", `/term-2 \(1\)`)
+	rt.keys("Enter")
+	rt.waitMatch("the filtered pod's detail", `(?m)^`+ns+`/term-2 `)
+	// Escape goes alone: followed at once by "/", a terminal cannot tell
+	// it from alt+/.
+	rt.keys("Escape")
+	rt.waitMatch("the list", `NAMESPACE\s+NAME`)
+	rt.keys("/", "BSpace", "BSpace", "BSpace", "BSpace", "BSpace", "BSpace", "Enter")
+	rt.waitMatch("all rows again", `term-0`, `term-3`)
+	rt.keys("j", "j", "j", "Enter")
+	rt.waitMatch("the fourth pod's detail", `(?m)^`+ns+`/term-3 `)
 }

@@ -2,6 +2,7 @@ package kube
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"unique"
@@ -56,7 +57,102 @@ func (in *mapInterner[K, V]) reset() {
 var (
 	resourceLists = &mapInterner[corev1.ResourceName, resource.Quantity]{key: resourceListKey}
 	labelSets     = &mapInterner[string, string]{key: labelsKey}
+	containerSets = &containerInterner{}
 )
+
+// containerInterner hands out one shared copy of equal stripped container
+// lists. The pods of a ReplicaSet, StatefulSet or Job share their template,
+// and even stripped a container is a 400-byte struct: at 10,000 pods with
+// five containers each, sharing saves about 2 KB a pod, a quarter of what
+// the TUI holds (bench/tuiscale measured it).
+type containerInterner struct {
+	mu   sync.Mutex
+	sets map[string][]corev1.Container
+}
+
+// intern returns the stripped form of in, shared with every earlier list
+// that strips to the same thing; strip builds it when there is none.
+func (ci *containerInterner) intern(in []corev1.Container, strip func([]corev1.Container) []corev1.Container) []corev1.Container {
+	if len(in) == 0 {
+		return strip(in)
+	}
+	k := containersKey(in)
+	ci.mu.Lock()
+	shared, ok := ci.sets[k]
+	ci.mu.Unlock()
+	if ok {
+		return shared
+	}
+	out := strip(in)
+	ci.mu.Lock()
+	defer ci.mu.Unlock()
+	if shared, ok := ci.sets[k]; ok {
+		return shared // stripped meanwhile by another informer
+	}
+	if ci.sets == nil || len(ci.sets) >= maxInterned {
+		ci.sets = make(map[string][]corev1.Container)
+	}
+	ci.sets[k] = out
+	return out
+}
+
+// nilMark records whether a map or slice is nil, which an empty one is not.
+func nilMark(b *strings.Builder, isNil bool) {
+	if isNil {
+		b.WriteByte('~')
+	}
+}
+
+func (ci *containerInterner) reset() {
+	ci.mu.Lock()
+	defer ci.mu.Unlock()
+	ci.sets = nil
+}
+
+// containersKey covers exactly the fields stripContainers keeps, nil and
+// empty told apart, so equal keys mean equal stripped lists.
+func containersKey(cs []corev1.Container) string {
+	var b strings.Builder
+	for i := range cs {
+		c := &cs[i]
+		b.WriteString(c.Name)
+		b.WriteByte(0)
+		b.WriteString(c.Image)
+		b.WriteByte(0)
+		if c.RestartPolicy != nil {
+			b.WriteString(string(*c.RestartPolicy))
+		} else {
+			b.WriteByte('-')
+		}
+		b.WriteByte(0)
+		nilMark(&b, c.RestartPolicyRules == nil)
+		for _, r := range c.RestartPolicyRules {
+			b.WriteString(string(r.Action))
+			if e := r.ExitCodes; e != nil {
+				b.WriteByte(':')
+				b.WriteString(string(e.Operator))
+				nilMark(&b, e.Values == nil)
+				for _, v := range e.Values {
+					b.WriteByte(',')
+					b.WriteString(strconv.Itoa(int(v)))
+				}
+			}
+			b.WriteByte(';')
+		}
+		b.WriteByte(0)
+		nilMark(&b, c.Resources.Requests == nil)
+		b.WriteString(resourceListKey(c.Resources.Requests))
+		b.WriteByte(1)
+		nilMark(&b, c.Resources.Limits == nil)
+		b.WriteString(resourceListKey(c.Resources.Limits))
+		b.WriteByte(1)
+		if c.StartupProbe != nil {
+			b.WriteByte('p')
+		}
+		b.WriteByte(2)
+	}
+	return b.String()
+}
 
 func internResources(rl corev1.ResourceList) corev1.ResourceList {
 	return resourceLists.intern(rl)

@@ -108,3 +108,62 @@ func TestInternerIsBounded(t *testing.T) {
 		t.Error("nil map must stay nil")
 	}
 }
+
+func sameSlice(a, b []corev1.Container) bool {
+	return len(a) > 0 && len(b) > 0 && &a[0] == &b[0]
+}
+
+// Pods of one template share one stripped container list; any difference
+// in what the transform keeps gives a pod a list of its own, equal to its
+// own containers stripped.
+func TestContainerListsSharedOnlyWhenEqual(t *testing.T) {
+	resetInterning()
+	base := loadPod(t, "pod-webapp.yaml")
+	a := StripPod(base.DeepCopy())
+	if b := StripPod(base.DeepCopy()); !sameSlice(a.Spec.InitContainers, b.Spec.InitContainers) || !sameSlice(a.Spec.Containers, b.Spec.Containers) {
+		t.Fatal("equal container lists not shared")
+	}
+	always := corev1.ContainerRestartPolicyAlways
+	tests := []struct {
+		name   string
+		mutate func(*corev1.Pod)
+	}{
+		{"other image", func(p *corev1.Pod) { p.Spec.Containers[0].Image += "-v2" }},
+		{"other name", func(p *corev1.Pod) { p.Spec.InitContainers[0].Name += "-x" }},
+		{"one more container", func(p *corev1.Pod) {
+			p.Spec.Containers = append(p.Spec.Containers, corev1.Container{Name: "extra", Image: "busybox"})
+		}},
+		{"becomes a sidecar", func(p *corev1.Pod) { p.Spec.InitContainers[1].RestartPolicy = &always }},
+		{"restart rules", func(p *corev1.Pod) {
+			p.Spec.Containers[0].RestartPolicyRules = []corev1.ContainerRestartRule{{
+				Action:    corev1.ContainerRestartRuleActionRestart,
+				ExitCodes: &corev1.ContainerRestartRuleOnExitCodes{Operator: corev1.ContainerRestartRuleOnExitCodesOpIn, Values: []int32{42}},
+			}}
+		}},
+		{"startup probe", func(p *corev1.Pod) { p.Spec.Containers[0].StartupProbe = &corev1.Probe{} }},
+		{"other limit", func(p *corev1.Pod) {
+			p.Spec.Containers[0].Resources.Limits = corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("3")}
+		}},
+		{"no requests", func(p *corev1.Pod) {
+			for i := range p.Spec.Containers {
+				p.Spec.Containers[i].Resources.Requests = nil
+			}
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := base.DeepCopy()
+			tc.mutate(p)
+			want := stripContainers(p.Spec.Containers)
+			wantInit := stripContainers(p.Spec.InitContainers)
+			got := StripPod(p)
+			if !reflect.DeepEqual(got.Spec.Containers, want) || !reflect.DeepEqual(got.Spec.InitContainers, wantInit) {
+				t.Errorf("stripped containers differ from the pod's own:\n got %+v\nwant %+v", got.Spec.Containers, want)
+			}
+			shared := sameSlice(got.Spec.Containers, a.Spec.Containers) && sameSlice(got.Spec.InitContainers, a.Spec.InitContainers)
+			if shared {
+				t.Error("a different container list was shared")
+			}
+		})
+	}
+}

@@ -16,8 +16,8 @@ const defaultContainerAnnotation = "kubectl.kubernetes.io/default-container"
 //
 // It builds new objects rather than editing its input (the fake clientset
 // hands the same object to several watchers), and it is idempotent. Equal
-// labels, resource lists, images and names are shared between pods (see
-// intern.go), so the result must be treated as read-only.
+// labels, resource lists, container lists, images and names are shared
+// between pods (see intern.go), so the result must be treated as read-only.
 func Transform(obj any) (any, error) {
 	switch o := obj.(type) {
 	case *corev1.Pod:
@@ -65,8 +65,8 @@ func StripPod(pod *corev1.Pod) *corev1.Pod {
 			Finalizers:                 in.Finalizers,
 		},
 		Spec: corev1.PodSpec{
-			InitContainers:  stripContainers(pod.Spec.InitContainers),
-			Containers:      stripContainers(pod.Spec.Containers),
+			InitContainers:  containerSets.intern(pod.Spec.InitContainers, stripContainers),
+			Containers:      containerSets.intern(pod.Spec.Containers, stripContainers),
 			RestartPolicy:   pod.Spec.RestartPolicy,
 			NodeName:        internString(pod.Spec.NodeName),
 			Overhead:        internResources(pod.Spec.Overhead),

@@ -324,7 +324,7 @@ func makeDistinct(pod *corev1.Pod, i int) {
 }
 
 func resetInterning() {
-	for _, in := range []interface{ reset() }{resourceLists, labelSets} {
+	for _, in := range []interface{ reset() }{resourceLists, labelSets, containerSets} {
 		in.reset()
 	}
 }

@@ -242,6 +242,8 @@ func TestReleaseArtifacts(t *testing.T) {
 	if err != nil {
 		t.Fatalf("homebrew cask: %v", err)
 	}
+	// The cask spells its URLs with Ruby's #{version}.
+	cask = bytes.ReplaceAll(cask, []byte("#{version}"), []byte(meta.Version))
 	for _, goarch := range []string{"amd64", "arm64"} {
 		name := archiveName(t, gr, meta.Version, "darwin", goarch)
 		if !bytes.Contains(cask, []byte(name)) || !bytes.Contains(cask, []byte(`sha256 "`+sums[name]+`"`)) {

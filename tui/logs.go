@@ -221,7 +221,6 @@ func (m LogsModel) Focus() (LogsModel, tea.Cmd) {
 // buffer is kept, and the next Focus resumes after its last line.
 func (m LogsModel) Blur() LogsModel {
 	m.focused = false
-	m.s.close()
 	m.search.editing = false
 	m.picker.open = false
 	m.setPhase(logPhaseIdle, "")

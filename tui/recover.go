@@ -72,6 +72,16 @@ func (g guard) Update(msg tea.Msg) (m tea.Model, cmd tea.Cmd) {
 		// ticks every second), since View cannot return a command.
 		return g, tea.Quit
 	}
+	if keys, ok := splitRunes(msg); ok { // keyrunes.go
+		var next tea.Model = g
+		cmds := make([]tea.Cmd, 0, len(keys))
+		for _, k := range keys {
+			var c tea.Cmd
+			next, c = next.Update(k)
+			cmds = append(cmds, c)
+		}
+		return next, tea.Batch(cmds...)
+	}
 	defer g.recover(func() { m, cmd = g, tea.Quit })
 	if k, ok := msg.(tea.KeyMsg); ok && g.st.hook != "" && k.String() == testPanicKey {
 		switch g.st.hook {

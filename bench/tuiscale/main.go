@@ -56,8 +56,9 @@ type options struct {
 	out                                        string
 	verbose                                    bool
 	// hold loads the pods and keeps the cluster up for manual profiling
-	// instead of measuring.
-	hold bool
+	// instead of measuring, with holdRate status writes a second on it.
+	hold     bool
+	holdRate int
 }
 
 func main() {
@@ -88,6 +89,7 @@ func main() {
 	flag.BoolVar(&o.goBench, "gobench", true, "also run the Go benchmarks of package tui")
 	flag.StringVar(&o.out, "out", "BENCHMARKS.md", "report to write")
 	flag.BoolVar(&o.verbose, "v", false, "log more")
+	flag.IntVar(&o.holdRate, "hold-write-rate", 0, "with -hold: status writes per second to keep on the pods")
 	flag.BoolVar(&o.hold, "hold", false, "load the largest -pods count, print the kubeconfig and keep the cluster up until interrupted (no measuring)")
 	flag.Parse()
 	if err := o.parseSizes(sizes); err != nil {
@@ -248,6 +250,11 @@ func (b *bench) holdCluster(ctx context.Context) error {
 	logf("%d pods loaded; kubeconfig: %s (interrupt to stop)", n, b.c.kubeconfig)
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if b.o.holdRate > 0 {
+		w := b.c.runWriteLoad(ctx, b.o.holdRate, b.o.writers, 1)
+		logf("wrote %.0f statuses/s (%d dropped, %d failed)", w.achieved(), w.dropped.Load(), w.failed.Load())
+		return nil
+	}
 	<-ctx.Done()
 	return nil
 }
