@@ -48,7 +48,7 @@ func TestDrillInAndBack(t *testing.T) {
 	}
 	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
 		return strings.Contains(ansi.Strip(string(b)), "payments/api-7c9d8f6b5-m3n4b")
-	}, teatest.WithDuration(10*time.Second))
+	}, teatest.WithDuration(programBound))
 
 	// The pod moves on while we look at it: migrate-db succeeds, and
 	// wait-for-kafka runs.
@@ -65,11 +65,11 @@ func TestDrillInAndBack(t *testing.T) {
 	tm.Send(BatchMsg{Batch: kube.Batch{Upserted: []*corev1.Pod{next}}, At: testNow.Add(time.Second)})
 	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
 		return strings.Contains(ansi.Strip(string(b)), "Init:1/3")
-	}, teatest.WithDuration(10*time.Second))
+	}, teatest.WithDuration(programBound))
 
 	tm.Send(keys("<esc>")[0])
 	tm.Send(tea.QuitMsg{})
-	final := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(App)
+	final := tm.FinalModel(t, teatest.WithFinalTimeout(programBound)).(App)
 	if final.detailOpen {
 		t.Fatal("esc did not leave the detail view")
 	}
@@ -534,14 +534,14 @@ func TestFeedDrivesTheProgram(t *testing.T) {
 	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
 		s := ansi.Strip(string(b))
 		return strings.Contains(s, "kafka-0") && strings.Contains(s, "6 total")
-	}, teatest.WithDuration(10*time.Second))
+	}, teatest.WithDuration(programBound))
 	cancel()
 	if err := <-fed; err != nil {
 		t.Fatalf("Feed after cancel: %v", err)
 	}
 	<-src.stopped
 	tm.Send(tea.QuitMsg{})
-	final := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(App)
+	final := tm.FinalModel(t, teatest.WithFinalTimeout(programBound)).(App)
 	if final.store.counts.total != 6 || !final.synced || final.conn.Phase != kube.ConnLive {
 		t.Fatalf("final model: %+v synced=%v conn=%+v", final.store.counts, final.synced, final.conn)
 	}
@@ -557,7 +557,7 @@ func TestFatalSourceErrorQuits(t *testing.T) {
 	if !errors.Is(err, boom) {
 		t.Fatalf("Feed returned %v", err)
 	}
-	final := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(App)
+	final := tm.FinalModel(t, teatest.WithFinalTimeout(programBound)).(App)
 	if !errors.Is(final.Err(), boom) {
 		t.Fatalf("program stopped with %v", final.Err())
 	}

@@ -36,7 +36,7 @@ func BenchmarkRender(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			defer measureCPU(b)()
-	defer measureCPU(b)()
+			defer measureCPU(b)()
 			for i := 0; i < b.N; i++ {
 				if len(a.View()) == 0 {
 					b.Fatal("empty frame")

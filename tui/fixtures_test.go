@@ -146,6 +146,11 @@ func withProfile(t testing.TB, th themes.Theme) {
 	t.Cleanup(func() { lipgloss.SetColorProfile(prev) })
 }
 
+// programBound keeps a wedged program from hanging the tests; it is a guard
+// for a loaded machine (go test -race on two shared cores), not a check of
+// speed.
+const programBound = time.Minute
+
 // runProgram runs the app in a real Bubble Tea program (teatest), sends
 // msgs in order, quits, and returns the final model.
 func runProgram(t *testing.T, a App, w, h int, msgs ...tea.Msg) App {
@@ -155,7 +160,7 @@ func runProgram(t *testing.T, a App, w, h int, msgs ...tea.Msg) App {
 		tm.Send(m)
 	}
 	tm.Send(tea.QuitMsg{})
-	return tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(App)
+	return tm.FinalModel(t, teatest.WithFinalTimeout(programBound)).(App)
 }
 
 // requireGolden compares got with testdata/golden/<name>.golden at the

@@ -221,6 +221,7 @@ func (m LogsModel) Focus() (LogsModel, tea.Cmd) {
 // buffer is kept, and the next Focus resumes after its last line.
 func (m LogsModel) Blur() LogsModel {
 	m.focused = false
+	m.s.close()
 	m.search.editing = false
 	m.picker.open = false
 	m.setPhase(logPhaseIdle, "")
@@ -246,6 +247,7 @@ func (m *LogsModel) clear() {
 	m.s.haveRun, m.s.newRun, m.s.attempts = false, false, 0
 	m.follow, m.top, m.unseen = true, logAnchor{}, 0
 	m.search.matches, m.search.current = nil, -1
+	m.setPhase(logPhaseIdle, "")
 }
 
 func (m *LogsModel) setPhase(p logPhase, note string) {
@@ -270,7 +272,7 @@ func (m *LogsModel) connect() tea.Cmd {
 	purpose := logPurposeFollow
 	if m.previous {
 		if !logHasPrevious(cs) {
-			m.setPhase(logPhaseWaiting, fmt.Sprintf("no previous run: %s has not restarted (waiting for a restart)", m.target))
+			m.setPhase(logPhaseWaiting, fmt.Sprintf("no previous run: %s has not restarted (waiting for a restart)", logSanitizedName(m.target)))
 			return nil
 		}
 		purpose, req.Previous = logPurposePrevious, true
@@ -513,6 +515,10 @@ func (m LogsModel) handleKey(msg tea.KeyMsg) (LogsModel, tea.Cmd) {
 		m.scrollDown(max(m.bodyHeight()-1, 1))
 	case key.Matches(msg, nav.Top):
 		m.follow, m.top = false, logAnchor{seq: m.buf.FirstSeq()}
+		if m.atBottom() {
+			// Everything fits on screen: the top is the bottom too.
+			m.resumeFollow()
+		}
 	case key.Matches(msg, nav.Bottom):
 		m.resumeFollow()
 	case key.Matches(msg, k.Autoscroll):

@@ -628,6 +628,24 @@ func TestLogsRecreatedPodStartsOver(t *testing.T) {
 	}
 }
 
+func TestLogsRecreatedPodKeepsAPickedContainer(t *testing.T) {
+	d, st := logsStreaming(t)
+	d.key("c", "down", "enter") // pin check-services
+	if !d.m.pinned {
+		t.Fatal("not pinned")
+	}
+	pod := logsWithStatus(logsPod(t), logsRunning("check-services", 0, nil))
+	pod.UID = "another-uid"
+	d.setPod(pod)
+	if !st.cancelled() {
+		t.Fatal("the old pod's stream is still open")
+	}
+	d.pump()
+	if r := d.src.last(t).req; r == st.req || r.Container != "check-services" || r.SinceTime != nil {
+		t.Fatalf("request for the recreated pod = %+v", r)
+	}
+}
+
 func TestLogsPodGone(t *testing.T) {
 	d, st := logsStreaming(t)
 	d.setPod(nil)

@@ -64,8 +64,19 @@ func logActiveContainer(pod *corev1.Pod, now time.Time) string {
 		return ""
 	}
 	steps := model.InitSteps(pod, now)
-	if p := model.InitProgress(pod, steps); p.Active >= 0 {
+	p := model.InitProgress(pod, steps)
+	if p.Active >= 0 {
 		return steps[p.Active].Name
+	}
+	if !p.Initialized {
+		// Before the kubelet reports any step (pending, scheduling), the
+		// first step is the one the user waits for: the pane says it is
+		// waiting, then attaches when it starts.
+		for i := range steps {
+			if !steps[i].Done() {
+				return steps[i].Name
+			}
+		}
 	}
 	if name := pod.Annotations[logDefaultContainerAnnotation]; name != "" {
 		for i := range pod.Spec.Containers {

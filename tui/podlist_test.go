@@ -2,6 +2,7 @@ package tui
 
 import (
 	"bufio"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -576,4 +577,37 @@ func countNoOwner(a App) int {
 		}
 	}
 	return n
+}
+
+// TestResortMatchesFullSort: merging a batch's changes into the sorted list
+// gives exactly what sorting everything gives, for small and large batches.
+func TestResortMatchesFullSort(t *testing.T) {
+	pods := syntheticPods(2000, 11)
+	s := newPodStore()
+	var l podList
+	l.order = sortOrder{key: model.SortDefault}
+	l.applyChanges(s.apply(kube.Batch{Upserted: pods[:1500]}, testNow))
+	for round, size := range []int{1, 7, 40, 150, 400} {
+		var batch kube.Batch
+		for i := 0; i < size; i++ {
+			p := pods[(round*131+i*17)%1500].DeepCopy()
+			p.ResourceVersion = fmt.Sprint(round + 2)
+			if i%3 == 0 {
+				p.Status.Phase = corev1.PodFailed
+				p.Status.Reason = "Evicted"
+			}
+			batch.Upserted = append(batch.Upserted, p)
+		}
+		batch.Upserted = append(batch.Upserted, pods[1500+round*10:1500+round*10+10]...)
+		batch.Removed = []kube.PodKey{{Namespace: pods[round].Namespace, Name: pods[round].Name}}
+		l.applyChanges(s.apply(batch, testNow))
+		want := make([]*podEntry, 0, len(s.pods))
+		for _, e := range s.pods {
+			want = append(want, e)
+		}
+		slices.SortFunc(want, l.order.compare)
+		if !slices.Equal(l.sorted, want) {
+			t.Fatalf("round %d (%d changes): merged order differs from a full sort", round, size)
+		}
+	}
 }

@@ -53,41 +53,37 @@ func resort(sorted, changed []*podEntry, removed int, o sortOrder) []*podEntry {
 	if len(changed) == 0 && removed == 0 {
 		return sorted
 	}
-	kept := make([]*podEntry, 0, len(sorted)+len(changed))
-	for _, e := range sorted {
-		if !e.dirty && !e.gone {
-			kept = append(kept, e)
-		}
-	}
 	moved := make([]*podEntry, 0, len(changed))
 	for _, e := range changed {
 		if !e.gone {
 			moved = append(moved, e)
 		}
 	}
-	if len(moved)*8 < len(kept) {
-		slices.SortFunc(moved, o.compare)
-		return mergeSorted(kept, moved, o)
-	}
-	// Many changes (the initial list, a relist): sort everything.
-	all := append(kept, moved...)
-	slices.SortFunc(all, o.compare)
-	return all
-}
-
-// mergeSorted merges two slices sorted by o into a new slice.
-func mergeSorted(a, b []*podEntry, o sortOrder) []*podEntry {
-	out := make([]*podEntry, 0, len(a)+len(b))
-	i, j := 0, 0
-	for i < len(a) && j < len(b) {
-		if o.compare(b[j], a[i]) < 0 {
-			out = append(out, b[j])
-			j++
-		} else {
-			out = append(out, a[i])
-			i++
+	out := make([]*podEntry, 0, len(sorted)+len(moved))
+	if len(moved)*8 > len(sorted) {
+		// Many changes (the initial list, a relist): sort everything.
+		for _, e := range sorted {
+			if !e.dirty && !e.gone {
+				out = append(out, e)
+			}
 		}
+		out = append(out, moved...)
+		slices.SortFunc(out, o.compare)
+		return out
 	}
-	out = append(out, a[i:]...)
-	return append(out, b[j:]...)
+	// One pass: skip the entries that moved or went, and merge the moved
+	// ones, sorted, into place.
+	slices.SortFunc(moved, o.compare)
+	j := 0
+	for _, e := range sorted {
+		if e.dirty || e.gone {
+			continue
+		}
+		for j < len(moved) && o.compare(moved[j], e) < 0 {
+			out = append(out, moved[j])
+			j++
+		}
+		out = append(out, e)
+	}
+	return append(out, moved[j:]...)
 }

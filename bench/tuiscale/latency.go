@@ -11,6 +11,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/client-go/kubernetes"
 )
 
 // probe is one latency sample: a new restart count written into a target
@@ -18,8 +19,11 @@ import (
 type probe struct {
 	sent    time.Time // just before the write request left
 	acked   time.Time // the apiserver answered: the write is committed
-	watched time.Time // a bare client-go watch in the driver received it
-	shown   time.Time // the first frame whose row for the pod shows it
+	watched time.Time // a bare watch of the targets in the driver received it
+	// watchedAll is when a bare watch of every pod, as initwatch watches
+	// (protobuf, all namespaces), received it.
+	watchedAll time.Time
+	shown      time.Time // the first frame whose row for the pod shows it
 }
 
 // never marks a span whose end never came.
@@ -29,8 +33,11 @@ const never = time.Duration(math.MinInt64)
 func (p probe) screenAfterAck() time.Duration  { return span(p.acked, p.shown) }
 func (p probe) screenAfterSend() time.Duration { return span(p.sent, p.shown) }
 func (p probe) watchAfterAck() time.Duration   { return span(p.acked, p.watched) }
-func (p probe) screenAfterWatch() time.Duration {
-	return span(p.watched, p.shown)
+func (p probe) watchAllAfterAck() time.Duration {
+	return span(p.acked, p.watchedAll)
+}
+func (p probe) screenAfterWatchAll() time.Duration {
+	return span(p.watchedAll, p.shown)
 }
 
 func span(from, to time.Time) time.Duration {
@@ -80,7 +87,11 @@ func (b *bench) runLatency(n int, seed uint64) (latencyRun, error) {
 
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
-	seen, err := b.c.watchTargets(ctx)
+	seen, err := b.c.watchPods(ctx, b.c.probe, targetQuery)
+	if err != nil {
+		return r, err
+	}
+	seenAll, err := b.c.watchPods(ctx, b.c.watcher, "")
 	if err != nil {
 		return r, err
 	}
@@ -106,7 +117,7 @@ loop:
 		v := int32(1000 + b.probeSeq)
 		name := b.c.pods[k].name
 		shown, cancel := t.watch(rowShows(name, strconv.Itoa(int(v))))
-		watched := seen.expect(name, v)
+		watched, watchedAll := seen.expect(name, v), seenAll.expect(name, v)
 		wg.Go(func() {
 			defer cancel()
 			pctx, done := context.WithTimeout(ctx, b.o.probeTimeout)
@@ -120,14 +131,16 @@ loop:
 				return
 			}
 			p.acked = time.Now()
-			for shown != nil || watched != nil {
+			for shown != nil || watched != nil || watchedAll != nil {
 				select {
 				case at := <-shown:
 					p.shown, shown = at, nil
 				case at := <-watched:
 					p.watched, watched = at, nil
+				case at := <-watchedAll:
+					p.watchedAll, watchedAll = at, nil
 				case <-pctx.Done():
-					shown, watched = nil, nil
+					shown, watched, watchedAll = nil, nil, nil
 				}
 			}
 			mu.Lock()
@@ -143,26 +156,37 @@ loop:
 	return r, nil
 }
 
-// targetWatch is a bare client-go watch on the latency targets: the
-// earliest any watcher could learn of a probe, the baseline for the screen.
-type targetWatch struct {
+// podWatch is a bare client-go watch in the driver, from the current
+// resourceVersion on: the earliest a watcher of that scope could learn of a
+// probe, the baseline the screen is compared with.
+type podWatch struct {
 	mu      sync.Mutex
 	waiting map[string]chan time.Time // "name/count"
 	early   map[string]time.Time      // seen before anyone asked
 }
 
-func (c *cluster) watchTargets(ctx context.Context) (*targetWatch, error) {
-	w, err := c.probe.CoreV1().Pods("").Watch(ctx, metav1.ListOptions{LabelSelector: targetQuery})
+// watchPods watches the pods matching selector ("" for all) with cs.
+func (c *cluster) watchPods(ctx context.Context, cs kubernetes.Interface, selector string) (*podWatch, error) {
+	pods := cs.CoreV1().Pods("")
+	list, err := pods.List(ctx, metav1.ListOptions{LabelSelector: selector, Limit: 1})
 	if err != nil {
-		return nil, fmt.Errorf("watch the latency targets: %w", err)
+		return nil, fmt.Errorf("list pods to watch: %w", err)
 	}
-	tw := &targetWatch{waiting: map[string]chan time.Time{}, early: map[string]time.Time{}}
+	w, err := pods.Watch(ctx, metav1.ListOptions{LabelSelector: selector, ResourceVersion: list.ResourceVersion})
+	if err != nil {
+		return nil, fmt.Errorf("watch pods: %w", err)
+	}
+	tw := &podWatch{waiting: map[string]chan time.Time{}, early: map[string]time.Time{}}
+	targets := map[string]bool{}
+	for _, i := range c.targets {
+		targets[c.pods[i].name] = true
+	}
 	go func() {
 		defer w.Stop()
 		for ev := range w.ResultChan() {
 			at := time.Now()
 			pod, ok := ev.Object.(*corev1.Pod)
-			if !ok || ev.Type != watch.Modified || len(pod.Status.InitContainerStatuses) == 0 {
+			if !ok || ev.Type != watch.Modified || !targets[pod.Name] || len(pod.Status.InitContainerStatuses) == 0 {
 				continue
 			}
 			tw.saw(pod.Name, pod.Status.InitContainerStatuses[0].RestartCount, at)
@@ -171,7 +195,7 @@ func (c *cluster) watchTargets(ctx context.Context) (*targetWatch, error) {
 	return tw, nil
 }
 
-func (tw *targetWatch) expect(name string, count int32) <-chan time.Time {
+func (tw *podWatch) expect(name string, count int32) <-chan time.Time {
 	key := name + "/" + strconv.Itoa(int(count))
 	ch := make(chan time.Time, 1)
 	tw.mu.Lock()
@@ -185,7 +209,7 @@ func (tw *targetWatch) expect(name string, count int32) <-chan time.Time {
 	return ch
 }
 
-func (tw *targetWatch) saw(name string, count int32, at time.Time) {
+func (tw *podWatch) saw(name string, count int32, at time.Time) {
 	key := name + "/" + strconv.Itoa(int(count))
 	tw.mu.Lock()
 	defer tw.mu.Unlock()

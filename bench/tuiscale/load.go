@@ -10,8 +10,10 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
 
 	"github.com/initwatch/initwatch/e2e/controlplane"
 	"github.com/initwatch/initwatch/e2e/podgen"
@@ -42,7 +44,10 @@ type cluster struct {
 	cs         kubernetes.Interface // unthrottled, for loading and the write load
 	// probe has a connection of its own, so latency probes and their watch
 	// do not queue behind the write load's requests.
-	probe      kubernetes.Interface
+	probe kubernetes.Interface
+	// watcher speaks protobuf, as initwatch does, for the bare watch of
+	// every pod the latency is compared with; a connection of its own too.
+	watcher    kubernetes.Interface
 	gen        *podgen.Generator
 	pods       []loadedPod
 	targets    []int // indexes into pods
@@ -85,6 +90,13 @@ func (c *cluster) init(ctx context.Context, namespaces int) error {
 	pcfg.QPS, pcfg.Burst = -1, 0
 	pcfg.Dial = (&net.Dialer{Timeout: 10 * time.Second}).DialContext
 	if c.probe, err = kubernetes.NewForConfig(pcfg); err != nil {
+		return fmt.Errorf("build client: %w", err)
+	}
+	wcfg := rest.CopyConfig(pcfg)
+	wcfg.Dial = (&net.Dialer{Timeout: 10 * time.Second}).DialContext
+	wcfg.ContentType = runtime.ContentTypeProtobuf
+	wcfg.AcceptContentTypes = runtime.ContentTypeProtobuf + "," + runtime.ContentTypeJSON
+	if c.watcher, err = kubernetes.NewForConfig(wcfg); err != nil {
 		return fmt.Errorf("build client: %w", err)
 	}
 	root, err := controlplane.RepoRoot()

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -80,7 +81,14 @@ func (b *bench) runInitwatch(n int) (session, error) {
 }
 
 // keystroke types key and times the frame that shows its result.
+//
+// It first waits a random 20–70 ms: the driver reaches this point right
+// after a frame (the one it was waiting for), and Bubble Tea draws frames
+// on a fixed 60 Hz clock, so a key sent at once would always wait almost a
+// whole frame period for its frame. A person's keystrokes fall anywhere
+// between two frames; the random wait makes the driver's do too.
 func keystroke(t *term, key string, shown func([]string) bool) (time.Duration, error) {
+	time.Sleep(20*time.Millisecond + rand.N(50*time.Millisecond))
 	ch, cancel := t.watch(shown)
 	defer cancel()
 	sent, err := t.send(key)
