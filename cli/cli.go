@@ -18,6 +18,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/initwatch/initwatch/config"
 	"github.com/initwatch/initwatch/kube"
 	"github.com/initwatch/initwatch/model"
 )
@@ -175,6 +176,8 @@ func rootFlags(flags *kube.ConfigFlags) *pflag.FlagSet {
 	fs := newFlagSet("initwatch")
 	flags.AddFlags(fs)
 	fs.Bool("version", false, "Print the version and exit (like the version command)")
+	fs.String("theme", "", "Colour theme: auto, dark, light, high-contrast or mono (NO_COLOR forces mono)")
+	fs.Int("tail", config.DefaultLogTail, "Lines of earlier log output to show when a log stream opens (like kubectl logs --tail)")
 	addDemoFlags(fs)
 	return fs
 }

@@ -20,6 +20,7 @@ func runTUI(ctx context.Context, env *Env, flags *kube.ConfigFlags, settings con
 	if err != nil {
 		return err
 	}
+	opts.WithEvents = true // the detail view's Events pane
 	theme, err := themes.Select(settings.Theme, noColor(env))
 	if err != nil {
 		return err

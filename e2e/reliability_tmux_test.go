@@ -53,10 +53,12 @@ func startRelTerm(t *testing.T, w, h int, env []string, argv ...string) *relTerm
 	}
 	rt := &relTerm{t: t, dir: t.TempDir(),
 		socket: fmt.Sprintf("iw-rel-%d-%d", os.Getpid(), relTermCount.Add(1))}
-	conf := filepath.Join(rt.dir, "tmux.conf")
 	// remain-on-exit keeps the pane (its last screen, its exit status)
-	// after the program ends; history-limit 0 keeps capture to the screen.
-	if err := os.WriteFile(conf, []byte("set -g remain-on-exit on\nset -g status off\n"), 0o600); err != nil {
+	// after the program ends; set-clipboard on makes tmux store what a
+	// program writes to the clipboard (OSC 52) in a paste buffer, where a
+	// test can see it.
+	conf := filepath.Join(rt.dir, "tmux.conf")
+	if err := os.WriteFile(conf, []byte("set -g remain-on-exit on\nset -g status off\nset -g set-clipboard on\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	cmd := append([]string{"env", "-i"}, env...)

@@ -32,7 +32,7 @@ var hostilePieces = []string{
 	"\x1b]52;c;UFdORUQtQ0xJUEJPQVJE\x07",               // write the clipboard (OSC 52)
 	"\x1b[?1049l",                                      // leave the alternate screen
 	"\x1b]8;;http://evil.example/\x07link\x1b]8;;\x07", // a hyperlink that hides its target
-	"\x1b[1;1HPWNED-HOME",                              // write over the header
+	"\x1b[1;1Hhome-text",                               // write over the header
 	"\u202eexe.txt\u202c",                              // right-to-left override
 	"\u2067rtl\u2069",                                  // right-to-left isolate
 	"zero\u200bwidth\u200d\ufeffjoin",                  // invisible characters
@@ -311,29 +311,14 @@ func TestHostileTextTUI(t *testing.T) {
 	check := func(view string) {
 		t.Helper()
 		screen := rt.screen()
-		if got := rt.display("#{pane_title}"); got != title {
-			t.Errorf("%s: the window title became %q", view, got)
-		}
-		if bufs := strings.TrimSpace(rt.tmux("list-buffers", "-F", "#{buffer_sample}")); bufs != "" {
-			t.Errorf("%s: the clipboard was written: %q", view, bufs)
-		}
-		esc := rt.screenEsc()
-		for _, c := range []string{"38;2;11;22;33", "48;2;44;55;66"} {
-			if strings.Contains(esc, c) {
-				t.Errorf("%s: the injected colour %s is on screen", view, c)
-			}
+		for _, p := range takeoverSigns(rt, title) {
+			t.Errorf("%s: %s", view, p)
 		}
 		if rt.display("#{alternate_on}") != "1" {
 			t.Errorf("%s: the program was thrown out of the alternate screen", view)
 		}
 		if !strings.HasPrefix(screen, "initwatch") {
 			t.Errorf("%s: the header is not where it belongs; screen:\n%s", view, screen)
-		}
-		if strings.Contains(screen, "PWNED") || strings.Contains(screen, "evil.example") {
-			t.Errorf("%s: the payload of an escape sequence (title, clipboard, link target) is on screen:\n%s", view, screen)
-		}
-		if bad := rawTerminalRunes(screen); len(bad) > 0 {
-			t.Errorf("%s: the screen holds %v", view, bad)
 		}
 		if dead := rt.display("#{pane_dead}"); dead != "0" {
 			t.Fatalf("%s: initwatch exited; screen:\n%s", view, screen)
@@ -376,4 +361,55 @@ func TestHostileTextTUI(t *testing.T) {
 	rt.keys("Escape")
 	rt.waitMatch("the list again", `NAMESPACE\s+NAME`)
 	check("list after the detail view")
+}
+
+// takeoverSigns lists what shows that raw hostile text reached the
+// terminal: a changed window title, a written clipboard, a bell, the
+// injected colours, the payload of an OSC on screen, or a control, bidi or
+// invisible character in a cell.
+func takeoverSigns(rt *relTerm, title string) []string {
+	rt.t.Helper()
+	var signs []string
+	if got := rt.display("#{pane_title}"); got != title {
+		signs = append(signs, fmt.Sprintf("the window title became %q", got))
+	}
+	if bufs := strings.TrimSpace(rt.tmux("list-buffers", "-F", "#{buffer_sample}")); bufs != "" {
+		signs = append(signs, fmt.Sprintf("the clipboard was written: %q", bufs))
+	}
+	if rt.display("#{window_bell_flag}") != "0" {
+		signs = append(signs, "the terminal bell rang")
+	}
+	esc := rt.screenEsc()
+	for _, c := range []string{"38;2;11;22;33", "48;2;44;55;66"} {
+		if strings.Contains(esc, c) {
+			signs = append(signs, "the injected colour "+c+" is on screen")
+		}
+	}
+	screen := rt.screen()
+	if strings.Contains(screen, "PWNED") || strings.Contains(screen, "evil.example") {
+		signs = append(signs, "the payload of an escape sequence (title, clipboard, link target) is on screen:\n"+screen)
+	}
+	if bad := rawTerminalRunes(screen); len(bad) > 0 {
+		signs = append(signs, fmt.Sprintf("the screen holds %v", bad))
+	}
+	return signs
+}
+
+// TestHostileTextDetectors proves the checks above can fail: the same
+// hostile text, printed raw by cat, is caught by each of them.
+func TestHostileTextDetectors(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "hostile.txt")
+	if err := os.WriteFile(file, []byte(strings.Join(hostilePieces, "\n")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	rt := startRelTerm(t, 120, 30, relEnv(dir), "sh", "-c", "cat "+file+"; echo CAT-DONE; sleep 60")
+	title := rt.display("#{host}")
+	rt.waitMatch("cat to finish", `CAT-DONE`)
+	signs := strings.Join(takeoverSigns(rt, title), "\n")
+	for _, want := range []string{"window title", "clipboard", "bell", "38;2;11;22;33", "bidi control"} {
+		if !strings.Contains(signs, want) {
+			t.Errorf("raw hostile text went unnoticed by the %q check; signs:\n%s", want, signs)
+		}
+	}
 }

@@ -59,6 +59,22 @@ type options struct {
 	// instead of measuring, with holdRate status writes a second on it.
 	hold     bool
 	holdRate int
+	// only limits the measurements to some parts (startup, heap, latency);
+	// empty means all. A report from a partial run says so.
+	only string
+}
+
+// part reports whether the measurement called name is to run.
+func (o *options) part(name string) bool {
+	if o.only == "" {
+		return true
+	}
+	for _, p := range strings.Split(o.only, ",") {
+		if strings.TrimSpace(p) == name {
+			return true
+		}
+	}
+	return false
 }
 
 func main() {
@@ -89,6 +105,7 @@ func main() {
 	flag.BoolVar(&o.goBench, "gobench", true, "also run the Go benchmarks of package tui")
 	flag.StringVar(&o.out, "out", "BENCHMARKS.md", "report to write")
 	flag.BoolVar(&o.verbose, "v", false, "log more")
+	flag.StringVar(&o.only, "only", "", "measure only these parts, comma-separated: startup, heap, latency (default all)")
 	flag.IntVar(&o.holdRate, "hold-write-rate", 0, "with -hold: status writes per second to keep on the pods")
 	flag.BoolVar(&o.hold, "hold", false, "load the largest -pods count, print the kubeconfig and keep the cluster up until interrupted (no measuring)")
 	flag.Parse()

@@ -110,11 +110,31 @@ func (b *bench) measure(n int) (*sizeResult, error) {
 		}})
 	}
 
+	if b.o.part("startup") {
+		if err := b.measureStartup(n, runs, res, steps); err != nil {
+			return nil, err
+		}
+	}
+	if b.o.part("heap") {
+		if err := b.measureHeap(n, res); err != nil {
+			return nil, err
+		}
+	}
+	if b.o.part("latency") {
+		if err := b.measureLatency(n, runs, res); err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+// measureStartup runs the start-up comparison, idle and keystroke steps.
+func (b *bench) measureStartup(n, runs int, res *sizeResult, steps []step) error {
 	// One unmeasured pass warms the apiserver's caches and the page cache
 	// (binaries, kubeconfig) for every program.
 	logf("%d pods: warm-up pass", n)
 	if err := b.warmUp(n); err != nil {
-		return nil, err
+		return err
 	}
 	for r := range runs {
 		// Rotate the order so no program always runs first or last.
@@ -132,36 +152,44 @@ func (b *bench) measure(n int) (*sizeResult, error) {
 					logf("k9s failed, no k9s baseline at %d pods: %v", n, err)
 					continue
 				}
-				return nil, fmt.Errorf("%d pods, run %d, %s: %w", n, r+1, s.name, err)
+				return fmt.Errorf("%d pods, run %d, %s: %w", n, r+1, s.name, err)
 			}
 			time.Sleep(2 * time.Second) // let the apiserver drop the last client's watches
 		}
 	}
+	return nil
+}
 
+// measureHeap runs bench/tuiheap three times.
+func (b *bench) measureHeap(n int, res *sizeResult) error {
 	logf("%d pods: Go heap per pod (bench/tuiheap)", n)
 	for range 3 {
-		_, out, err := timed([]string{b.o.tuiheap, "-kubeconfig", kc, "-pods", strconv.Itoa(n)})
+		_, out, err := timed([]string{b.o.tuiheap, "-kubeconfig", b.c.kubeconfig, "-pods", strconv.Itoa(n)})
 		if err != nil {
-			return nil, err
+			return err
 		}
 		f := strings.Fields(out)
 		if len(f) != 3 {
-			return nil, fmt.Errorf("tuiheap printed %q", out)
+			return fmt.Errorf("tuiheap printed %q", out)
 		}
 		perPod, err1 := strconv.ParseInt(f[0], 10, 64)
 		total, err2 := strconv.ParseInt(f[1], 10, 64)
 		if err1 != nil || err2 != nil {
-			return nil, fmt.Errorf("tuiheap printed %q", out)
+			return fmt.Errorf("tuiheap printed %q", out)
 		}
 		res.heapPod = append(res.heapPod, perPod)
 		res.heapTotal = append(res.heapTotal, total)
 	}
+	return nil
+}
 
+// measureLatency runs the write → screen measurement.
+func (b *bench) measureLatency(n, runs int, res *sizeResult) error {
 	for r := range runs {
 		logf("%d pods: latency run %d/%d (%d writes/s for %s)", n, r+1, runs, b.o.writeRate, b.o.latencyFor)
 		lr, err := b.runLatency(n, uint64(n*100+r))
 		if err != nil {
-			return nil, fmt.Errorf("%d pods, latency run %d: %w", n, r+1, err)
+			return fmt.Errorf("%d pods, latency run %d: %w", n, r+1, err)
 		}
 		res.probes = append(res.probes, lr.probes...)
 		res.writeRates = append(res.writeRates, lr.load.achieved())
@@ -174,7 +202,7 @@ func (b *bench) measure(n int) (*sizeResult, error) {
 		time.Sleep(2 * time.Second)
 	}
 	slices.Sort(res.writeRates)
-	return res, nil
+	return nil
 }
 
 // warmUp runs each program once, unmeasured.
