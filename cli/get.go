@@ -152,16 +152,18 @@ func streamGet(ctx context.Context, env *Env, src kube.PodSource, o getOptions) 
 // table for scripts. Before the first table, losing the connection is an
 // error: a one-shot get must fail like kubectl does, not wait forever.
 func connNotice(stderr io.Writer, prev, next *kube.ConnState, tolerant bool) error {
+	// Refused scopes are known from the start-up probes, while the phase
+	// is still "connecting": warn when the list first appears or changes,
+	// whatever the phase, so a one-shot get says it too.
+	if len(next.Forbidden) > 0 && (prev == nil || !slices.Equal(prev.Forbidden, next.Forbidden)) {
+		fmt.Fprintf(stderr, "warning: not allowed to list pods in %s\n", forbiddenScopes(next.Forbidden))
+	}
 	switch next.Phase {
 	case kube.ConnReconnecting:
 		if !tolerant {
 			return fmt.Errorf("%s", firstNonEmpty(next.Err, "lost the connection to the API server"))
 		}
 		fmt.Fprintf(stderr, "warning: connection lost, reconnecting: %s\n", model.Sanitize(next.Err))
-	case kube.ConnForbidden:
-		if len(next.Forbidden) > 0 && (prev == nil || !slices.Equal(prev.Forbidden, next.Forbidden)) {
-			fmt.Fprintf(stderr, "warning: not allowed to list pods in %s\n", forbiddenScopes(next.Forbidden))
-		}
 	case kube.ConnLive:
 		if prev != nil && prev.Phase == kube.ConnReconnecting {
 			fmt.Fprintln(stderr, "warning: connection restored")

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/initwatch/initwatch/config"
@@ -21,6 +22,9 @@ func runTUI(ctx context.Context, env *Env, flags *kube.ConfigFlags, settings con
 		return err
 	}
 	opts.WithEvents = true // the detail view's Events pane
+	// client-go's own log lines (a reflector's "watch ended with error")
+	// would be written over the screen; ConnState tells the user instead.
+	kube.RedirectClientLogs(io.Discard)
 	theme, err := themes.Select(settings.Theme, noColor(env))
 	if err != nil {
 		return err

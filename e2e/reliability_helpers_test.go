@@ -96,6 +96,25 @@ func setInitRunning(ctx context.Context, t testing.TB, cs kubernetes.Interface, 
 	}
 }
 
+// podEvent records a Warning event about a pod, as the kubelet would.
+func podEvent(ctx context.Context, t testing.TB, cs kubernetes.Interface, ns, pod, reason, msg string) {
+	t.Helper()
+	p, err := cs.CoreV1().Pods(ns).Get(ctx, pod, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := metav1.NewTime(time.Now().Truncate(time.Second))
+	ev := &corev1.Event{
+		ObjectMeta:     metav1.ObjectMeta{GenerateName: pod + ".", Namespace: ns},
+		InvolvedObject: corev1.ObjectReference{Kind: "Pod", APIVersion: "v1", Namespace: ns, Name: pod, UID: p.UID},
+		Reason:         reason, Message: msg, Type: corev1.EventTypeWarning, Count: 1,
+		FirstTimestamp: now, LastTimestamp: now, Source: corev1.EventSource{Component: "kubelet"},
+	}
+	if _, err := cs.CoreV1().Events(ns).Create(ctx, ev, metav1.CreateOptions{}); err != nil {
+		t.Fatalf("create event for %s/%s: %v", ns, pod, err)
+	}
+}
+
 // recorder applies a PodSource's batches like the TUI's store does, and
 // also remembers every removal and connection phase, so a test can tell a
 // seamless relist from one that dropped and re-added pods.

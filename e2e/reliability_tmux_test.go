@@ -61,7 +61,10 @@ func startRelTerm(t *testing.T, w, h int, env []string, argv ...string) *relTerm
 	if err := os.WriteFile(conf, []byte("set -g remain-on-exit on\nset -g status off\nset -g set-clipboard on\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// The exit status goes to a file: tmux loses it when a program ends
+	// before the pane is fully set up.
 	cmd := append([]string{"env", "-i"}, env...)
+	cmd = append(cmd, "sh", "-c", `"$@"; echo $? > "$0"`, rt.statusFile())
 	cmd = append(cmd, argv...)
 	rt.tmux(append([]string{"-f", conf, "new-session", "-d", "-s", "rel",
 		"-x", strconv.Itoa(w), "-y", strconv.Itoa(h)}, cmd...)...)
@@ -100,6 +103,20 @@ func (rt *relTerm) screen() string {
 func (rt *relTerm) screenJoined() string {
 	rt.t.Helper()
 	return trimScreen(rt.tmux("capture-pane", "-p", "-J", "-t", "rel"))
+}
+
+// output is everything the pane printed (its history too) once the
+// program ended, wrapped lines joined, without tmux's "Pane is dead" line
+// (whose arrival scrolls the first line off the screen).
+func (rt *relTerm) output() string {
+	rt.t.Helper()
+	var keep []string
+	for _, l := range strings.Split(rt.tmux("capture-pane", "-p", "-J", "-S", "-", "-t", "rel"), "\n") {
+		if !strings.HasPrefix(l, "Pane is dead") {
+			keep = append(keep, l)
+		}
+	}
+	return trimScreen(strings.Join(keep, "\n"))
 }
 
 // screenEsc is the pane as tmux redraws it: text plus the escape sequences
@@ -179,22 +196,24 @@ func (rt *relTerm) waitMatch(what string, patterns ...string) string {
 	})
 }
 
+func (rt *relTerm) statusFile() string { return filepath.Join(rt.dir, "exit-status") }
+
 // exitStatus waits for the program started by startRelTerm to end and
 // returns its exit status.
 func (rt *relTerm) exitStatus() int {
 	rt.t.Helper()
-	var out string
 	for end := time.Now().Add(relScreenBound); time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
-		out = rt.display("#{pane_dead} #{pane_dead_status}")
-		if dead, status, ok := strings.Cut(out, " "); ok && dead == "1" {
-			n, err := strconv.Atoi(status)
-			if err != nil {
-				rt.t.Fatalf("pane exit status %q", status)
-			}
-			return n
+		data, err := os.ReadFile(rt.statusFile())
+		if err != nil || !strings.HasSuffix(string(data), "\n") {
+			continue
 		}
+		n, err := strconv.Atoi(strings.TrimSpace(string(data)))
+		if err != nil {
+			rt.t.Fatalf("exit status %q", data)
+		}
+		return n
 	}
-	rt.t.Fatalf("the program did not exit within %v (tmux: %q); last screen:\n%s", relScreenBound, out, rt.screen())
+	rt.t.Fatalf("the program did not exit within %v; last screen:\n%s", relScreenBound, rt.screen())
 	return 0
 }
 

@@ -2,21 +2,13 @@ package e2e
 
 import (
 	"testing"
-	"time"
 )
 
-func TestScratchFilter(t *testing.T) {
+func TestScratchNobody(t *testing.T) {
 	cp := shared.Get(t)
-	terminalFixture(t, cp, "scr")
-	kc := adminKubeconfig(t, cp)
-	rt := startRelTerm(t, 120, 12, relEnv(t.TempDir(), "KUBECONFIG="+kc), initwatchBinary(t), "-n", "scr")
-	rt.waitMatch("rows", `term-0`)
-	rt.keys("/", "t")
-	time.Sleep(500 * time.Millisecond)
-	t.Logf("AFTER / t\n%s", rt.screen())
-	rt.keys("Escape")
-	time.Sleep(300 * time.Millisecond)
-	rt.keys("j", "j", "Enter")
-	time.Sleep(500 * time.Millisecond)
-	t.Logf("AFTER jjEnter\n%s", rt.screen())
+	nobody, _ := cp.AddUser("scr-nobody")
+	rt := startRelTerm(t, 120, 20, relEnv(t.TempDir()), initwatchBinary(t), "--kubeconfig", nobody.Kubeconfig)
+	t.Logf("exit %d", rt.exitStatus())
+	t.Logf("screen:\n%s", rt.screen())
+	t.Logf("hist:\n%q", rt.tmux("capture-pane", "-p", "-e", "-S", "-", "-t", "rel"))
 }

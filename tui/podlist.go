@@ -39,7 +39,7 @@ type podList struct {
 // applyChanges updates the order and the filter after a batch: changed
 // entries are re-matched (only them) and merged into place.
 func (l *podList) applyChanges(res applyResult) {
-	l.sorted = resort(l.sorted, res.changed, len(res.removed), l.order)
+	l.sorted = resort(l.sorted, res.changed, res.removed, l.order)
 	if l.query != "" {
 		for _, e := range res.changed {
 			matchOne(l.query, e)

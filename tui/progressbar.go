@@ -62,31 +62,44 @@ func newStepStyles(th themes.Theme, base lipgloss.Style) stepStyles {
 	return s
 }
 
+// stepClasses appends the class of every step to buf: all the bar needs of
+// the steps, so list entries keep these bytes instead of the steps.
+func stepClasses(steps []model.InitStep, buf []stepClass) []stepClass {
+	buf = buf[:0]
+	for i := range steps {
+		buf = append(buf, classOf(&steps[i]))
+	}
+	return buf
+}
+
 // barCells returns the class of each cell of a bar of at most n cells.
 func barCells(steps []model.InitStep, n int, buf []stepClass) []stepClass {
+	return barCellsOf(stepClasses(steps, nil), n, buf)
+}
+
+// barCellsOf is barCells on the steps' classes.
+func barCellsOf(classes []stepClass, n int, buf []stepClass) []stepClass {
 	buf = buf[:0]
-	if len(steps) <= n {
-		for i := range steps {
-			buf = append(buf, classOf(&steps[i]))
-		}
-		return buf
+	if len(classes) <= n {
+		return append(buf, classes...)
 	}
 	for c := 0; c < n; c++ {
-		lo, hi := c*len(steps)/n, (c+1)*len(steps)/n
+		lo, hi := c*len(classes)/n, (c+1)*len(classes)/n
 		worst := classSucceeded
-		for i := lo; i < hi; i++ {
-			worst = max(worst, classOf(&steps[i]))
+		for _, cl := range classes[lo:hi] {
+			worst = max(worst, cl)
 		}
 		buf = append(buf, worst)
 	}
 	return buf
 }
 
-// renderBar draws the bar of steps in exactly width cells (padding with
-// spaces in pad's style), one styled run per stretch of equal segments.
-func renderBar(b *strings.Builder, steps []model.InitStep, width int, st *stepStyles, pad paint) {
+// renderBar draws the bar of steps (their classes) in exactly width cells
+// (padding with spaces in pad's style), one styled run per stretch of
+// equal segments.
+func renderBar(b *strings.Builder, classes []stepClass, width int, st *stepStyles, pad paint) {
 	var cellsBuf [maxBarCells]stepClass
-	cells := barCells(steps, min(width, maxBarCells), cellsBuf[:0])
+	cells := barCellsOf(classes, min(width, maxBarCells), cellsBuf[:0])
 	for i := 0; i < len(cells); {
 		j := i
 		for j < len(cells) && cells[j] == cells[i] {

@@ -202,7 +202,7 @@ func renderPodRow(b *strings.Builder, e *podEntry, ly *layout, st *rowStyles, no
 		return
 	}
 	if ly.shown(colBar) {
-		renderBar(b, e.view.Steps, ly.w[colBar], &st.steps, st.base)
+		renderBar(b, e.bar, ly.w[colBar], &st.steps, st.base)
 		if g := ly.gapAfter(colBar); g > 0 {
 			st.base.write(b, strings.Repeat(" ", g))
 		}
@@ -212,7 +212,7 @@ func renderPodRow(b *strings.Builder, e *podEntry, ly *layout, st *rowStyles, no
 		cell(colFraction, f, len(f), st.muted, nil)
 	}
 	if ly.shown(colStep) {
-		cell(colStep, e.stepName, e.stepNameW, st.steps.style[activeClass(&e.view)], nil)
+		cell(colStep, e.stepName, e.stepNameW, st.steps.style[e.active], nil)
 	}
 	finishRow(b, start, st, width, fill)
 }

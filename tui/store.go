@@ -16,10 +16,18 @@ import (
 // from ages, is computed here once per pod update, so rendering a row is
 // string assembly only.
 type podEntry struct {
-	key     kube.PodKey
-	pod     *corev1.Pod
+	key kube.PodKey
+	pod *corev1.Pod
+	// view is the pod as the list shows it, without its Steps: the detail
+	// view derives those from pod when it opens, and the list keeps only
+	// what its bar draws (bar, active). The steps were a quarter of the
+	// heap a pod costs the list (bench/tuiscale).
 	view    model.PodView
 	history model.History
+	// bar is the class of every init step, active that of the step holding
+	// initialization up.
+	bar    []stepClass
+	active stepClass
 
 	// Sanitized display strings and their cell widths.
 	ns, name, status, stepName, owner string
@@ -42,6 +50,11 @@ type podEntry struct {
 	// dirty marks an entry changed by the batch being applied; gone marks
 	// one that was removed. Both are cleared once the list is rebuilt.
 	dirty, gone bool
+	// placed is the sort key of the entry's place in the sorted list
+	// (isPlaced: it has one): the list stays ordered by it while a batch
+	// changes views, so resort finds the entry by binary search.
+	placed   sortKey
+	isPlaced bool
 }
 
 // counts are the header figures, kept up to date as pods change.
@@ -212,6 +225,9 @@ func (e *podEntry) update(pod *corev1.Pod, at time.Time) {
 	e.pod = pod
 	e.view = model.NewPodView(pod, at)
 	e.history.Observe(e.view.Printed.Status, at)
+	e.active = activeClass(&e.view)
+	e.bar = stepClasses(e.view.Steps, e.bar)
+	e.view.Steps = nil
 
 	e.ns = cellText(e.view.Namespace)
 	e.name = cellText(e.view.Name)
