@@ -68,9 +68,16 @@ func createPods(ctx context.Context, t testing.TB, cs kubernetes.Interface, ns, 
 // done init containers have completed and the next one runs.
 func setInitRunning(ctx context.Context, t testing.TB, cs kubernetes.Interface, ns, name string, done int) {
 	t.Helper()
+	if err := writeInitRunning(ctx, cs, ns, name, done); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// writeInitRunning is setInitRunning for goroutines other than the test's.
+func writeInitRunning(ctx context.Context, cs kubernetes.Interface, ns, name string, done int) error {
 	pod, err := cs.CoreV1().Pods(ns).Get(ctx, name, metav1.GetOptions{})
 	if err != nil {
-		t.Fatalf("get %s/%s: %v", ns, name, err)
+		return fmt.Errorf("get %s/%s: %w", ns, name, err)
 	}
 	start := metav1.NewTime(time.Now().Add(-time.Minute).Truncate(time.Second))
 	pod.Status.Phase = corev1.PodPending
@@ -92,8 +99,9 @@ func setInitRunning(ctx context.Context, t testing.TB, cs kubernetes.Interface, 
 		Name: "app", Image: "busybox", State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "PodInitializing"}},
 	}}
 	if _, err := cs.CoreV1().Pods(ns).UpdateStatus(ctx, pod, metav1.UpdateOptions{}); err != nil {
-		t.Fatalf("update status of %s/%s: %v", ns, name, err)
+		return fmt.Errorf("update status of %s/%s: %w", ns, name, err)
 	}
+	return nil
 }
 
 // podEvent records a Warning event about a pod, as the kubelet would.

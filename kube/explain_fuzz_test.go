@@ -52,8 +52,8 @@ func FuzzExplain(f *testing.F) {
 		if n := utf8.RuneCountInString(out); n > maxLineRunes+1 {
 			t.Fatalf("Explain output has %d runes, more than %d", n, maxLineRunes+1)
 		}
-		if out == "" {
-			t.Fatalf("Explain(%v) is empty", err)
+		if out == "" && kind%6 != 5 {
+			t.Fatalf("Explain(%#v) is empty", err)
 		}
 	})
 }

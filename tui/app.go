@@ -88,6 +88,9 @@ type App struct {
 	detailShown *corev1.Pod
 
 	err error
+	// settleMemory makes the first synced batch tune the collector for the
+	// steady state (memory.go); Run sets it, tests leave the process alone.
+	settleMemory bool
 }
 
 // tickMsg refreshes the clock, so ages on screen advance.
@@ -246,13 +249,17 @@ func (a App) applyBatch(msg BatchMsg) (App, tea.Cmd) {
 			a.conn.Forbidden[i] = cellText(ns)
 		}
 	}
+	var settle tea.Cmd
 	if msg.Batch.Synced {
+		if !a.synced && a.settleMemory {
+			settle = settleMemory
+		}
 		a.synced = true
 	}
 	a.list.applyChanges(res)
 	a.relayout()
 	if !a.detailOpen {
-		return a, nil
+		return a, settle
 	}
 	cur := a.store.pods[a.detailKey]
 	switch {
@@ -262,9 +269,9 @@ func (a App) applyBatch(msg BatchMsg) (App, tea.Cmd) {
 	case cur != nil && (cur.pod != a.detailShown || res.eventsOf[a.detailKey]):
 		a.refreshDetail()
 	default:
-		return a, nil
+		return a, settle
 	}
-	return a, a.flushDetail()
+	return a, tea.Batch(settle, a.flushDetail())
 }
 
 // refreshDetail gives the detail view the current version of its pod, its
@@ -623,6 +630,7 @@ func Run(ctx context.Context, opts Options) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	app := NewApp(opts)
+	app.settleMemory = true // memory.go
 	p := tea.NewProgram(newGuard(app), tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx))
 	fed := make(chan error, 1)
 	go func() { fed <- Feed(ctx, opts.Source, p, app.opts.Now) }()

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -52,6 +53,10 @@ type latencyRun struct {
 	probes    []probe
 	load      *writeLoad
 	probeErrs int
+	// What initwatch used under the load: share of a core, and its
+	// resident set at the end.
+	cpu float64
+	mem memory
 }
 
 // runLatency starts the TUI filtered to the latency targets, puts the write
@@ -96,10 +101,13 @@ func (b *bench) runLatency(n int, seed uint64) (latencyRun, error) {
 		return r, err
 	}
 	loadCtx, stopLoad := context.WithCancel(ctx)
+	defer stopLoad()
 	loadDone := make(chan *writeLoad, 1)
 	go func() { loadDone <- b.c.runWriteLoad(loadCtx, b.o.writeRate, b.o.writers, seed) }()
 	// Let the load reach its pace before the first probe.
 	time.Sleep(time.Second)
+	cpu0, cpuErr := cpuTime(t.pid())
+	t0 := time.Now()
 
 	var mu sync.Mutex
 	var wg sync.WaitGroup
@@ -151,8 +159,16 @@ loop:
 	tick.Stop()
 	// The last probes finish under load too.
 	wg.Wait()
+	cpu1, err := cpuTime(t.pid())
+	if err = errors.Join(cpuErr, err); err == nil {
+		r.cpu = float64(cpu1-cpu0) / float64(time.Since(t0))
+		r.mem, err = readMemory(t.pid())
+	}
 	stopLoad()
 	r.load = <-loadDone
+	if err != nil {
+		return r, err
+	}
 	return r, nil
 }
 

@@ -36,6 +36,8 @@ type sizeResult struct {
 	writeFailed  int64
 	writeDropped int64
 	probeErrs    int
+	loadCPU      []float64 // initwatch during the latency runs
+	loadRSS      []int64
 	k9sErr       string
 }
 
@@ -196,6 +198,8 @@ func (b *bench) measureLatency(n, runs int, res *sizeResult) error {
 		res.writeFailed += lr.load.failed.Load()
 		res.writeDropped += lr.load.dropped.Load()
 		res.probeErrs += lr.probeErrs
+		res.loadCPU = append(res.loadCPU, lr.cpu)
+		res.loadRSS = append(res.loadRSS, lr.mem.rss)
 		if e := lr.load.firstErr.Load(); e != nil && b.o.verbose {
 			logf("first write error: %v", *e)
 		}

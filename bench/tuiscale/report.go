@@ -209,8 +209,10 @@ func (b *bench) writeSize(w *strings.Builder, r *sizeResult) {
 			p("| %s | %s | %s | %s | %s | %d |\n", sp.label, fmtMS(s.p50), fmtMS(s.p90), fmtMS(s.p99), fmtMS(s.max), s.missing)
 		}
 		p("\n")
-		p("Write load achieved: %s writes/s (per run, sorted); %d writes failed, %d dropped because %d requests were already in flight; %d probe writes failed.\n\n",
+		p("Write load achieved: %s writes/s (per run, sorted); %d writes failed, %d dropped because %d requests were already in flight; %d probe writes failed. ",
 			joinRates(r.writeRates), r.writeFailed, r.writeDropped, b.o.writers, r.probeErrs)
+		cpu, rss := summarize(percent(r.loadCPU)), summarize(mb(r.loadRSS))
+		p("initwatch under this load: %.1f%% of a core, resident set %.1f MB at the end of the run (medians).\n\n", cpu.median, rss.median)
 	}
 
 	k1, k2 := summarize(ms(r.keyFirst)), summarize(ms(r.keySecond))

@@ -11,9 +11,11 @@ __initwatch_complete() {
     local -a args lines described
     local out line value desc directive=0
 
-    # The words after the command, through the one being completed, with
-    # the shell's quoting removed.
-    args=("${(@Q)words[2,CURRENT]}")
+    # The words after the command with the shell's quoting removed, then
+    # the word being completed up to the cursor: $PREFIX, which zsh has
+    # already unquoted, also when a quote is still open ("--context 'pr"),
+    # which ${(Q)...} would leave in.
+    args=("${(@Q)words[2,CURRENT-1]}" "$PREFIX")
     out=$("${words[1]}" __complete "${args[@]}" 2>/dev/null) || return 1
 
     lines=("${(@f)out}")
