@@ -54,6 +54,9 @@ func runGet(ctx context.Context, env *Env, args []string) error {
 	if newSource == nil {
 		newSource = newClusterSource
 	}
+	// client-go's own log lines would interleave with the warnings
+	// connNotice prints about the same events.
+	kube.RedirectClientLogs(io.Discard)
 	src, err := newSource(flags, opts)
 	if err != nil {
 		return err

@@ -34,17 +34,17 @@ func needShell(t *testing.T, shell string) string {
 // bench: compinit, the completion script (sourced, or autoloaded from
 // $fpath as _PROG), and TAB bound to a widget that runs zsh's own
 // complete-word with compadd wrapped, so that every candidate zsh accepts
-// and the command line it leaves are written to $ZSH_CAPTURE.
+// and the command line it leaves are written to $COMPTEST_CAPTURE.
 const zshSetup = `
 PS1='%% '
 bindkey -e
 unsetopt beep
-if [[ $ZSH_LOAD == fpath ]]; then
-    fpath=($ZSH_FPATH $fpath)
+if [[ $COMPTEST_LOAD == fpath ]]; then
+    fpath=($COMPTEST_FPATH $fpath)
 fi
 autoload -U compinit && compinit -u -D
-if [[ $ZSH_LOAD == source ]]; then
-    source $ZSH_SCRIPT
+if [[ $COMPTEST_LOAD == source ]]; then
+    source $COMPTEST_SCRIPT
 fi
 
 # compadd records, in zsh's own matching (-O), the words a call adds and
@@ -61,16 +61,16 @@ compadd() {
         if [[ ${@[i]} == -d ]]; then
             local -a shown
             shown=("${(@P)${@[i+1]}}")
-            print -rl -- "${shown[@]/#/display	}" >>$ZSH_CAPTURE
+            (( $#shown )) && print -rl -- "${shown[@]/#/display	}" >>$COMPTEST_CAPTURE
         fi
     done
-    print -rl -- "${matched[@]/#/match	}" >>$ZSH_CAPTURE
+    (( $#matched )) && print -rl -- "${matched[@]/#/match	}" >>$COMPTEST_CAPTURE
     builtin compadd "$@"
 }
 
 __test_tab() {
     zle complete-word
-    print -r -- "buffer	$BUFFER" >>$ZSH_CAPTURE
+    print -r -- "buffer	$BUFFER" >>$COMPTEST_CAPTURE
     print -n '@@''tab-done@@'
 }
 zle -N __test_tab
@@ -85,7 +85,7 @@ print '@@''ready@@'
 const zshDriver = `
 zmodload zsh/zpty || exit 1
 zpty shell zsh -f -i
-zpty -w shell "source ${(q)ZSH_SETUP}"
+zpty -w shell "source ${(q)COMPTEST_SETUP}"
 zpty -r shell screen '*@@ready@@*' || { print -r -- "$screen"; exit 1; }
 zpty -w -n shell "$1"
 repeat $2 zpty -w -n shell $'\C-b'
@@ -148,13 +148,13 @@ func (b *zshBench) tab(t *testing.T, load, line string, back int) zshResult {
 	capture := filepath.Join(t.TempDir(), "capture")
 	// The bound only stops a hung shell from hanging the test run; how long
 	// zsh takes is not what is tested.
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, b.zsh, "-f", b.driver, line, fmt.Sprint(back))
 	cmd.Dir = b.workDir
 	cmd.Env = append(os.Environ(), "PATH="+b.pathEnv, helperEnv+"=1", raceNoSleep, "TERM=xterm",
-		"ZSH_SETUP="+b.setup, "ZSH_SCRIPT="+b.script, "ZSH_LOAD="+load,
-		"ZSH_FPATH="+filepath.Join(filepath.Dir(b.setup), "fpath"), "ZSH_CAPTURE="+capture)
+		"COMPTEST_SETUP="+b.setup, "COMPTEST_SCRIPT="+b.script, "COMPTEST_LOAD="+load,
+		"COMPTEST_FPATH="+filepath.Join(filepath.Dir(b.setup), "fpath"), "COMPTEST_CAPTURE="+capture)
 	cmd.WaitDelay = 5 * time.Second
 	screen, err := cmd.CombinedOutput()
 	if err != nil {
@@ -205,8 +205,8 @@ func TestZshScript(t *testing.T) {
 			buffer:   "initwatch "},
 		{line: "initwatch g", want: []string{"get"}, buffer: "initwatch get "},
 		{line: "initwatch get --ou", want: []string{"--output"}, buffer: "initwatch get --output "},
-		{line: "initwatch get -", want: []string{"--all-namespaces", "--context", "--help", "--kubeconfig", "--namespace",
-			"--output", "--selector", "--watch", "-A", "-h", "-l", "-n", "-o", "-w"}, buffer: "initwatch get -"},
+		{line: "initwatch get -", want: []string{"--all-namespaces", "--context", "--kubeconfig", "--namespace",
+			"--output", "--selector", "--watch", "-A", "-l", "-n", "-o", "-w"}, buffer: "initwatch get -"},
 		// _describe splits "value:description" at the first colon: the
 		// script must escape the colons of an EKS context name.
 		{line: "initwatch --context ", want: []string{arn, "dev", "prod"},
@@ -223,11 +223,13 @@ func TestZshScript(t *testing.T) {
 		{line: "initwatch --context 'prod' -n p", want: []string{"payments"}, buffer: "initwatch --context 'prod' -n payments "},
 		// The namespaces follow the --context typed earlier.
 		{line: "initwatch --context prod -n ", want: []string{"default", "payments", "shipping"}, buffer: "initwatch --context prod -n "},
-		{line: "initwatch --context dev -n ", want: []string{"default", "dev-a", "dev-b"}, buffer: "initwatch --context dev -n dev-"},
+		{line: "initwatch --context dev -n ", want: []string{"default", "dev-a", "dev-b"}, buffer: "initwatch --context dev -n de"},
 		{line: "initwatch --context prod -n payments,", want: []string{"payments,default", "payments,shipping"}, buffer: "initwatch --context prod -n payments,"},
 		{line: "initwatch --context prod -n payments,s", want: []string{"payments,shipping"}, buffer: "initwatch --context prod -n payments,shipping "},
-		// The cursor inside the line: only what precedes it is completed.
-		{line: "initwatch --context pr -n payments", back: len(" -n payments"), want: []string{"prod"}, buffer: "initwatch --context prod -n payments"},
+		// The cursor inside the line: only the words before it count (zsh
+		// adds its space before the typed one, as for any command).
+		{line: "initwatch --context pr -n payments", back: len(" -n payments"), want: []string{"prod"}, buffer: "initwatch --context prod  -n payments"},
+		{line: "initwatch -n d --context prod", back: len(" --context prod"), want: []string{"default", "dev-a", "dev-b"}, buffer: "initwatch -n de --context prod"},
 		{line: "initwatch --theme ", want: []string{"dark", "light"},
 			displays: []string{"light -- for light terminals", "dark"}, buffer: "initwatch --theme "},
 		{line: "initwatch --theme l", want: []string{"light"}, buffer: "initwatch --theme light "},
@@ -301,5 +303,27 @@ func TestZshScriptWithoutCompinit(t *testing.T) {
 	want := "initwatch completion: run 'autoload -U compinit && compinit' before loading this script\n"
 	if err != nil || string(out) != want {
 		t.Errorf("source without compinit: %v, output %q; want %q", err, out, want)
+	}
+}
+
+// failingProgram puts a prog on a fresh PATH entry that fails whatever it
+// is asked, as an older initwatch without __complete would.
+func failingProgram(t *testing.T, prog string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, prog), []byte("#!/bin/sh\necho 'unknown command' >&2\nexit 2\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir + string(os.PathListSeparator) + os.Getenv("PATH")
+}
+
+// TestZshScriptProgramFails: when the program cannot answer, TAB offers
+// nothing, neither an error on the line nor file names.
+func TestZshScriptProgramFails(t *testing.T) {
+	b := newZshBench(t, "initwatch")
+	b.pathEnv = failingProgram(t, "initwatch")
+	got := b.tab(t, "source", "initwatch x", 0)
+	if got.matches != nil || got.buffer != "initwatch x" {
+		t.Errorf("candidates %q, line %q; want none, %q", got.matches, got.buffer, "initwatch x")
 	}
 }

@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"os"
 	"os/exec"
 	"regexp"
 	"sort"
@@ -28,6 +29,9 @@ const outageDown = 30 * time.Second
 // after the restart show up: no pod lost, none doubled, every STATUS equal
 // to kubectl's.
 func TestOutageInTUI(t *testing.T) {
+	// A private control plane: mostly waiting, so it runs alongside the
+	// other tests that have their own.
+	t.Parallel()
 	cp := controlplane.StartForTest(t) // private: the shared one must stay up
 	ctx := context.Background()
 	admin, err := cp.AdminClient()
@@ -44,6 +48,22 @@ func TestOutageInTUI(t *testing.T) {
 	kubectl := kubectlBinary(t)
 	rt := startRelTerm(t, 140, 30, relEnv(t.TempDir(), "NO_COLOR=1"), initwatchBinary(t), "-n", ns, "--kubeconfig", kc)
 	rt.waitFor("the pods, live", func(s string) bool { return screenMatchesKubectl(t, s, kubectl, kc, ns) == "" && liveHeader(s) })
+
+	// `get -w` runs through both outages too: it must keep going, report
+	// the outage on stderr in its own words, and nothing else.
+	watch := exec.Command(initwatchBinary(t), "get", "-w", "-n", ns, "--kubeconfig", kc)
+	var watchOut, watchErr lockedBuffer
+	watch.Stdout, watch.Stderr = &watchOut, &watchErr
+	if err := watch.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = watch.Process.Kill(); _ = watch.Wait() }()
+	eventually(t, "the table of get -w", func() string {
+		if strings.Contains(watchOut.String(), names[5]) {
+			return ""
+		}
+		return fmt.Sprintf("stdout %q, stderr %q", watchOut.String(), watchErr.String())
+	})
 
 	// The apiserver crashes.
 	if err := cp.KillAPIServer(); err != nil {
@@ -89,12 +109,42 @@ func TestOutageInTUI(t *testing.T) {
 		return liveHeader(s) && screenMatchesKubectl(t, s, kubectl, kc, ns) == ""
 	})
 	assertRows(t, "after the etcd restart", rt.screen(), ns, names)
+
+	eventually(t, "get -w to print the last change", func() string {
+		if strings.Contains(watchOut.String(), names[len(names)-1]) {
+			return ""
+		}
+		return fmt.Sprintf("stdout %q", watchOut.String())
+	})
+	if err := watch.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	if err := watch.Wait(); err != nil {
+		t.Errorf("get -w ended with %v", err)
+	}
+	stderr := watchErr.String()
+	for _, l := range nonEmptyLines(stderr) {
+		if !strings.HasPrefix(l, "warning: ") {
+			t.Errorf("get -w wrote a line that is not its own warning: %q", l)
+		}
+	}
+	if !strings.Contains(stderr, "reconnecting") || !strings.Contains(stderr, "restored") {
+		t.Errorf("get -w did not report the outage and the recovery: %q", stderr)
+	}
+	for _, l := range nonEmptyLines(watchOut.String()) {
+		if !strings.HasPrefix(l, "NAMESPACE ") && !strings.HasPrefix(l, ns+" ") {
+			t.Errorf("get -w printed a line that is not a row: %q", l)
+		}
+	}
 }
 
 // TestSourceSurvivesEtcdRestart is the in-process side of the etcd outage:
 // the pod source's map must end equal to the apiserver's list, every pod
 // that existed throughout still there (never removed and re-added).
 func TestSourceSurvivesEtcdRestart(t *testing.T) {
+	// A private control plane: mostly waiting, so it runs alongside the
+	// other tests that have their own.
+	t.Parallel()
 	cp := controlplane.StartForTest(t)
 	ctx := context.Background()
 	admin, err := cp.AdminClient()

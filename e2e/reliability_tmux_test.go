@@ -243,3 +243,30 @@ func (rt *relTerm) sttyProblems() []string {
 	}
 	return bad
 }
+
+var listHeader = regexp.MustCompile(`(?m)^NAMESPACE\s+NAME\s`)
+
+// backToList presses Escape until the pod list is on screen, one press at
+// a time: an Escape followed at once by another key reaches the program as
+// alt+key, so each press waits for its effect (or a short while).
+func (rt *relTerm) backToList() {
+	rt.t.Helper()
+	for range 6 {
+		screen := rt.screen()
+		if listHeader.MatchString(screen) && !strings.Contains(lastLine(screen), "esc clear filter") {
+			return
+		}
+		rt.keys("Escape")
+		for end := time.Now().Add(2 * time.Second); time.Now().Before(end) && rt.screen() == screen; {
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	rt.t.Fatalf("Escape does not lead back to the pod list; screen:\n%s", rt.screen())
+}
+
+func lastLine(s string) string {
+	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
+		return s[i+1:]
+	}
+	return s
+}

@@ -33,6 +33,9 @@ import (
 // 410. The audit log proves the sequence happened (a watch from the old
 // resourceVersion, then a fresh list).
 func TestWatchExpiryRelistsSeamlessly(t *testing.T) {
+	// A private control plane: mostly waiting, so it runs alongside the
+	// other tests that have their own.
+	t.Parallel()
 	opts := controlplane.Options{ExtraAPIServerArgs: []string{"--watch-cache-sizes=pods#0"}}
 	audit, err := controlplane.EnableAudit(&opts, t.TempDir())
 	if err != nil {

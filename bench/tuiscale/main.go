@@ -59,6 +59,9 @@ type options struct {
 	// instead of measuring, with holdRate status writes a second on it.
 	hold     bool
 	holdRate int
+	// env is extra environment for the programs measured (experiments:
+	// GOGC=off, say); a report made with it says so.
+	env string
 	// only limits the measurements to some parts (startup, heap, latency);
 	// empty means all. A report from a partial run says so.
 	only string
@@ -105,6 +108,7 @@ func main() {
 	flag.BoolVar(&o.goBench, "gobench", true, "also run the Go benchmarks of package tui")
 	flag.StringVar(&o.out, "out", "BENCHMARKS.md", "report to write")
 	flag.BoolVar(&o.verbose, "v", false, "log more")
+	flag.StringVar(&o.env, "env", "", "extra environment for the terminal programs, comma-separated K=V (experiments)")
 	flag.StringVar(&o.only, "only", "", "measure only these parts, comma-separated: startup, heap, latency (default all)")
 	flag.IntVar(&o.holdRate, "hold-write-rate", 0, "with -hold: status writes per second to keep on the pods")
 	flag.BoolVar(&o.hold, "hold", false, "load the largest -pods count, print the kubeconfig and keep the cluster up until interrupted (no measuring)")

@@ -36,6 +36,9 @@ func (b *bench) report() string {
 		orUnknown(b.versions["initwatch"]), orUnknown(b.versions["kubectl"]), orUnknown(b.versions["k9s"]))
 	p("| Terminal | %d×%d pseudo-terminal, TERM=xterm-256color |\n", b.o.cols, b.o.rows)
 	p("| Load average (1/5/15 min) | %s at start, %s at end |\n\n", m.loadStart, m.loadEnd)
+	if b.o.env != "" {
+		p("**Experiment**: the programs ran with extra environment `%s`.\n\n", b.o.env)
+	}
 	if b.o.only != "" {
 		p("**Partial run** (-only %s): the other measurements were not made.\n\n", b.o.only)
 	}

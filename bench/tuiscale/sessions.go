@@ -24,14 +24,18 @@ type session struct {
 
 // tuiEnv isolates a terminal program's configuration in a fresh directory.
 func (b *bench) tuiEnv() []string {
-	return []string{
-		"XDG_CONFIG_HOME=" + filepath.Join(b.tmp, "config"),
-		"XDG_DATA_HOME=" + filepath.Join(b.tmp, "data"),
-		"XDG_STATE_HOME=" + filepath.Join(b.tmp, "state"),
-		"XDG_CACHE_HOME=" + filepath.Join(b.tmp, "cache"),
-		"K9S_CONFIG_DIR=" + filepath.Join(b.tmp, "config", "k9s"),
-		"KUBECONFIG=" + b.c.kubeconfig,
+	var extra []string
+	if b.o.env != "" {
+		extra = strings.Split(b.o.env, ",")
 	}
+	return append(extra,
+		"XDG_CONFIG_HOME="+filepath.Join(b.tmp, "config"),
+		"XDG_DATA_HOME="+filepath.Join(b.tmp, "data"),
+		"XDG_STATE_HOME="+filepath.Join(b.tmp, "state"),
+		"XDG_CACHE_HOME="+filepath.Join(b.tmp, "cache"),
+		"K9S_CONFIG_DIR="+filepath.Join(b.tmp, "config", "k9s"),
+		"KUBECONFIG="+b.c.kubeconfig,
+	)
 }
 
 // runInitwatch starts the TUI, times its first full frame, lets it settle,
