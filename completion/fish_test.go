@@ -71,6 +71,7 @@ func TestFishScript(t *testing.T) {
 		// No candidates, file names not allowed, though ./xfile matches.
 		{"initwatch --theme x", nil},
 		{"initwatch completion bash x", nil},
+		{"initwatch completion bash ", nil},
 		// No candidates for --kubeconfig: fish completes file names, in
 		// every form a path is typed.
 		{"initwatch --kubeconfig " + home + "/stag", []string{home + "/staging-kubeconfig.yaml"}},

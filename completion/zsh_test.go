@@ -79,23 +79,30 @@ print '@@''ready@@'
 `
 
 // zshDriver runs an interactive zsh in a pseudo-terminal (zsh's zpty
-// module), types $1, moves the cursor $2 characters left, presses TAB and
-// waits for the widget to finish. It prints what the terminal showed, for
-// failure messages.
+// module) and, for each "back<TAB>line" of $COMPTEST_KEYS, types the line,
+// moves the cursor back characters left, presses TAB, waits for the widget
+// to finish and clears the line. It prints what the terminal showed last,
+// for failure messages.
 const zshDriver = `
 zmodload zsh/zpty || exit 1
 zpty shell zsh -f -i
 zpty -w shell "source ${(q)COMPTEST_SETUP}"
 zpty -r shell screen '*@@ready@@*' || { print -r -- "$screen"; exit 1; }
-zpty -w -n shell "$1"
-repeat $2 zpty -w -n shell $'\C-b'
-zpty -w -n shell $'\t'
-zpty -r shell screen '*@@tab-done@@*'
-ok=$?
-print -r -- "$screen"
+while IFS=$'\t' read -r back line; do
+    zpty -w -n shell "$line"
+    repeat $back zpty -w -n shell $'\C-b'
+    zpty -w -n shell $'\t'
+    zpty -r shell screen '*@@tab-done@@*' || { print -r -- "$screen"; exit 1; }
+    zpty -w -n shell $'\C-u'
+done <$COMPTEST_KEYS
 zpty -d shell
-exit $ok
 `
+
+// zshKeys is one line to type and where to leave the cursor before TAB.
+type zshKeys struct {
+	line string
+	back int // the cursor this many characters left of the end
+}
 
 // zshResult is what one TAB in zsh produced.
 type zshResult struct {
@@ -141,29 +148,43 @@ func newZshBench(t *testing.T, prog string) *zshBench {
 	return b
 }
 
-// tab types line into zsh (loaded the load way: "source" or "fpath"),
-// moves the cursor back before the last back characters, and presses TAB.
-func (b *zshBench) tab(t *testing.T, load, line string, back int) zshResult {
+// tab starts one interactive zsh with the script loaded the load way
+// ("source", or "fpath": autoloaded by compinit), presses TAB after each
+// of keys in turn, and returns what each TAB produced.
+func (b *zshBench) tab(t *testing.T, load string, keys ...zshKeys) []zshResult {
 	t.Helper()
-	capture := filepath.Join(t.TempDir(), "capture")
+	dir := t.TempDir()
+	capture, keysFile := filepath.Join(dir, "capture"), filepath.Join(dir, "keys")
+	var lines strings.Builder
+	for _, k := range keys {
+		fmt.Fprintf(&lines, "%d\t%s\n", k.back, k.line)
+	}
+	if err := os.WriteFile(keysFile, []byte(lines.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	// The bound only stops a hung shell from hanging the test run; how long
 	// zsh takes is not what is tested.
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, b.zsh, "-f", b.driver, line, fmt.Sprint(back))
+	cmd := exec.CommandContext(ctx, b.zsh, "-f", b.driver)
 	cmd.Dir = b.workDir
+	// Not ZSH_*: zsh sets ZSH_SCRIPT itself, to the driver, which then
+	// sources itself without end.
 	cmd.Env = append(os.Environ(), "PATH="+b.pathEnv, helperEnv+"=1", raceNoSleep, "TERM=xterm",
 		"COMPTEST_SETUP="+b.setup, "COMPTEST_SCRIPT="+b.script, "COMPTEST_LOAD="+load,
-		"COMPTEST_FPATH="+filepath.Join(filepath.Dir(b.setup), "fpath"), "COMPTEST_CAPTURE="+capture)
+		"COMPTEST_FPATH="+filepath.Join(filepath.Dir(b.setup), "fpath"),
+		"COMPTEST_KEYS="+keysFile, "COMPTEST_CAPTURE="+capture)
 	cmd.WaitDelay = 5 * time.Second
 	screen, err := cmd.CombinedOutput()
 	if err != nil {
-		t.Fatalf("zsh never finished the TAB: %v\nterminal:\n%q", err, screen)
+		t.Fatalf("zsh did not finish the TABs: %v\nterminal:\n%q", err, screen)
 	}
 	data, err := os.ReadFile(capture)
 	if err != nil {
 		t.Fatalf("zsh wrote no capture: %v\nterminal:\n%q", err, screen)
 	}
+	// Each TAB's capture ends with its buffer line.
+	var results []zshResult
 	var r zshResult
 	for _, line := range strings.Split(strings.TrimSuffix(string(data), "\n"), "\n") {
 		kind, value, _ := strings.Cut(line, "\t")
@@ -174,12 +195,17 @@ func (b *zshBench) tab(t *testing.T, load, line string, back int) zshResult {
 			r.displays = append(r.displays, strings.Join(strings.Fields(value), " "))
 		case "buffer":
 			r.buffer = value
+			slices.Sort(r.matches)
+			results = append(results, r)
+			r = zshResult{}
 		default:
 			t.Fatalf("capture line %q\nterminal:\n%q", line, screen)
 		}
 	}
-	slices.Sort(r.matches)
-	return r
+	if len(results) != len(keys) {
+		t.Fatalf("%d TABs captured, want %d\nterminal:\n%q", len(results), len(keys), screen)
+	}
+	return results
 }
 
 // TestZshScript presses TAB in a real interactive zsh with the script
@@ -238,13 +264,20 @@ func TestZshScript(t *testing.T) {
 		// though ./xfile would complete "x".
 		{line: "initwatch --theme x", want: nil, buffer: "initwatch --theme x"},
 		{line: "initwatch completion bash x", want: nil, buffer: "initwatch completion bash x"},
+		{line: "initwatch completion bash ", want: nil, buffer: "initwatch completion bash "},
 		// No candidates for --kubeconfig: zsh completes file names.
 		{line: "initwatch --kubeconfig " + files + "/stag", want: []string{"staging-kubeconfig.yaml"},
 			buffer: "initwatch --kubeconfig " + files + "/staging-kubeconfig.yaml "},
 	}
-	for _, tt := range tests {
+	// One shell for the whole table, as a user TABs again and again.
+	keys := make([]zshKeys, len(tests))
+	for i, tt := range tests {
+		keys[i] = zshKeys{tt.line, tt.back}
+	}
+	results := b.tab(t, "source", keys...)
+	for i, tt := range tests {
 		t.Run(tt.line, func(t *testing.T) {
-			got := b.tab(t, "source", tt.line, tt.back)
+			got := results[i]
 			if !reflect.DeepEqual(got.matches, tt.want) {
 				t.Errorf("candidates = %q, want %q", got.matches, tt.want)
 			}
@@ -262,7 +295,8 @@ func TestZshScript(t *testing.T) {
 
 // TestZshScriptFromFpath loads the script the other documented way: saved
 // as _initwatch in a directory on $fpath and autoloaded by compinit on the
-// first TAB (the file's body is then the function _initwatch).
+// first TAB (the file's body is then the function _initwatch, run again
+// on every TAB after).
 func TestZshScriptFromFpath(t *testing.T) {
 	b := newZshBench(t, "initwatch")
 	tests := []struct {
@@ -274,9 +308,14 @@ func TestZshScriptFromFpath(t *testing.T) {
 		{"initwatch --context arn:", []string{"arn:aws:eks:eu-west-1:123:cluster/shop"}, "initwatch --context arn:aws:eks:eu-west-1:123:cluster/shop "},
 		{"initwatch --context prod -n sh", []string{"shipping"}, "initwatch --context prod -n shipping "},
 	}
-	for _, tt := range tests {
+	keys := make([]zshKeys, len(tests))
+	for i, tt := range tests {
+		keys[i] = zshKeys{line: tt.line}
+	}
+	results := b.tab(t, "fpath", keys...)
+	for i, tt := range tests {
 		t.Run(tt.line, func(t *testing.T) {
-			got := b.tab(t, "fpath", tt.line, 0)
+			got := results[i]
 			if !reflect.DeepEqual(got.matches, tt.want) || got.buffer != tt.buffer {
 				t.Errorf("candidates %q, line %q; want %q, %q", got.matches, got.buffer, tt.want, tt.buffer)
 			}
@@ -288,7 +327,7 @@ func TestZshScriptFromFpath(t *testing.T) {
 // the kubectl-initwatch command.
 func TestZshScriptAsPlugin(t *testing.T) {
 	b := newZshBench(t, "kubectl-initwatch")
-	got := b.tab(t, "source", "kubectl-initwatch --context d", 0)
+	got := b.tab(t, "source", zshKeys{line: "kubectl-initwatch --context d"})[0]
 	if !reflect.DeepEqual(got.matches, []string{"dev"}) || got.buffer != "kubectl-initwatch --context dev " {
 		t.Errorf("candidates %q, line %q; want [dev], %q", got.matches, got.buffer, "kubectl-initwatch --context dev ")
 	}
@@ -322,7 +361,7 @@ func failingProgram(t *testing.T, prog string) string {
 func TestZshScriptProgramFails(t *testing.T) {
 	b := newZshBench(t, "initwatch")
 	b.pathEnv = failingProgram(t, "initwatch")
-	got := b.tab(t, "source", "initwatch x", 0)
+	got := b.tab(t, "source", zshKeys{line: "initwatch x"})[0]
 	if got.matches != nil || got.buffer != "initwatch x" {
 		t.Errorf("candidates %q, line %q; want none, %q", got.matches, got.buffer, "initwatch x")
 	}

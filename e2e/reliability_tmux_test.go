@@ -68,9 +68,12 @@ func startRelTerm(t *testing.T, w, h int, env []string, argv ...string) *relTerm
 	cmd = append(cmd, argv...)
 	rt.tmux(append([]string{"-f", conf, "new-session", "-d", "-s", "rel",
 		"-x", strconv.Itoa(w), "-y", strconv.Itoa(h)}, cmd...)...)
+	socketPath := rt.display("#{socket_path}")
 	t.Cleanup(func() {
-		// Killing the server ends the session and the program with it.
+		// Killing the server ends the session and the program with it;
+		// tmux leaves its socket file behind.
 		_ = exec.Command("tmux", "-L", rt.socket, "kill-server").Run()
+		_ = os.Remove(socketPath)
 	})
 	return rt
 }
@@ -269,4 +272,24 @@ func lastLine(s string) string {
 		return s[i+1:]
 	}
 	return s
+}
+
+// programPID is the process id of the program startRelTerm started (the
+// child of the pane's sh wrapper).
+func (rt *relTerm) programPID() int {
+	rt.t.Helper()
+	shell := rt.display("#{pane_pid}")
+	out, err := exec.Command("pgrep", "-P", shell).Output()
+	if err != nil {
+		rt.t.Fatalf("pgrep -P %s: %v", shell, err)
+	}
+	fields := strings.Fields(string(out))
+	if len(fields) != 1 {
+		rt.t.Fatalf("the pane's shell %s has children %q, want one", shell, fields)
+	}
+	pid, err := strconv.Atoi(fields[0])
+	if err != nil {
+		rt.t.Fatal(err)
+	}
+	return pid
 }

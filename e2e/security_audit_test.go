@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -245,9 +246,18 @@ func (e auditEnv) leastPrivilege(t *testing.T) {
 
 		// Count alice's requests while the UI runs: a source that retried
 		// the forbidden scopes, or relisted in a loop, shows up here.
+		pid := rt.programPID()
+		cpuFrom := cpuTime(t, pid)
 		quietFrom := time.Now()
 		time.Sleep(20 * time.Second)
 		quietTo := time.Now()
+		// An idle UI redraws ages once a second; a retry or render loop
+		// that spins burns the whole window.
+		if used := cpuTime(t, pid) - cpuFrom; used > 4*time.Second {
+			t.Errorf("initwatch used %s of CPU in %s of steady state", used, quietTo.Sub(quietFrom).Round(time.Second))
+		} else {
+			t.Logf("CPU used in the quiet window: %s", used)
+		}
 		if dead := rt.display("#{pane_dead}"); dead != "0" {
 			t.Fatalf("initwatch exited:\n%s", rt.screen())
 		}
@@ -455,4 +465,25 @@ func nonEmptyLines(s string) []string {
 		}
 	}
 	return slices.Clip(out)
+}
+
+// cpuTime is the user+system CPU time a process has used so far, from
+// /proc/PID/stat (fields 14 and 15, in clock ticks of 1/100 s).
+func cpuTime(t *testing.T, pid int) time.Duration {
+	t.Helper()
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The command name (field 2) may hold spaces; it ends at the last ')'.
+	fields := strings.Fields(string(data[strings.LastIndexByte(string(data), ')')+2:]))
+	var ticks int64
+	for _, f := range fields[11:13] { // utime, stime: fields 14 and 15 overall
+		n, err := strconv.ParseInt(f, 10, 64)
+		if err != nil {
+			t.Fatalf("/proc/%d/stat: %q", pid, data)
+		}
+		ticks += n
+	}
+	return time.Duration(ticks) * 10 * time.Millisecond
 }

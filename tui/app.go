@@ -58,9 +58,13 @@ const wheelRows = 3
 
 // App is the root model of the program.
 type App struct {
-	opts Options
-	th   themes.Theme
-	keys keymap.KeyMap
+	// The options (defaults filled in), their theme and keys: pointers, as
+	// they never change and Bubble Tea copies the model on every message
+	// (by value, and onto the heap as a tea.Model); inline they made App
+	// 66 KB (bench/tuiscale).
+	opts *Options
+	th   *themes.Theme
+	keys *keymap.KeyMap
 	// Row styles, plain and under the cursor, built once.
 	rowStyle, selStyle rowStyles
 	help               help.Model
@@ -81,7 +85,9 @@ type App struct {
 	width, height           int
 	showHelp                bool
 
-	detail     DetailModel
+	// detail is shared by the copies of App, as store and list are: it is
+	// 18 KB, copied on every message when inline.
+	detail     *DetailModel
 	detailOpen bool
 	detailKey  kube.PodKey
 	// detailShown is the pod version last given to the detail view.
@@ -114,10 +120,12 @@ func NewApp(opts Options) App {
 	if opts.AgeInterval <= 0 {
 		opts.AgeInterval = time.Second
 	}
+	o := &opts
+	detail := NewDetail(opts.Theme, opts.Keys, opts.Now)
 	a := App{
-		opts:     opts,
-		th:       opts.Theme,
-		keys:     opts.Keys,
+		opts:     o,
+		th:       &o.Theme,
+		keys:     &o.Keys,
 		rowStyle: newRowStyles(opts.Theme, false),
 		selStyle: newRowStyles(opts.Theme, true),
 		help:     newHelp(opts.Theme),
@@ -128,14 +136,14 @@ func NewApp(opts Options) App {
 		cluster:  cellText(opts.Cluster),
 		scope:    cellText(opts.Scope),
 		now:      opts.Now(),
-		detail:   NewDetail(opts.Theme, opts.Keys, opts.Now),
+		detail:   &detail,
 	}
 	if opts.Logs != nil {
 		lo := opts.LogOptions
 		if lo.Now == nil {
 			lo.Now = opts.Now
 		}
-		a.detail = a.detail.SetLogs(NewLogs(opts.Logs, opts.Theme, opts.Keys, lo))
+		*a.detail = a.detail.SetLogs(NewLogs(opts.Logs, opts.Theme, opts.Keys, lo))
 	}
 	a.relayout()
 	return a
@@ -191,7 +199,7 @@ func (a App) update(msg tea.Msg) (App, tea.Cmd) {
 	}
 	// Anything else belongs to the detail view (its log stream).
 	var cmd tea.Cmd
-	a.detail, cmd = a.detail.Update(msg)
+	*a.detail, cmd = a.detail.Update(msg)
 	return a, cmd
 }
 
@@ -219,13 +227,13 @@ func (a *App) listRows() int {
 func (a *App) resize(w, h int) {
 	a.width, a.height = max(w, 0), max(h, 0)
 	a.help.Width = a.width
-	a.listFooter = ansi.Truncate(a.help.ShortHelpView(listShortHelp(&a.keys)), a.width, ellipsis)
+	a.listFooter = ansi.Truncate(a.help.ShortHelpView(listShortHelp(a.keys)), a.width, ellipsis)
 	// The filter line leaves room for its key hints.
-	hint := ansi.StringWidth(a.help.ShortHelpView(filterShortHelp(&a.keys)))
+	hint := ansi.StringWidth(a.help.ShortHelpView(filterShortHelp(a.keys)))
 	a.filter.Width = max(a.width-len(a.filter.Prompt)-hint-3, 8)
 	a.list.setHeight(a.listRows())
 	_, body, _ := a.frame()
-	a.detail = a.detail.SetSize(a.width, body)
+	*a.detail = a.detail.SetSize(a.width, body)
 	a.relayout()
 }
 
@@ -264,7 +272,7 @@ func (a App) applyBatch(msg BatchMsg) (App, tea.Cmd) {
 	cur := a.store.pods[a.detailKey]
 	switch {
 	case cur == nil && a.detailShown != nil:
-		a.detail = a.detail.SetPod(nil, nil, nil)
+		*a.detail = a.detail.SetPod(nil, nil, nil)
 		a.detailShown = nil
 	case cur != nil && (cur.pod != a.detailShown || res.eventsOf[a.detailKey]):
 		a.refreshDetail()
@@ -281,13 +289,13 @@ func (a *App) refreshDetail() {
 	if e == nil {
 		return
 	}
-	a.detail = a.detail.SetPod(e.pod, a.store.eventsFor(e), e.history.Transitions())
+	*a.detail = a.detail.SetPod(e.pod, a.store.eventsFor(e), e.history.Transitions())
 	a.detailShown = e.pod
 }
 
 func (a *App) flushDetail() tea.Cmd {
 	var cmd tea.Cmd
-	a.detail, cmd = a.detail.Update(detailFlushMsg{})
+	*a.detail, cmd = a.detail.Update(detailFlushMsg{})
 	return cmd
 }
 
@@ -305,7 +313,7 @@ func (a *App) openDetail() bool {
 
 func (a App) closeDetail() (App, tea.Cmd) {
 	var cmd tea.Cmd
-	a.detail, cmd = a.detail.Close()
+	*a.detail, cmd = a.detail.Close()
 	a.detailOpen = false
 	a.detailShown = nil
 	return a, cmd
@@ -340,7 +348,7 @@ func (a App) handleKey(msg tea.KeyMsg) (App, tea.Cmd) {
 			}
 		}
 		var cmd tea.Cmd
-		a.detail, cmd = a.detail.Update(msg)
+		*a.detail, cmd = a.detail.Update(msg)
 		return a, cmd
 	}
 	return a.handleListKey(msg)
@@ -371,7 +379,7 @@ func (a App) handleListKey(msg tea.KeyMsg) (App, tea.Cmd) {
 	case key.Matches(msg, l.Logs), key.Matches(msg, l.PreviousLogs):
 		if a.openDetail() {
 			var cmd tea.Cmd
-			a.detail, cmd = a.detail.ShowLogs(key.Matches(msg, l.PreviousLogs))
+			*a.detail, cmd = a.detail.ShowLogs(key.Matches(msg, l.PreviousLogs))
 			return a, tea.Batch(cmd, a.flushDetail())
 		}
 	case key.Matches(msg, l.OnlyInit):
@@ -469,7 +477,7 @@ func (a App) handleMouse(msg tea.MouseMsg) (App, tea.Cmd) {
 	}
 	if a.detailOpen {
 		var cmd tea.Cmd
-		a.detail, cmd = a.detail.Update(msg)
+		*a.detail, cmd = a.detail.Update(msg)
 		return a, cmd
 	}
 	if msg.Action != tea.MouseActionPress {
@@ -498,17 +506,17 @@ func (a App) View() string {
 	if header > 0 {
 		var b strings.Builder
 		h := a.headerInfo()
-		renderHeader(&b, &h, &a.th, a.width, header, a.now)
+		renderHeader(&b, &h, a.th, a.width, header, a.now)
 		out = append(out, strings.Split(b.String(), "\n")...)
 	}
 	var lines []string
 	switch {
 	case a.showHelp:
-		groups := listFullHelp(&a.keys)
+		groups := listFullHelp(a.keys)
 		if a.detailOpen {
-			groups = detailFullHelp(a.detail.FullHelp(), &a.keys)
+			groups = detailFullHelp(a.detail.FullHelp(), a.keys)
 		}
-		lines = renderFullHelp(a.help, groups, &a.th, a.width, body)
+		lines = renderFullHelp(a.help, groups, a.th, a.width, body)
 	case a.detailOpen:
 		lines = clipLines(strings.Split(a.detail.View(), "\n"), a.width, body)
 	default:
@@ -592,12 +600,12 @@ func (a *App) footerView() string {
 func (a *App) footerText() string {
 	switch {
 	case a.filtering:
-		hint := a.help.ShortHelpView(filterShortHelp(&a.keys))
+		hint := a.help.ShortHelpView(filterShortHelp(a.keys))
 		return a.filter.View() + "  " + hint
 	case a.showHelp:
 		return a.help.ShortHelpView([]key.Binding{a.keys.Global.Help, a.keys.Global.Back, a.keys.Global.Quit})
 	}
-	return a.help.ShortHelpView(detailShortHelp(a.detail.ShortHelp(), &a.keys))
+	return a.help.ShortHelpView(detailShortHelp(a.detail.ShortHelp(), a.keys))
 }
 
 // clipLines cuts lines to width cells and keeps at most height of them.

@@ -163,13 +163,22 @@ func resortFew(sorted, changed, removed, moved []*podEntry, o sortOrder) ([]*pod
 		}
 	}
 	slices.Sort(drop)
-	out := make([]*podEntry, 0, len(sorted)-len(drop)+len(moved))
+	// Close the gaps in place: a batch arrives every frame under load,
+	// and a fresh copy of the list each time was most of what the list
+	// allocated (bench/tuiscale).
+	n := 0
 	prev := 0
 	for _, d := range drop {
-		out = append(out, sorted[prev:d]...)
+		n += copy(sorted[n:], sorted[prev:d])
 		prev = d + 1
 	}
-	out = append(out, sorted[prev:]...)
+	n += copy(sorted[n:], sorted[prev:])
+	out := sorted[:n]
+	if need := n + len(moved); need > cap(out) {
+		grown := make([]*podEntry, n, need+need/8)
+		copy(grown, out)
+		out = grown
+	}
 	// Every entry left is unchanged, so its view is its key: find where
 	// each moved one goes, then merge from the back in place.
 	pos := make([]int, len(moved))
@@ -187,6 +196,11 @@ func resortFew(sorted, changed, removed, moved []*podEntry, o sortOrder) ([]*pod
 		}
 		w--
 		out[w] = moved[j]
+	}
+	if len(out) < len(sorted) {
+		// Shrunk in place: drop the stale pointers past the end, or the
+		// removed pods would stay reachable.
+		clear(sorted[len(out):])
 	}
 	for _, e := range removed {
 		e.isPlaced = false

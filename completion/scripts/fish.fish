@@ -29,6 +29,7 @@ end
 
 function __initwatch_candidates
     test $__initwatch_directive -eq 1; and return
+    set -q __initwatch_candidates[1]; or return
     printf '%s\n' $__initwatch_candidates
 end
 
