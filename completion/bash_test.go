@@ -73,6 +73,25 @@ func TestBashScript(t *testing.T) {
 		{"initwatch --context=arn:aws:eks:eu-west-1:1", []string{`123:cluster/shop`}, ""},
 		{"initwatch --context prod -n p", []string{"payments"}, ""},
 		{"initwatch --context prod -n payments,", []string{"payments,default", "payments,shipping"}, ""},
+		// Earlier words reach the engine as bash will pass them to the
+		// command: quotes and backslashes removed.
+		{`initwatch --context 'prod' -n p`, []string{"payments"}, ""},
+		{`initwatch --context "prod" -n p`, []string{"payments"}, ""},
+		{`initwatch --context pr\od -n p`, []string{"payments"}, ""},
+		{`initwatch --context 'pr'od -n p`, []string{"payments"}, ""},
+		// Inside double quotes a backslash before "o" stays: the context
+		// is pr\od, not prod.
+		{`initwatch --context "pr\od" -n d`, []string{"default", "dev-a", "dev-b"}, ""},
+		// The word being completed, unquoted even with its quote still
+		// open. Readline then replaces the text after the open quote and
+		// closes the quote itself, so the candidate is neither cut at ":"
+		// nor escaped.
+		{`initwatch --context 'pr`, []string{"prod"}, ""},
+		{`initwatch --context "pr`, []string{"prod"}, ""},
+		{`initwatch --context pr\o`, []string{"prod"}, ""},
+		{`initwatch --context 'arn:aws:eks:eu`, []string{"arn:aws:eks:eu-west-1:123:cluster/shop"}, ""},
+		{`initwatch --context=arn:aws:'eks:eu`, []string{"eks:eu-west-1:123:cluster/shop"}, ""},
+		{`initwatch --context arn\:aws:eks:eu`, []string{"eu-west-1:123:cluster/shop"}, ""},
 		{"initwatch completion z", []string{"zsh"}, ""},
 		{"initwatch --kubeconfig ", nil, "-o default"},
 		{"initwatch --theme x", nil, ""},

@@ -42,13 +42,25 @@ func initPod(ns, name string) *corev1.Pod {
 // deletion, a pod bound to a node would otherwise stay Terminating.
 var deleteNow = metav1.DeleteOptions{GracePeriodSeconds: new(int64(0))}
 
-// ensureNamespace creates ns unless it exists.
+// ensureNamespace creates ns unless it exists, and empties it of pods and
+// events when the test ends: on the shared control plane, other tests list
+// all namespaces. (The namespace itself stays: without a controller-manager
+// a deleted namespace would stay Terminating.)
 func ensureNamespace(ctx context.Context, t testing.TB, cs kubernetes.Interface, ns string) {
 	t.Helper()
 	_, err := cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{})
 	if err != nil && !apierrors.IsAlreadyExists(err) {
 		t.Fatalf("create namespace %s: %v", ns, err)
 	}
+	t.Cleanup(func() {
+		ctx := context.Background()
+		if err := cs.CoreV1().Pods(ns).DeleteCollection(ctx, deleteNow, metav1.ListOptions{}); err != nil {
+			t.Logf("empty namespace %s of pods: %v", ns, err)
+		}
+		if err := cs.CoreV1().Events(ns).DeleteCollection(ctx, metav1.DeleteOptions{}, metav1.ListOptions{}); err != nil {
+			t.Logf("empty namespace %s of events: %v", ns, err)
+		}
+	})
 }
 
 // createPods creates n initPods called prefix-0..n-1 in ns.

@@ -278,14 +278,16 @@ func TestHostileTextGet(t *testing.T) {
 		t.Errorf("get -w printed %v raw:\n%q", bad, out.String())
 	}
 
-	// JSON is for programs, and JSON escapes every control character; it
-	// must still be valid text with no terminal controls in it.
+	// JSON is for programs, but it lands on terminals too (get -o json |
+	// less, or no pipe at all). encoding/json escapes C0 controls but
+	// writes C1 controls, bidi overrides and invisible characters raw;
+	// JSON can carry every one of them as a \uXXXX escape instead.
 	js := run(t, nil, bin, "get", "-o", "json", "-n", ns, "--kubeconfig", kc)
 	if js.code != 0 {
 		t.Fatalf("get -o json: exit %d: %s", js.code, js.stderr)
 	}
 	if bad := rawTerminalRunes(js.stdout); len(bad) > 0 {
-		t.Errorf("get -o json printed %v raw", bad)
+		t.Errorf("get -o json printed %v raw; write them as \\uXXXX escapes", bad)
 	}
 }
 

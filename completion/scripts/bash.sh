@@ -9,15 +9,52 @@
 __initwatch_complete() {
     local prog=$1
     local line=${COMP_LINE:0:COMP_POINT}
+    # Split the line ourselves, as bash will split and unquote it for the
+    # command: at unquoted blanks, with quotes and backslashes removed
+    # (COMP_WORDS keeps them, and also splits at "=" and ":", which would
+    # break "--context=arn:aws:eks:..."). Nothing is expanded or evaluated.
     local -a words=()
-    # Split on blanks ourselves: bash's COMP_WORDS also splits at "=" and
-    # ":", which would break "--context=arn:aws:eks:...".
-    read -r -a words <<<"$line"
-    local cur=""
-    if [[ -n $line && $line != *[[:space:]] && ${#words[@]} -gt 0 ]]; then
-        cur=${words[${#words[@]}-1]}
-        unset 'words[${#words[@]}-1]'
-    fi
+    local word="" quote="" ch next i started=0
+    # brk: how much of the unquoted word precedes the text readline will
+    # replace, i.e. what follows the last unquoted COMP_WORDBREAKS
+    # character, or the quote still open at the cursor. qstart: where the
+    # open quote began.
+    local brk=0 qstart=0
+    for (( i = 0; i < ${#line}; i++ )); do
+        ch=${line:i:1}
+        next=${line:i+1:1}
+        if [[ $quote == "'" ]]; then
+            if [[ $ch == "'" ]]; then quote=""; else word+=$ch; fi
+        elif [[ $quote == '"' ]]; then
+            if [[ $ch == '"' ]]; then
+                quote=""
+            elif [[ $ch == '\' && -n $next && $next == [\$\`\"\\$'\n'] ]]; then
+                [[ $next == $'\n' ]] || word+=$next
+                (( i++ ))
+            else
+                word+=$ch
+            fi
+        elif [[ $ch == [[:space:]] ]]; then
+            (( started )) && words+=("$word")
+            word="" started=0 brk=0
+        elif [[ $ch == '\' ]]; then
+            started=1
+            [[ $next == $'\n' ]] || word+=$next
+            (( i++ ))
+        elif [[ $ch == [\'\"] ]]; then
+            started=1 quote=$ch qstart=${#word}
+        else
+            started=1
+            word+=$ch
+            [[ $COMP_WORDBREAKS == *"$ch"* ]] && brk=${#word}
+        fi
+    done
+    # The last word is the one being completed, unless the line ends in
+    # an unquoted blank.
+    local cur=$word
+    (( started )) || cur=""
+    [[ -n $quote ]] && brk=$qstart
+    local prefix=${cur:0:brk}
 
     local out
     out=$("$prog" __complete "${words[@]:1}" "$cur" 2>/dev/null) || return 0
@@ -34,23 +71,18 @@ __initwatch_complete() {
 
     (( directive & 1 )) && return 0
 
-    # Readline replaces only the text after the last word-break character
-    # (COMP_WORDBREAKS holds "=" and ":"), so drop what precedes it.
-    local i prefix=""
-    for (( i = ${#cur} - 1; i >= 0; i-- )); do
-        if [[ $COMP_WORDBREAKS == *"${cur:i:1}"* ]]; then
-            prefix=${cur:0:i+1}
-            break
-        fi
-    done
-
     COMPREPLY=()
     local c
     for c in "${cands[@]}"; do
         c=${c#"$prefix"}
-        # A lone candidate is inserted as typed text, so quote it.
+        # A lone candidate is inserted as typed text, so quote it; inside
+        # an open quote readline adds the closing quote itself.
         if (( ${#cands[@]} == 1 )); then
-            printf -v c '%q' "$c"
+            case $quote in
+            "'") c=${c//\'/\'\\\'\'} ;;
+            '"') c=$(printf '%s' "$c" | sed 's/[\\"$`]/\\&/g') ;;
+            *) printf -v c '%q' "$c" ;;
+            esac
         fi
         COMPREPLY+=("$c")
     done
