@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -76,7 +77,7 @@ Flags:
 // runComplete answers one completion request: args are the words after
 // the program name, the last one being completed.
 func runComplete(ctx context.Context, env *Env, args []string) error {
-	cands, dir := newCompleter().Complete(ctx, args)
+	cands, dir := newCompleter(env).Complete(ctx, args)
 	return completion.Write(env.Stdout, cands, dir)
 }
 
@@ -89,7 +90,8 @@ func withHelp(fs *pflag.FlagSet) *pflag.FlagSet {
 
 // newCompleter describes initwatch's commands and flags to the completion
 // engine, from the same flag definitions the commands parse.
-func newCompleter() *completion.Completer {
+func newCompleter(env *Env) *completion.Completer {
+	home, _ := env.lookupEnv("HOME")
 	words := func(list ...string) func(context.Context, completion.Request, []string) ([]completion.Candidate, completion.Directive) {
 		return func(_ context.Context, _ completion.Request, positional []string) ([]completion.Candidate, completion.Directive) {
 			if len(positional) > 0 {
@@ -131,10 +133,10 @@ func newCompleter() *completion.Completer {
 	return &completion.Completer{
 		Root: root,
 		Values: map[string]completion.Func{
-			"context":   kubeconfigNames(contextDescriptions),
-			"cluster":   kubeconfigNames(clusterDescriptions),
-			"user":      kubeconfigNames(userDescriptions),
-			"namespace": completeNamespaces,
+			"context":   kubeconfigNames(home, contextDescriptions),
+			"cluster":   kubeconfigNames(home, clusterDescriptions),
+			"user":      kubeconfigNames(home, userDescriptions),
+			"namespace": completeNamespaces(home),
 			"theme":     completeThemes,
 			"output": func(context.Context, completion.Request) ([]completion.Candidate, completion.Directive) {
 				return []completion.Candidate{{Value: "json"}}, completion.DirectiveNoFileComp
@@ -156,21 +158,48 @@ func summaryOf(name string) string {
 // connectionFlags rebuilds the kubectl connection flags from what the user
 // typed before the word being completed, so --kubeconfig, --context and
 // the like steer completion the way they will steer the command.
-func connectionFlags(req completion.Request) *kube.ConfigFlags {
+//
+// The shells hand over file paths as typed: the shell expands "~/x" only
+// when it runs the command, so completion expands a leading "~" against
+// home itself, or it would look for a file literally named "~".
+func connectionFlags(req completion.Request, home string) *kube.ConfigFlags {
 	kf := kube.NewConfigFlags(version())
 	fs := pflag.NewFlagSet("completion", pflag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.ParseErrorsAllowlist.UnknownFlagsHandling = pflag.IgnoreUnknownFlag
 	kf.AddFlags(fs)
 	_ = fs.Parse(req.Args)
+	for _, p := range []*string{
+		&kf.Kubeconfig,
+		&kf.Overrides.ClusterInfo.CertificateAuthority,
+		&kf.Overrides.AuthInfo.ClientCertificate,
+		&kf.Overrides.AuthInfo.ClientKey,
+	} {
+		*p = expandHome(*p, home)
+	}
 	return kf
+}
+
+// expandHome replaces a leading "~" or "~/" in path with home. "~user"
+// forms and an unknown home are left alone.
+func expandHome(path, home string) string {
+	if home == "" {
+		return path
+	}
+	if path == "~" {
+		return home
+	}
+	if rest, ok := strings.CutPrefix(path, "~/"); ok {
+		return filepath.Join(home, rest)
+	}
+	return path
 }
 
 // kubeconfigNames completes names from the merged kubeconfig; it needs no
 // cluster.
-func kubeconfigNames(pick func(*clientcmdapi.Config) map[string]string) completion.Func {
+func kubeconfigNames(home string, pick func(*clientcmdapi.Config) map[string]string) completion.Func {
 	return func(_ context.Context, req completion.Request) ([]completion.Candidate, completion.Directive) {
-		raw, err := connectionFlags(req).ClientConfig().RawConfig()
+		raw, err := connectionFlags(req, home).ClientConfig().RawConfig()
 		if err != nil {
 			return nil, completion.DirectiveNoFileComp
 		}
@@ -221,8 +250,13 @@ func sortedCandidates(m map[string]string) []completion.Candidate {
 // completeNamespaces lists the cluster's namespaces, bounded by
 // namespaceListTimeout. Any failure (no kubeconfig, unreachable, forbidden)
 // completes nothing: a TAB must never print an error into the command line.
-func completeNamespaces(ctx context.Context, req completion.Request) ([]completion.Candidate, completion.Directive) {
-	kf := connectionFlags(req)
+func completeNamespaces(home string) completion.Func {
+	return func(ctx context.Context, req completion.Request) ([]completion.Candidate, completion.Directive) {
+		return listNamespaces(ctx, connectionFlags(req, home))
+	}
+}
+
+func listNamespaces(ctx context.Context, kf *kube.ConfigFlags) ([]completion.Candidate, completion.Directive) {
 	kf.DialTimeout = namespaceListTimeout
 	cfg, err := kf.RESTConfig()
 	if err != nil {

@@ -261,6 +261,12 @@ func TestComplete(t *testing.T) {
 				"prod\tcluster dev\n:4\n"},
 		{"contexts with =", []string{"--kubeconfig=" + kubeconfig, "--context=ar"},
 			"--context=arn:aws:eks:eu-west-1:123456789012:cluster/shop\tcluster eks-shop\n:4\n"},
+		// The shell leaves "~" for the command to see; HOME is the
+		// kubeconfig's directory here.
+		{"contexts from --kubeconfig ~/", []string{"--kubeconfig", "~/kubeconfig.yaml", "--context", "p"},
+			"prod\tcluster dev\n:4\n"},
+		{"contexts from --kubeconfig=~/", []string{"--kubeconfig=~/kubeconfig.yaml", "--context=d"},
+			"--context=dev\tcluster dev, namespace team-a (current)\n:4\n"},
 		{"clusters", []string{"--kubeconfig", kubeconfig, "--cluster", ""}, "dev\thttps://127.0.0.1:1\neks-shop\thttps://127.0.0.1:1\n:4\n"},
 		{"users", []string{"--kubeconfig", kubeconfig, "--user", "e"}, "eks-user\n:4\n"},
 		// Nothing listens on the kubeconfig's server: nothing, no error.
@@ -273,7 +279,8 @@ func TestComplete(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, out, errOut := runMain(t, &Env{}, append([]string{"__complete"}, tt.words...)...)
+			env := &Env{LookupEnv: mapEnv{"HOME": filepath.Dir(kubeconfig)}.lookup}
+			code, out, errOut := runMain(t, env, append([]string{"__complete"}, tt.words...)...)
 			if code != ExitOK || errOut != "" || out != tt.want {
 				t.Errorf("__complete %q: exit %d, stderr %q, stdout\n%q\nwant\n%q", tt.words, code, errOut, out, tt.want)
 			}

@@ -238,6 +238,11 @@ func TestBashTabInTmux(t *testing.T) {
 		{"initwatch --context=arn:aws:eks:eu", "$ initwatch --context=arn:aws:eks:eu-west-1:123:cluster/shop"},
 		{"initwatch get --out", "$ initwatch get --output"},
 		{"initwatch --context prod -n pay", "$ initwatch --context prod -n payments"},
+		{"initwatch --context 'prod' -n pay", "$ initwatch --context 'prod' -n payments"},
+		// Readline closes a quote left open.
+		{"initwatch --context 'pr", "$ initwatch --context 'prod'"},
+		{`initwatch --context "arn:aws:eks:eu`, `$ initwatch --context "arn:aws:eks:eu-west-1:123:cluster/shop"`},
+		{`initwatch --context pr\o`, "$ initwatch --context prod"},
 	}
 	for _, s := range steps {
 		run("send-keys", "-t", "0", "-l", s.typed)

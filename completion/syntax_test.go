@@ -7,9 +7,10 @@ import (
 	"testing"
 )
 
-// TestScriptSyntax has each shell parse its script without running it.
-// bash is always present; zsh and fish are checked where installed (CI
-// does not install them, and TestBashScript runs the bash one for real).
+// TestScriptSyntax has each shell parse its script without running it, a
+// quick first check before the real runs in TestBashScript, TestZshScript
+// and TestFishScript. .ci/run installs zsh and fish; elsewhere a missing
+// shell is skipped.
 func TestScriptSyntax(t *testing.T) {
 	for _, shell := range Shells {
 		t.Run(shell, func(t *testing.T) {

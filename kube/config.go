@@ -111,8 +111,7 @@ func (f *ConfigFlags) RESTConfig() (*rest.Config, error) {
 		if timeout <= 0 {
 			timeout = DefaultDialTimeout
 		}
-		dialer := &net.Dialer{Timeout: timeout, KeepAlive: dialKeepAlive}
-		cfg.Dial = dialer.DialContext
+		cfg.Dial = dialUntilFirstByte(&net.Dialer{Timeout: timeout, KeepAlive: dialKeepAlive})
 	}
 	if cfg.Timeout > 0 {
 		limit := cfg.Timeout

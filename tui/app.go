@@ -58,16 +58,17 @@ const wheelRows = 3
 
 // App is the root model of the program.
 type App struct {
-	// The options (defaults filled in), their theme and keys: pointers, as
-	// they never change and Bubble Tea copies the model on every message
-	// (by value, and onto the heap as a tea.Model); inline they made App
-	// 66 KB (bench/tuiscale).
-	opts *Options
+	// Bubble Tea copies the model on every message (by value, and onto the
+	// heap as a tea.Model), so whatever is big is held by pointer and
+	// shared by the copies, as store and list are: inline, the options,
+	// theme, keys, detail view, help and filter line made App 66 KB, a
+	// copy per watch batch and per keystroke (bench/tuiscale).
+	opts *Options // defaults filled in
 	th   *themes.Theme
 	keys *keymap.KeyMap
 	// Row styles, plain and under the cursor, built once.
 	rowStyle, selStyle rowStyles
-	help               help.Model
+	help               *help.Model
 	// listFooter is the list's short help, drawn once per width.
 	listFooter string
 
@@ -75,7 +76,7 @@ type App struct {
 	list  *podList
 	lay   layout
 
-	filter    textinput.Model
+	filter    *textinput.Model
 	filtering bool
 
 	context, cluster, scope string // sanitized
@@ -85,8 +86,6 @@ type App struct {
 	width, height           int
 	showHelp                bool
 
-	// detail is shared by the copies of App, as store and list are: it is
-	// 18 KB, copied on every message when inline.
 	detail     *DetailModel
 	detailOpen bool
 	detailKey  kube.PodKey
@@ -122,16 +121,17 @@ func NewApp(opts Options) App {
 	}
 	o := &opts
 	detail := NewDetail(opts.Theme, opts.Keys, opts.Now)
+	helpModel, filter := newHelp(opts.Theme), newFilterInput(opts.Theme)
 	a := App{
 		opts:     o,
 		th:       &o.Theme,
 		keys:     &o.Keys,
 		rowStyle: newRowStyles(opts.Theme, false),
 		selStyle: newRowStyles(opts.Theme, true),
-		help:     newHelp(opts.Theme),
+		help:     &helpModel,
 		store:    newPodStore(),
 		list:     &podList{order: sortOrder{key: defaultSortKey}},
-		filter:   newFilterInput(opts.Theme),
+		filter:   &filter,
 		context:  cellText(opts.Context),
 		cluster:  cellText(opts.Cluster),
 		scope:    cellText(opts.Scope),
@@ -463,7 +463,7 @@ func (a App) handleFilterKey(msg tea.KeyMsg) (App, tea.Cmd) {
 		return a, nil
 	}
 	var cmd tea.Cmd
-	a.filter, cmd = a.filter.Update(msg)
+	*a.filter, cmd = a.filter.Update(msg)
 	if q := strings.TrimSpace(a.filter.Value()); q != a.list.query {
 		a.list.setQuery(q)
 		a.relayout()
@@ -516,7 +516,7 @@ func (a App) View() string {
 		if a.detailOpen {
 			groups = detailFullHelp(a.detail.FullHelp(), a.keys)
 		}
-		lines = renderFullHelp(a.help, groups, a.th, a.width, body)
+		lines = renderFullHelp(*a.help, groups, a.th, a.width, body)
 	case a.detailOpen:
 		lines = clipLines(strings.Split(a.detail.View(), "\n"), a.width, body)
 	default:

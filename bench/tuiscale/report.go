@@ -52,6 +52,10 @@ func (b *bench) report() string {
 			p("| %s | %s | %s |\n", row[0], row[1], row[2])
 		}
 		p("\n")
+		for _, note := range b.notes(r) {
+			p("- %s\n", note)
+		}
+		p("\n")
 	}
 
 	p("## Results\n\n")
@@ -129,6 +133,30 @@ func (b *bench) verdicts(r *sizeResult) [][3]string {
 		})
 	}
 	return rows
+}
+
+// notes explain, from the figures, what stands between a target and the
+// measurement when something other than initwatch does.
+func (b *bench) notes(r *sizeResult) []string {
+	var out []string
+	if len(r.probes) == 0 {
+		return nil
+	}
+	rate := medianOf(r.writeRates)
+	if rate < 0.9*float64(b.o.writeRate) {
+		out = append(out, fmt.Sprintf("The apiserver took %.0f status writes/s of the %d asked for: on this machine it, etcd, "+
+			"the write load and initwatch share %d cores, so the latency figures are for that load, not for %d writes/s.",
+			rate, b.o.writeRate, b.machine.cores, b.o.writeRate))
+	}
+	bare := summarize(ms(spans(r.probes, probe.watchAllAfterAck)))
+	own := summarize(ms(spans(r.probes, probe.screenAfterWatchAll)))
+	if bare.valid && bare.p99 > targetLatencyP99MS {
+		out = append(out, fmt.Sprintf("Under that load the apiserver itself delivers late: a bare client-go watch of all pods "+
+			"receives the probe writes with p99 %s after they are acknowledged, before initwatch does anything; "+
+			"initwatch's own share (bare watch → row on screen) is p50 %s, p99 %s.",
+			fmtMS(bare.p99), fmtMS(own.p50), fmtMS(own.p99)))
+	}
+	return out
 }
 
 // verdict says whether got meets limit (lower is better) and by how much.

@@ -76,13 +76,25 @@ __initwatch_complete() {
     for c in "${cands[@]}"; do
         c=${c#"$prefix"}
         # A lone candidate is inserted as typed text, so quote it; inside
-        # an open quote readline adds the closing quote itself.
+        # an open quote readline adds the closing quote itself, so escape
+        # only what that quote cannot hold as is.
         if (( ${#cands[@]} == 1 )); then
-            case $quote in
-            "'") c=${c//\'/\'\\\'\'} ;;
-            '"') c=$(printf '%s' "$c" | sed 's/[\\"$`]/\\&/g') ;;
-            *) printf -v c '%q' "$c" ;;
-            esac
+            if [[ -z $quote ]]; then
+                printf -v c '%q' "$c"
+            else
+                local q="" j
+                for (( j = 0; j < ${#c}; j++ )); do
+                    ch=${c:j:1}
+                    if [[ $quote == "'" && $ch == "'" ]]; then
+                        q+="'\\''"
+                    elif [[ $quote == '"' && $ch == [\\\"\$\`] ]]; then
+                        q+="\\$ch"
+                    else
+                        q+=$ch
+                    fi
+                done
+                c=$q
+            fi
         fi
         COMPREPLY+=("$c")
     done
