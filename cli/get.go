@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -213,9 +212,7 @@ func (p *getPrinter) initial(views []model.PodView) error {
 		if p.o.watch {
 			return p.jsonLines(views)
 		}
-		enc := json.NewEncoder(p.w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(views)
+		return encodeJSON(p.w, views, true)
 	}
 	if len(views) == 0 {
 		// As kubectl: nothing on stdout, a note on stderr.
@@ -245,9 +242,8 @@ func (p *getPrinter) changes(views []model.PodView) error {
 
 // jsonLines writes one compact PodView per line, for streaming consumers.
 func (p *getPrinter) jsonLines(views []model.PodView) error {
-	enc := json.NewEncoder(p.w)
 	for i := range views {
-		if err := enc.Encode(&views[i]); err != nil {
+		if err := encodeJSON(p.w, &views[i], false); err != nil {
 			return err
 		}
 	}

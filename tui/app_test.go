@@ -379,9 +379,9 @@ func TestHeaderShowsConnectionState(t *testing.T) {
 		{"reconnecting", &kube.ConnState{Phase: kube.ConnReconnecting, Err: "dial tcp 10.0.0.1:6443: connection refused", Since: since},
 			true, []string{"reconnecting: dial tcp 10.0.0.1:6443: connection refused", "stale 42s"}, true},
 		{"forbidden in one namespace", &kube.ConnState{Phase: kube.ConnForbidden, Forbidden: []string{"kube-system"}, Since: since},
-			true, []string{"forbidden in namespace kube-system", "stale 42s"}, true},
+			true, []string{"forbidden in namespace kube-system"}, false},
 		{"forbidden cluster-wide", &kube.ConnState{Phase: kube.ConnForbidden, Forbidden: []string{"", "b"}, Since: since},
-			true, []string{"forbidden in cluster scope, b"}, true},
+			true, []string{"forbidden in cluster scope, b"}, false},
 		{"hostile error", &kube.ConnState{Phase: kube.ConnReconnecting, Err: "boom\x1b]0;title\x07\x1b[2J", Since: since},
 			true, []string{"reconnecting: boom"}, true},
 	}

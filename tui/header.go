@@ -64,7 +64,8 @@ func renderHeader(b *strings.Builder, h *headerInfo, th *themes.Theme, width, li
 }
 
 // connText is the connection state, with a "stale" mark whenever what is
-// shown may no longer be true.
+// shown may no longer be true. A forbidden scope is not stale: it is never
+// watched, and everything shown comes from scopes that are live.
 func connText(h *headerInfo, th *themes.Theme, now time.Time) string {
 	c := h.conn
 	stale := ""
@@ -81,7 +82,7 @@ func connText(h *headerInfo, th *themes.Theme, now time.Time) string {
 		}
 		return th.ConnReconnecting.Render("◌ "+msg) + th.Warning.Render(" · stale"+stale)
 	case kube.ConnForbidden:
-		return th.ConnForbidden.Render("✗ "+forbiddenText(c.Forbidden)) + th.Warning.Render(" · stale"+stale)
+		return th.ConnForbidden.Render("✗ " + forbiddenText(c.Forbidden))
 	}
 	if h.synced {
 		return th.ConnLive.Render("● live")
