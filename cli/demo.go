@@ -10,9 +10,7 @@ import (
 
 	"github.com/initwatch/initwatch/config"
 	"github.com/initwatch/initwatch/demo"
-	"github.com/initwatch/initwatch/keymap"
 	"github.com/initwatch/initwatch/kube"
-	"github.com/initwatch/initwatch/themes"
 	"github.com/initwatch/initwatch/tui"
 )
 
@@ -75,13 +73,9 @@ func runDemo(ctx context.Context, env *Env, flags *kube.ConfigFlags, settings co
 	if err != nil {
 		return err
 	}
-	theme, err := themes.Select(settings.Theme, noColor(env))
+	ui, err := uiOptions(env, settings)
 	if err != nil {
 		return err
-	}
-	keys := keymap.Default()
-	if err := keys.Override(settings.Keys); err != nil {
-		return fmt.Errorf("config keys: %w", err)
 	}
 
 	cluster := demo.New(opts)
@@ -89,30 +83,16 @@ func runDemo(ctx context.Context, env *Env, flags *kube.ConfigFlags, settings co
 	defer cancel()
 	simulated := make(chan error, 1)
 	go func() { simulated <- cluster.Run(ctx) }()
-	err = tui.Run(ctx, tui.Options{
-		Source:  cluster.Source(kube.Options{Namespaces: namespaces, LabelSelector: label, FieldSelector: field}),
-		Logs:    cluster.Logs(),
-		Theme:   theme,
-		Keys:    keys,
-		Now:     cluster.Now,
-		Context: "initwatch-demo",
-		Cluster: fmt.Sprintf("simulated (seed %d, %gx)", opts.Seed, cluster.Speed()),
-		Scope:   strings.Join(namespaces, ","),
-		LogOptions: tui.LogsOptions{
-			TailLines:   int64(settings.LogTail),
-			BufferLines: settings.LogBuffer,
-		},
-	})
+	ui.Source = cluster.Source(kube.Options{Namespaces: namespaces, LabelSelector: label, FieldSelector: field})
+	ui.Logs = cluster.Logs()
+	ui.Now = cluster.Now
+	ui.Context = "initwatch-demo"
+	ui.Cluster = fmt.Sprintf("simulated (seed %d, %gx)", opts.Seed, cluster.Speed())
+	ui.Scope = strings.Join(namespaces, ",")
+	err = tui.Run(ctx, ui)
 	cancel()
 	if simErr := <-simulated; simErr != nil && err == nil {
 		err = fmt.Errorf("demo simulation: %w", simErr)
 	}
 	return err
-}
-
-// noColor reports NO_COLOR (any non-empty value, per no-color.org); runTUI
-// uses it too.
-func noColor(env *Env) bool {
-	v, _ := env.lookupEnv("NO_COLOR")
-	return v != ""
 }

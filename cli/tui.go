@@ -25,13 +25,9 @@ func runTUI(ctx context.Context, env *Env, flags *kube.ConfigFlags, settings con
 	// client-go's own log lines (a reflector's "watch ended with error")
 	// would be written over the screen; ConnState tells the user instead.
 	kube.RedirectClientLogs(io.Discard)
-	theme, err := themes.Select(settings.Theme, noColor(env))
+	ui, err := uiOptions(env, settings)
 	if err != nil {
 		return err
-	}
-	keys := keymap.Default()
-	if err := keys.Override(settings.Keys); err != nil {
-		return fmt.Errorf("config keys: %w", err)
 	}
 	contextName, err := flags.ContextName()
 	if err != nil {
@@ -55,17 +51,36 @@ func runTUI(ctx context.Context, env *Env, flags *kube.ConfigFlags, settings con
 	if err != nil {
 		return err
 	}
-	return tui.Run(ctx, tui.Options{
-		Source:  src,
-		Logs:    logs,
-		Theme:   theme,
-		Keys:    keys,
-		Context: contextName,
-		Cluster: clusterName,
-		Scope:   strings.Join(opts.Namespaces, ","),
+	ui.Source, ui.Logs = src, logs
+	ui.Context, ui.Cluster = contextName, clusterName
+	ui.Scope = strings.Join(opts.Namespaces, ",")
+	return tui.Run(ctx, ui)
+}
+
+// uiOptions is what the terminal UI takes from the settings alone, the same
+// for a real cluster and the demo: theme (mono under NO_COLOR), key
+// bindings with their overrides, and the log tail and buffer sizes.
+func uiOptions(env *Env, settings config.Settings) (tui.Options, error) {
+	theme, err := themes.Select(settings.Theme, noColor(env))
+	if err != nil {
+		return tui.Options{}, err
+	}
+	keys := keymap.Default()
+	if err := keys.Override(settings.Keys); err != nil {
+		return tui.Options{}, fmt.Errorf("config keys: %w", err)
+	}
+	return tui.Options{
+		Theme: theme,
+		Keys:  keys,
 		LogOptions: tui.LogsOptions{
 			TailLines:   int64(settings.LogTail),
 			BufferLines: settings.LogBuffer,
 		},
-	})
+	}, nil
+}
+
+// noColor reports NO_COLOR (any non-empty value, per no-color.org).
+func noColor(env *Env) bool {
+	v, _ := env.lookupEnv("NO_COLOR")
+	return v != ""
 }
