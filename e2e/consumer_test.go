@@ -18,32 +18,40 @@ import (
 // a state; reaching it is a failure with the state seen, never a pass.
 const waitBound = 90 * time.Second
 
-// consumer is what the TUI does with a PodSource, minus the screen: it
-// applies every Batch, in order, to a map by key.
-type consumer struct {
-	mu     sync.Mutex
-	pods   map[kube.PodKey]*corev1.Pod
-	synced bool
-	phases []kube.ConnPhase // every connection phase reported, in order
-	wake   chan struct{}
+// recorder applies a PodSource's batches like the TUI's store does, and
+// also remembers every removal and connection phase, so a test can tell a
+// seamless relist from one that dropped and re-added pods.
+type recorder struct {
+	mu      sync.Mutex
+	pods    map[kube.PodKey]*corev1.Pod
+	removed map[kube.PodKey]int
+	synced  bool
+	phases  []kube.ConnPhase
+	batches int
+	// replayed counts upserts of a version the recorder already held: a
+	// relist passed on as news.
+	replayed int
+	wake     chan struct{}
 }
 
-// startSource runs a kube informer source on cs until the test ends.
-func startSource(t *testing.T, cs kubernetes.Interface, opts kube.Options) *consumer {
+// record runs a kube informer source on cs until the test ends.
+func record(t *testing.T, cs kubernetes.Interface, opts kube.Options) *recorder {
 	t.Helper()
-	c := &consumer{pods: map[kube.PodKey]*corev1.Pod{}, wake: make(chan struct{}, 1)}
+	r := &recorder{pods: map[kube.PodKey]*corev1.Pod{}, removed: map[kube.PodKey]int{}, wake: make(chan struct{}, 1)}
 	src := kube.NewInformerSource(cs, opts)
 	ctx, cancel := context.WithCancel(context.Background())
 	out := make(chan kube.Batch)
 	done := make(chan error, 1)
 	go func() { done <- src.Run(ctx, out) }()
+	consumed := make(chan struct{})
 	go func() {
+		defer close(consumed)
 		for {
 			select {
 			case <-ctx.Done():
 				return
 			case b := <-out:
-				c.apply(b)
+				r.apply(b)
 			}
 		}
 	}()
@@ -52,57 +60,74 @@ func startSource(t *testing.T, cs kubernetes.Interface, opts kube.Options) *cons
 		if err := <-done; err != nil {
 			t.Errorf("pod source: %v", err)
 		}
+		<-consumed
 	})
-	return c
+	return r
 }
 
-func (c *consumer) apply(b kube.Batch) {
-	c.mu.Lock()
+func (r *recorder) apply(b kube.Batch) {
+	r.mu.Lock()
+	r.batches++
 	for _, p := range b.Upserted {
-		c.pods[kube.PodKey{Namespace: p.Namespace, Name: p.Name}] = p
+		key := kube.PodKey{Namespace: p.Namespace, Name: p.Name}
+		if old, ok := r.pods[key]; ok && old.ResourceVersion == p.ResourceVersion {
+			r.replayed++
+		}
+		r.pods[key] = p
 	}
 	for _, k := range b.Removed {
-		delete(c.pods, k)
+		delete(r.pods, k)
+		r.removed[k]++
 	}
 	if b.Synced {
-		c.synced = true
+		r.synced = true
 	}
 	if b.Conn != nil {
-		c.phases = append(c.phases, b.Conn.Phase)
+		r.phases = append(r.phases, b.Conn.Phase)
 	}
-	c.mu.Unlock()
+	r.mu.Unlock()
 	select {
-	case c.wake <- struct{}{}:
+	case r.wake <- struct{}{}:
 	default:
 	}
 }
 
-// snapshot copies the consumer's state.
-func (c *consumer) snapshot() (map[kube.PodKey]*corev1.Pod, bool, []kube.ConnPhase) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return maps.Clone(c.pods), c.synced, slices.Clone(c.phases)
+type recorderState struct {
+	pods     map[kube.PodKey]*corev1.Pod
+	removed  map[kube.PodKey]int
+	synced   bool
+	phases   []kube.ConnPhase
+	batches  int
+	replayed int
 }
 
-// waitUntil blocks until cond holds on the consumer's state, re-checking
-// after each batch (and each second, for conditions on the cluster).
-func (c *consumer) waitUntil(t *testing.T, what string, cond func(pods map[kube.PodKey]*corev1.Pod, synced bool) bool) {
+func (r *recorder) state() recorderState {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return recorderState{
+		pods: maps.Clone(r.pods), removed: maps.Clone(r.removed), synced: r.synced,
+		phases: slices.Clone(r.phases), batches: r.batches, replayed: r.replayed,
+	}
+}
+
+// waitFor blocks until cond holds on the recorder's state (re-checked
+// after each batch and each second), failing after waitBound.
+func (r *recorder) waitFor(t *testing.T, what string, cond func(recorderState) bool) {
 	t.Helper()
 	deadline := time.NewTimer(waitBound)
 	defer deadline.Stop()
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	for {
-		pods, synced, phases := c.snapshot()
-		if cond(pods, synced) {
+		s := r.state()
+		if cond(s) {
 			return
 		}
 		select {
-		case <-c.wake:
+		case <-r.wake:
 		case <-tick.C:
 		case <-deadline.C:
-			t.Fatalf("gave up waiting for %s: the source holds %d pods, synced=%v, connection phases %v",
-				what, len(pods), synced, phases)
+			t.Fatalf("gave up waiting for %s: %d pods, synced=%v, phases %v", what, len(s.pods), s.synced, s.phases)
 		}
 	}
 }

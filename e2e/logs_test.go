@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -391,60 +390,12 @@ func TestLogsPaneKwok(t *testing.T) {
 	})
 }
 
-// logsTerm is the real initwatch binary in a tmux server of its own.
-type logsTerm struct {
-	t      *testing.T
-	socket string
-}
-
-func startLogsTerm(t *testing.T, env []string, args ...string) *logsTerm {
+// startLogsTerm runs argv with env added to the test's own in a detached
+// 140×40 tmux session.
+func startLogsTerm(t *testing.T, env []string, argv ...string) *term {
 	t.Helper()
-	if _, err := exec.LookPath("tmux"); err != nil {
-		if controlplane.Required() {
-			t.Fatal("tmux is needed for the terminal tests: ", err)
-		}
-		t.Skip("tmux not installed: ", err)
-	}
-	lt := &logsTerm{t: t, socket: fmt.Sprintf("initwatch-logs-%d-%d", os.Getpid(), runCounter.Add(1))}
-	conf := filepath.Join(t.TempDir(), "tmux.conf")
-	if err := os.WriteFile(conf, []byte("set -g remain-on-exit on\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := append([]string{"env"}, env...)
-	cmd = append(cmd, args...)
-	lt.tmux(append([]string{"-f", conf, "new-session", "-d", "-s", "logs", "-x", "140", "-y", "40"}, cmd...)...)
-	t.Cleanup(func() { _ = exec.Command("tmux", "-L", lt.socket, "kill-server").Run() })
-	return lt
-}
-
-func (lt *logsTerm) tmux(args ...string) string {
-	lt.t.Helper()
-	out, err := exec.Command("tmux", append([]string{"-L", lt.socket}, args...)...).CombinedOutput()
-	if err != nil {
-		lt.t.Fatalf("tmux %s: %v: %s", strings.Join(args, " "), err, out)
-	}
-	return string(out)
-}
-
-func (lt *logsTerm) send(keys ...string) {
-	lt.tmux(append([]string{"send-keys", "-t", "logs"}, keys...)...)
-}
-
-func (lt *logsTerm) screen() string { return lt.tmux("capture-pane", "-p", "-t", "logs") }
-
-func (lt *logsTerm) waitFor(what string, patterns ...string) string {
-	lt.t.Helper()
-	deadline := time.Now().Add(logsBound)
-	for {
-		s := lt.screen()
-		if logsContainsAll(s, patterns) {
-			return s
-		}
-		if time.Now().After(deadline) {
-			lt.t.Fatalf("gave up waiting for %s (%q); screen:\n%s", what, patterns, s)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+	return startTerm(t, termOptions{w: 140, h: 40, env: env, inheritEnv: true, statusBar: true,
+		bound: logsBound, rawScreen: true}, argv...)
 }
 
 // TestLogsPaneInTmux is the same story on the real binary's screen.
@@ -455,34 +406,34 @@ func TestLogsPaneInTmux(t *testing.T) {
 	e.setStatus(t, logsRunning("check-services", 4, &exit1), logsWaiting("migrate-db"))
 
 	lt := startLogsTerm(t, []string{"NO_COLOR=1"}, bin, "--kubeconfig", adminKubeconfig(t, e.cp), "-n", e.ns)
-	lt.waitFor("the pod in the list", e.pod.Name)
-	lt.send("Enter")
-	lt.send("l")
-	lt.waitFor("the current run", "run 4: still waiting for app-redis")
+	lt.waitText("the pod in the list", e.pod.Name)
+	lt.keys("Enter")
+	lt.keys("l")
+	lt.waitText("the current run", "run 4: still waiting for app-redis")
 
-	lt.send("p")
-	lt.waitFor("the previous run", "is not available yet, exit 1")
-	lt.send("p")
-	lt.waitFor("the current run again", "run 4: still waiting for app-redis")
+	lt.keys("p")
+	lt.waitText("the previous run", "is not available yet, exit 1")
+	lt.keys("p")
+	lt.waitText("the current run again", "run 4: still waiting for app-redis")
 
 	e.appendLine(t, "check-services.log", t0Logs, "run 4: appended while watching")
-	lt.waitFor("the appended line", "run 4: appended while watching")
+	lt.waitText("the appended line", "run 4: appended while watching")
 
 	e.write(t, "check-services-previous.log", e.read(t, "check-services.log"))
 	e.write(t, "check-services.log", e.read(t, "check-services-run5.log"))
 	e.setStatus(t, logsRunning("check-services", 5, &exit1), logsWaiting("migrate-db"))
-	lt.waitFor("the restart marker and the new run", "restart 5", "run 5: all services up")
+	lt.waitText("the restart marker and the new run", "restart 5", "run 5: all services up")
 
 	e.setStatus(t, logsCompleted("check-services", 5), logsRunning("migrate-db", 0, nil))
-	lt.waitFor("the next init container", "migrate-db: applying schema v7")
+	lt.waitText("the next init container", "migrate-db: applying schema v7")
 
 	// Leaving the pod (esc) closes the stream.
-	lt.send("Escape")
+	lt.keys("Escape")
 	eventually(t, "kwok to see the follow end", func() string {
 		if n := e.followsServed(t) - base; n != 0 {
 			return fmt.Sprintf("%d follows still served", n)
 		}
 		return ""
 	})
-	lt.send("q")
+	lt.keys("q")
 }

@@ -87,11 +87,11 @@ func TestOracle(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	src := startSource(t, cs, kube.Options{LabelSelector: oracleLabel})
-	src.waitUntil(t, "the informer source to deliver every generated pod", func(pods map[kube.PodKey]*corev1.Pod, synced bool) bool {
-		return synced && len(pods) == len(cases)
+	src := record(t, cs, kube.Options{LabelSelector: oracleLabel})
+	src.waitFor(t, "the informer source to deliver every generated pod", func(s recorderState) bool {
+		return s.synced && len(s.pods) == len(cases)
 	})
-	delivered, _, _ := src.snapshot()
+	delivered := src.state().pods
 
 	var kubectlRes, initwatchRes cmdResult
 	sameSecond := false

@@ -47,7 +47,7 @@ func TestOutageInTUI(t *testing.T) {
 	kc := adminKubeconfig(t, cp)
 	kubectl := kubectlBinary(t)
 	rt := startRelTerm(t, 140, 30, relEnv(t.TempDir(), "NO_COLOR=1"), initwatchBinary(t), "-n", ns, "--kubeconfig", kc)
-	rt.waitFor("the pods, live", func(s string) bool { return screenMatchesKubectl(t, s, kubectl, kc, ns) == "" && liveHeader(s) })
+	rt.waitUntil("the pods, live", func(s string) bool { return screenMatchesKubectl(t, s, kubectl, kc, ns) == "" && liveHeader(s) })
 
 	// `get -w` runs through both outages too: it must keep going, report
 	// the outage on stderr in its own words, and nothing else.
@@ -70,22 +70,22 @@ func TestOutageInTUI(t *testing.T) {
 		t.Fatal(err)
 	}
 	downAt := time.Now()
-	screen := rt.waitMatch("the header to say reconnecting", `(?m)^initwatch.*reconnecting.*stale`)
+	screen := rt.waitFor("the header to say reconnecting", `(?m)^initwatch.*reconnecting.*stale`)
 	assertRows(t, "while the apiserver is down", screen, ns, names)
 	// The last known state can still be browsed.
 	rt.keys("Enter")
-	rt.waitMatch("the detail view while down", `(?m)^`+ns+`/pod-`)
+	rt.waitFor("the detail view while down", `(?m)^`+ns+`/pod-`)
 	rt.keys("Escape")
-	rt.waitMatch("the list while down", `NAMESPACE\s+NAME`)
+	rt.waitFor("the list while down", `NAMESPACE\s+NAME`)
 	time.Sleep(time.Until(downAt.Add(outageDown)))
-	screen = rt.waitMatch("the header to still say reconnecting", `(?m)^initwatch.*reconnecting.*stale`)
+	screen = rt.waitFor("the header to still say reconnecting", `(?m)^initwatch.*reconnecting.*stale`)
 	assertRows(t, "after 30 s without the apiserver", screen, ns, names)
 
 	if err := cp.StartAPIServer(ctx); err != nil {
 		t.Fatal(err)
 	}
 	names = changeRightAway(ctx, t, admin, ns, names, "after-api")
-	rt.waitFor("the changes after the apiserver restart", func(s string) bool {
+	rt.waitUntil("the changes after the apiserver restart", func(s string) bool {
 		return liveHeader(s) && screenMatchesKubectl(t, s, kubectl, kc, ns) == ""
 	})
 	assertRows(t, "after the apiserver restart", rt.screen(), ns, names)
@@ -105,7 +105,7 @@ func TestOutageInTUI(t *testing.T) {
 	assertRows(t, "while etcd is down", during, ns, names)
 	t.Logf("header while etcd was down: %s", strings.SplitN(during, "\n", 2)[0])
 	names = changeRightAway(ctx, t, admin, ns, names, "after-etcd")
-	rt.waitFor("the changes after the etcd restart", func(s string) bool {
+	rt.waitUntil("the changes after the etcd restart", func(s string) bool {
 		return liveHeader(s) && screenMatchesKubectl(t, s, kubectl, kc, ns) == ""
 	})
 	assertRows(t, "after the etcd restart", rt.screen(), ns, names)

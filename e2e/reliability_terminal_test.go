@@ -29,7 +29,7 @@ func terminalFixture(t *testing.T, cp *controlplane.ControlPlane, ns string) {
 // it ends, however it ends: the shell prompt, the main screen (not the
 // alternate one), a visible cursor, no mouse reporting, and the tty's
 // line discipline (echo, canonical input, signals) as it was.
-func terminalLeftSane(t *testing.T, rt *relTerm) {
+func terminalLeftSane(t *testing.T, rt *term) {
 	t.Helper()
 	if v := rt.display("#{alternate_on}"); v != "0" {
 		t.Errorf("the alternate screen is still on (alternate_on=%s)", v)
@@ -76,13 +76,13 @@ func TestTerminalCtrlCAlwaysRestores(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			rt.t = t
 			rt.run(fmt.Sprintf("clear; %s -n %s --kubeconfig %s", bin, ns, tc.kc))
-			rt.waitMatch("the UI", tc.ready)
+			rt.waitFor("the UI", tc.ready)
 			if len(tc.keys) > 0 {
 				rt.keys(tc.keys...)
-				rt.waitMatch("the state to test", tc.state)
+				rt.waitFor("the state to test", tc.state)
 			}
 			rt.keys("C-c")
-			rt.waitFor("the shell prompt after ctrl+c", func(s string) bool { return strings.HasSuffix(s, "$") })
+			rt.waitUntil("the shell prompt after ctrl+c", func(s string) bool { return strings.HasSuffix(s, "$") })
 			if code := rt.shellStatus(fmt.Sprintf("rc%d", i)); code != 0 {
 				t.Errorf("exit status %d after ctrl+c, want 0", code)
 			}
@@ -105,9 +105,9 @@ func TestTerminalPanicRestores(t *testing.T) {
 		t.Run(where, func(t *testing.T) {
 			rt := startRelShell(t, 120, 30, relEnv(t.TempDir(), "INITWATCH_TEST_PANIC="+where))
 			rt.run(fmt.Sprintf("clear; %s -n %s --kubeconfig %s", bin, ns, kc))
-			rt.waitMatch("the pod list", `term-0`)
+			rt.waitFor("the pod list", `term-0`)
 			rt.text("!")
-			screen := rt.waitFor("the shell prompt after the panic", func(s string) bool {
+			screen := rt.waitUntil("the shell prompt after the panic", func(s string) bool {
 				return strings.HasSuffix(s, "$") && !strings.Contains(s, "term-0")
 			})
 			screen = rt.screenJoined()
@@ -142,7 +142,7 @@ func TestTerminalTinyAndResizing(t *testing.T) {
 	bin := initwatchBinary(t)
 	kc := adminKubeconfig(t, cp)
 	rt := startRelTerm(t, 120, 30, relEnv(t.TempDir(), "NO_COLOR=1"), bin, "-n", ns, "--kubeconfig", kc)
-	rt.waitMatch("the pod list", `term-0`, `term-3`)
+	rt.waitFor("the pod list", `term-0`, `term-3`)
 
 	alive := func(when string) {
 		t.Helper()
@@ -164,7 +164,7 @@ func TestTerminalTinyAndResizing(t *testing.T) {
 	}
 	alive("during rapid resizes")
 	rt.resize(100, 24)
-	screen := rt.waitMatch("a full screen after the resizes", `^initwatch`, `term-0`, `term-3`, `NAMESPACE\s+NAME\s+READY\s+STATUS`)
+	screen := rt.waitFor("a full screen after the resizes", `^initwatch`, `term-0`, `term-3`, `NAMESPACE\s+NAME\s+READY\s+STATUS`)
 	for i, l := range strings.Split(screen, "\n") {
 		if w := len([]rune(l)); w > 100 {
 			t.Errorf("line %d is %d cells wide in a 100-cell window: %q", i+1, w, l)
@@ -172,11 +172,11 @@ func TestTerminalTinyAndResizing(t *testing.T) {
 	}
 	// The program still answers keys.
 	rt.keys("?")
-	rt.waitMatch("the help after the resizes", `(?i)keys`)
+	rt.waitFor("the help after the resizes", `(?i)keys`)
 	rt.keys("Escape")
-	rt.waitMatch("the list again", `term-0`)
+	rt.waitFor("the list again", `term-0`)
 
-	if sgr := colourSGR(rt.screenEsc()); len(sgr) > 0 {
+	if sgr := colourSGR(rt.screenWithEscapes()); len(sgr) > 0 {
 		t.Errorf("NO_COLOR is set but the screen has colour sequences %q", sgr)
 	}
 	rt.keys("q")
@@ -218,17 +218,17 @@ func TestTerminalKeysTypedTogether(t *testing.T) {
 	const ns = "term-typed"
 	terminalFixture(t, cp, ns)
 	rt := startRelTerm(t, 120, 30, relEnv(t.TempDir(), "NO_COLOR=1"), initwatchBinary(t), "-n", ns, "--kubeconfig", adminKubeconfig(t, cp))
-	rt.waitMatch("the pod list", `term-0`, `term-3`)
+	rt.waitFor("the pod list", `term-0`, `term-3`)
 	rt.keys("/", "t", "e", "r", "m", "-", "2", "Enter")
-	rt.waitMatch("the filter", `/term-2 \(1\)`)
+	rt.waitFor("the filter", `/term-2 \(1\)`)
 	rt.keys("Enter")
-	rt.waitMatch("the filtered pod's detail", `(?m)^`+ns+`/term-2 `)
+	rt.waitFor("the filtered pod's detail", `(?m)^`+ns+`/term-2 `)
 	// Escape goes alone: followed at once by "/", a terminal cannot tell
 	// it from alt+/.
 	rt.keys("Escape")
-	rt.waitMatch("the list", `NAMESPACE\s+NAME`)
+	rt.waitFor("the list", `NAMESPACE\s+NAME`)
 	rt.keys("/", "BSpace", "BSpace", "BSpace", "BSpace", "BSpace", "BSpace", "Enter")
-	rt.waitMatch("all rows again", `term-0`, `term-3`)
+	rt.waitFor("all rows again", `term-0`, `term-3`)
 	rt.keys("j", "j", "j", "Enter")
-	rt.waitMatch("the fourth pod's detail", `(?m)^`+ns+`/term-3 `)
+	rt.waitFor("the fourth pod's detail", `(?m)^`+ns+`/term-3 `)
 }

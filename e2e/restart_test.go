@@ -43,19 +43,18 @@ func TestSourceSurvivesAPIServerRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	src := startSource(t, cs, kube.Options{})
-	src.waitUntil(t, "the initial list", func(pods map[kube.PodKey]*corev1.Pod, synced bool) bool {
-		return synced && sameAsServer(ctx, cs, pods) == ""
+	src := record(t, cs, kube.Options{})
+	src.waitFor(t, "the initial list", func(s recorderState) bool {
+		return s.synced && sameAsServer(ctx, cs, s.pods) == ""
 	})
 
 	if err := cp.KillAPIServer(); err != nil {
 		t.Fatalf("kill apiserver: %v", err)
 	}
-	src.waitUntil(t, "the source to notice the apiserver is gone", func(map[kube.PodKey]*corev1.Pod, bool) bool {
-		_, _, phases := src.snapshot()
-		return slices.Contains(phases, kube.ConnReconnecting)
+	src.waitFor(t, "the source to notice the apiserver is gone", func(s recorderState) bool {
+		return slices.Contains(s.phases, kube.ConnReconnecting)
 	})
-	if pods, _, _ := src.snapshot(); len(pods) != len(before) {
+	if pods := src.state().pods; len(pods) != len(before) {
 		t.Fatalf("while the apiserver is down the source holds %d pods, want the %d it had", len(pods), len(before))
 	}
 	if err := cp.StartAPIServer(ctx); err != nil {
@@ -78,19 +77,19 @@ func TestSourceSurvivesAPIServerRestart(t *testing.T) {
 			t.Fatalf("delete %s: %v", c.Pod.Name, err)
 		}
 	}
-	src.waitUntil(t, "the source to match the apiserver after the restart", func(pods map[kube.PodKey]*corev1.Pod, _ bool) bool {
-		return sameAsServer(ctx, cs, pods) == ""
+	src.waitFor(t, "the source to match the apiserver after the restart", func(s recorderState) bool {
+		return sameAsServer(ctx, cs, s.pods) == ""
 	})
-	pods, _, phases := src.snapshot()
+	st := src.state()
+	pods, phases := st.pods, st.phases
 	if diff := sameAsServer(ctx, cs, pods); diff != "" {
 		t.Fatal(diff)
 	}
 	if want := len(before) + len(after) - 5; len(pods) != want {
 		t.Fatalf("source holds %d pods, want %d", len(pods), want)
 	}
-	src.waitUntil(t, "the connection to be live again", func(map[kube.PodKey]*corev1.Pod, bool) bool {
-		_, _, phases := src.snapshot()
-		return len(phases) > 0 && phases[len(phases)-1] == kube.ConnLive
+	src.waitFor(t, "the connection to be live again", func(s recorderState) bool {
+		return len(s.phases) > 0 && s.phases[len(s.phases)-1] == kube.ConnLive
 	})
 	t.Logf("connection phases seen: %v", phases)
 }

@@ -232,7 +232,7 @@ func (e auditEnv) leastPrivilege(t *testing.T) {
 
 	t.Run("the TUI shows the allowed namespaces and stays quiet", func(t *testing.T) {
 		rt := startRelTerm(t, 160, 30, relEnv(t.TempDir()), bin, "--kubeconfig", alice.Kubeconfig)
-		screen := rt.waitMatch("the allowed pods and the refused scopes", append([]string{`forbidden`}, mustSee...)...)
+		screen := rt.waitFor("the allowed pods and the refused scopes", append([]string{`forbidden`}, mustSee...)...)
 		if strings.Contains(screen, mustNotSee) {
 			t.Errorf("pods of a forbidden namespace on screen:\n%s", screen)
 		}
@@ -307,16 +307,16 @@ func (e auditEnv) leastPrivilege(t *testing.T) {
 // driveAllViews takes the UI through the list (help, filter, toggles,
 // sort, grouping), the detail view's panes and the logs pane (follow,
 // previous run, container switch, timestamps, wrap, search), then quits.
-func driveAllViews(t *testing.T, rt *relTerm, ns string) {
+func driveAllViews(t *testing.T, rt *term, ns string) {
 	t.Helper()
 	step := func(what string, keys []string, pattern string) {
 		t.Helper()
 		for _, k := range keys {
 			rt.keys(k)
 		}
-		rt.waitMatch(what, pattern)
+		rt.waitFor(what, pattern)
 	}
-	rt.waitMatch("the pod list", `ro-0`, `ro-3`)
+	rt.waitFor("the pod list", `ro-0`, `ro-3`)
 	step("help", []string{"?"}, `(?i)keys`)
 	step("the list", []string{"Escape"}, `NAMESPACE\s+NAME`)
 	for _, k := range []string{"i", "f", "o", "s", "S"} {

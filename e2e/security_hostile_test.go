@@ -327,14 +327,14 @@ func TestHostileTextTUI(t *testing.T) {
 		}
 	}
 
-	rt.waitMatch("the hostile pods", `evil-0`, `evil-1\s.*Evil`)
+	rt.waitFor("the hostile pods", `evil-0`, `evil-1\s.*Evil`)
 	check("list")
 	rt.keys("/")
 	rt.text("evil-0")
 	rt.keys("Enter")
-	rt.waitMatch("the filtered list", `/evil-0 \(1\)`)
+	rt.waitFor("the filtered list", `/evil-0 \(1\)`)
 	rt.keys("Enter")
-	rt.waitMatch("the detail of evil-0", `(?m)^`+ns+`/evil-0 `)
+	rt.waitFor("the detail of evil-0", `(?m)^`+ns+`/evil-0 `)
 	panes := []struct{ key, name, want string }{
 		{"1", "init containers", `migrate`},
 		{"2", "conditions", `Initialized`},
@@ -344,24 +344,24 @@ func TestHostileTextTUI(t *testing.T) {
 	}
 	for _, p := range panes {
 		rt.keys(p.key)
-		rt.waitMatch(p.name, p.want)
+		rt.waitFor(p.name, p.want)
 		check(p.name)
 		rt.keys("G") // the end of the pane: the huge texts are there
 		check(p.name + " (end)")
 	}
 	rt.keys("6")
-	rt.waitMatch("the logs", `LOG-LAST`)
+	rt.waitFor("the logs", `LOG-LAST`)
 	check("logs")
 	rt.keys("g")
-	rt.waitMatch("the top of the logs", `LOG-FIRST`)
+	rt.waitFor("the top of the logs", `LOG-FIRST`)
 	check("logs (top)")
 	rt.keys("w")
 	check("logs (wrap toggled)")
 	rt.keys("p")
-	rt.waitMatch("the previous run's logs", `PREVIOUS-RUN`)
+	rt.waitFor("the previous run's logs", `PREVIOUS-RUN`)
 	check("previous logs")
 	rt.keys("Escape")
-	rt.waitMatch("the list again", `NAMESPACE\s+NAME`)
+	rt.waitFor("the list again", `NAMESPACE\s+NAME`)
 	check("list after the detail view")
 }
 
@@ -369,7 +369,7 @@ func TestHostileTextTUI(t *testing.T) {
 // terminal: a changed window title, a written clipboard, a bell, the
 // injected colours, the payload of an OSC on screen, or a control, bidi or
 // invisible character in a cell.
-func takeoverSigns(rt *relTerm, title string) []string {
+func takeoverSigns(rt *term, title string) []string {
 	rt.t.Helper()
 	var signs []string
 	if got := rt.display("#{pane_title}"); got != title {
@@ -381,7 +381,7 @@ func takeoverSigns(rt *relTerm, title string) []string {
 	if rt.display("#{window_bell_flag}") != "0" {
 		signs = append(signs, "the terminal bell rang")
 	}
-	esc := rt.screenEsc()
+	esc := rt.screenWithEscapes()
 	for _, c := range []string{"38;2;11;22;33", "48;2;44;55;66"} {
 		if strings.Contains(esc, c) {
 			signs = append(signs, "the injected colour "+c+" is on screen")
@@ -407,7 +407,7 @@ func TestHostileTextDetectors(t *testing.T) {
 	}
 	rt := startRelTerm(t, 120, 30, relEnv(dir), "sh", "-c", "cat "+file+"; echo CAT-DONE; sleep 60")
 	title := rt.display("#{host}")
-	rt.waitMatch("cat to finish", `CAT-DONE`)
+	rt.waitFor("cat to finish", `CAT-DONE`)
 	signs := strings.Join(takeoverSigns(rt, title), "\n")
 	for _, want := range []string{"window title", "clipboard", "bell", "38;2;11;22;33", "bidi control"} {
 		if !strings.Contains(signs, want) {

@@ -2,9 +2,6 @@ package e2e
 
 import (
 	"context"
-	"fmt"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -14,100 +11,21 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
-
-	"github.com/initwatch/initwatch/e2e/controlplane"
 )
 
-// listScreenBound caps each wait for the list to show something; reaching
-// it is a failure that prints the last screen, never a pass.
-const listScreenBound = 60 * time.Second
-
-// listTerm is the real initwatch binary in a tmux server of its own, in a
-// 120×30 terminal.
-type listTerm struct {
-	t      *testing.T
-	socket string
-}
-
 // startListTerm runs `initwatch args...` against kubeconfig kc in a
-// detached tmux session. NO_COLOR picks the mono theme, whose progress bar
-// glyphs differ per step phase, so the bar can be read from capture-pane.
-func startListTerm(t *testing.T, kc string, args ...string) *listTerm {
+// detached 120×30 tmux session. NO_COLOR picks the mono theme, whose
+// progress bar glyphs differ per step phase, so the bar can be read from
+// capture-pane.
+func startListTerm(t *testing.T, kc string, args ...string) *term {
 	t.Helper()
-	tmux, err := exec.LookPath("tmux")
-	if err != nil {
-		if controlplane.Required() {
-			t.Fatal("tmux is needed for the terminal tests: ", err)
-		}
-		t.Skip("tmux not installed: ", err)
-	}
 	bin := initwatchBinary(t)
 	dir := t.TempDir()
-	conf := filepath.Join(dir, "tmux.conf")
-	if err := os.WriteFile(conf, []byte("set -g remain-on-exit on\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	lt := &listTerm{t: t, socket: fmt.Sprintf("iw-list-%d", os.Getpid())}
-	cmd := append([]string{"env", "KUBECONFIG=" + kc, "NO_COLOR=1",
+	env := []string{"KUBECONFIG=" + kc, "NO_COLOR=1",
 		"HOME=" + dir, "XDG_CONFIG_HOME=" + filepath.Join(dir, "config"),
-		"TERM=xterm-256color", bin}, args...)
-	lt.tmux(append([]string{"-f", conf, "new-session", "-d", "-s", "list", "-x", "120", "-y", "30"}, cmd...)...)
-	t.Cleanup(func() {
-		// Killing the server ends the session and initwatch with it.
-		_ = exec.Command(tmux, "-L", lt.socket, "kill-server").Run()
-	})
-	return lt
-}
-
-func (lt *listTerm) tmux(args ...string) string {
-	lt.t.Helper()
-	out, err := exec.Command("tmux", append([]string{"-L", lt.socket}, args...)...).CombinedOutput()
-	if err != nil {
-		lt.t.Fatalf("tmux %s: %v: %s", strings.Join(args, " "), err, out)
-	}
-	return string(out)
-}
-
-func (lt *listTerm) screen() string { return lt.tmux("capture-pane", "-p", "-t", "list") }
-
-func (lt *listTerm) keys(keys ...string) {
-	lt.t.Helper()
-	lt.tmux(append([]string{"send-keys", "-t", "list"}, keys...)...)
-}
-
-func (lt *listTerm) text(s string) {
-	lt.t.Helper()
-	lt.tmux("send-keys", "-t", "list", "-l", s)
-}
-
-// waitFor polls the screen until every pattern matches and none of the
-// absent ones does.
-func (lt *listTerm) waitFor(what string, patterns []string, absent ...string) string {
-	lt.t.Helper()
-	compile := func(ps []string) []*regexp.Regexp {
-		out := make([]*regexp.Regexp, len(ps))
-		for i, p := range ps {
-			out[i] = regexp.MustCompile(p)
-		}
-		return out
-	}
-	want, not := compile(patterns), compile(absent)
-	var screen string
-	for end := time.Now().Add(listScreenBound); time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
-		screen = lt.screen()
-		ok := true
-		for _, re := range want {
-			ok = ok && re.MatchString(screen)
-		}
-		for _, re := range not {
-			ok = ok && !re.MatchString(screen)
-		}
-		if ok {
-			return screen
-		}
-	}
-	lt.t.Fatalf("%s: not on screen within %v; last screen:\n%s", what, listScreenBound, screen)
-	return ""
+		"TERM=xterm-256color"}
+	return startTerm(t, termOptions{w: 120, h: 30, env: env, inheritEnv: true, statusBar: true,
+		bound: 60 * time.Second, rawScreen: true}, append([]string{bin}, args...)...)
 }
 
 // stepsPod is a pod with three init containers on a node no kubelet runs:
@@ -224,7 +142,7 @@ func TestTUIListInTmux(t *testing.T) {
 
 	lt := startListTerm(t, kc, "-n", ns)
 	// Mono glyphs: █ done, ▶ running, ✗ failed, · waiting.
-	lt.waitFor("the three pods with kubectl's STATUS and their progress bars", []string{
+	lt.waitForAll("the three pods with kubectl's STATUS and their progress bars", []string{
 		`ns ` + regexp.QuoteMeta(ns), `● live`,
 		`1 initializing  1 failing  1 ready  3 total`,
 		`checkout-1\s+0/1\s+` + regexp.QuoteMeta(oracle["checkout-1"]) + `\s+0\s+\S+\s+✗··\s+0/3\s+migrate-db`,
@@ -233,7 +151,7 @@ func TestTUIListInTmux(t *testing.T) {
 	})
 	// NO_COLOR: no colour at all, yet the cursor row stands out (reverse
 	// video), and the status is bold where it matters.
-	styled := lt.tmux("capture-pane", "-p", "-e", "-t", "list")
+	styled := lt.screenWithEscapes()
 	if regexp.MustCompile(`\x1b\[[0-9;]*(3[0-7]|4[0-7]|9[0-7]|38;|48;)[0-9;]*m`).MatchString(styled) {
 		t.Fatalf("colours on screen under NO_COLOR:\n%q", styled)
 	}
@@ -250,16 +168,16 @@ func TestTUIListInTmux(t *testing.T) {
 	// The fuzzy filter narrows the list as the query is typed.
 	lt.keys("/")
 	lt.text("ledg")
-	lt.waitFor("the filter keeping ledger-0 only", []string{`ledger-0\s+1/1\s+Running`, `/ledg`}, `checkout-`)
+	lt.waitForAll("the filter keeping ledger-0 only", []string{`ledger-0\s+1/1\s+Running`, `/ledg`}, `checkout-`)
 	lt.keys("Escape")
-	lt.waitFor("the cleared filter", []string{`checkout-0`, `checkout-1`, `ledger-0`})
+	lt.waitForAll("the cleared filter", []string{`checkout-0`, `checkout-1`, `ledger-0`})
 
 	// A status change made in the apiserver reaches the screen.
 	writeSteps(ctx, t, cs, ns, "checkout-0", 2, &corev1.ContainerState{Running: &corev1.ContainerStateRunning{StartedAt: finished}})
 	if got := kubectlStatuses(t, kc, ns)["checkout-0"]; got != "Init:2/3" {
 		t.Fatalf("kubectl says checkout-0 is %q after the update", got)
 	}
-	lt.waitFor("checkout-0 on its third step", []string{
+	lt.waitForAll("checkout-0 on its third step", []string{
 		`checkout-0\s+0/1\s+Init:2/3\s+0\s+\S+\s+██▶\s+2/3\s+warm-cache`,
 	}, `Init:1/3`)
 
@@ -267,23 +185,14 @@ func TestTUIListInTmux(t *testing.T) {
 	lt.keys("/")
 	lt.text("checkout-1")
 	lt.keys("Enter", "Enter")
-	lt.waitFor("the failing step in the detail view", []string{
+	lt.waitForAll("the failing step in the detail view", []string{
 		ns + `/checkout-1`, `migrate-db`, `Reason:\s+Error`, `Exit Code:\s+3\b`,
 	})
 	lt.keys("Escape")
-	lt.waitFor("back on the list", []string{`NAME\s+READY\s+STATUS`, `checkout-1\s+0/1\s+Init:Error`})
+	lt.waitForAll("back on the list", []string{`NAME\s+READY\s+STATUS`, `checkout-1\s+0/1\s+Init:Error`})
 
 	lt.keys("q")
-	for end := time.Now().Add(listScreenBound); ; time.Sleep(100 * time.Millisecond) {
-		state := strings.Fields(lt.tmux("display-message", "-p", "-t", "list", "#{pane_dead} #{pane_dead_status}"))
-		if len(state) == 2 && state[0] == "1" {
-			if state[1] != "0" {
-				t.Fatalf("initwatch exited with status %s; screen:\n%s", state[1], lt.screen())
-			}
-			return
-		}
-		if time.Now().After(end) {
-			t.Fatalf("initwatch still running %v after q; screen:\n%s", listScreenBound, lt.screen())
-		}
+	if code := lt.exitStatus(); code != 0 {
+		t.Fatalf("initwatch exited with status %d; screen:\n%s", code, lt.screen())
 	}
 }
