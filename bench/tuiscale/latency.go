@@ -7,6 +7,7 @@ import (
 	"math"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -57,6 +58,8 @@ type latencyRun struct {
 	// resident set at the end.
 	cpu float64
 	mem memory
+	// watchRestarts counts the bare watches started again mid-run.
+	watchRestarts int64
 }
 
 // runLatency starts the TUI filtered to the latency targets, puts the write
@@ -166,6 +169,7 @@ loop:
 	}
 	stopLoad()
 	r.load = <-loadDone
+	r.watchRestarts = seen.restarts.Load() + seenAll.restarts.Load()
 	if err != nil {
 		return r, err
 	}
@@ -176,21 +180,33 @@ loop:
 // resourceVersion on: the earliest a watcher of that scope could learn of a
 // probe, the baseline the screen is compared with.
 type podWatch struct {
+	restarts atomic.Int64
+
 	mu      sync.Mutex
 	waiting map[string]chan time.Time // "name/count"
 	early   map[string]time.Time      // seen before anyone asked
 }
 
-// watchPods watches the pods matching selector ("" for all) with cs.
+// watchPods watches the pods matching selector ("" for all) with cs. A
+// watch the apiserver ends (a busy watch cache can refuse a fresh
+// resourceVersion for a while) is started again; probes written meanwhile
+// have no baseline, and the report counts the restarts.
 func (c *cluster) watchPods(ctx context.Context, cs kubernetes.Interface, selector string) (*podWatch, error) {
 	pods := cs.CoreV1().Pods("")
-	list, err := pods.List(ctx, metav1.ListOptions{LabelSelector: selector, Limit: 1})
-	if err != nil {
-		return nil, fmt.Errorf("list pods to watch: %w", err)
+	start := func() (watch.Interface, error) {
+		list, err := pods.List(ctx, metav1.ListOptions{LabelSelector: selector, Limit: 1})
+		if err != nil {
+			return nil, fmt.Errorf("list pods to watch: %w", err)
+		}
+		w, err := pods.Watch(ctx, metav1.ListOptions{LabelSelector: selector, ResourceVersion: list.ResourceVersion})
+		if err != nil {
+			return nil, fmt.Errorf("watch pods: %w", err)
+		}
+		return w, nil
 	}
-	w, err := pods.Watch(ctx, metav1.ListOptions{LabelSelector: selector, ResourceVersion: list.ResourceVersion})
+	w, err := start()
 	if err != nil {
-		return nil, fmt.Errorf("watch pods: %w", err)
+		return nil, err
 	}
 	tw := &podWatch{waiting: map[string]chan time.Time{}, early: map[string]time.Time{}}
 	targets := map[string]bool{}
@@ -198,14 +214,29 @@ func (c *cluster) watchPods(ctx context.Context, cs kubernetes.Interface, select
 		targets[c.pods[i].name] = true
 	}
 	go func() {
-		defer w.Stop()
-		for ev := range w.ResultChan() {
-			at := time.Now()
-			pod, ok := ev.Object.(*corev1.Pod)
-			if !ok || ev.Type != watch.Modified || !targets[pod.Name] || len(pod.Status.InitContainerStatuses) == 0 {
-				continue
+		for {
+			for ev := range w.ResultChan() {
+				at := time.Now()
+				if ev.Type == watch.Error {
+					break
+				}
+				pod, ok := ev.Object.(*corev1.Pod)
+				if !ok || ev.Type != watch.Modified || !targets[pod.Name] || len(pod.Status.InitContainerStatuses) == 0 {
+					continue
+				}
+				tw.saw(pod.Name, pod.Status.InitContainerStatuses[0].RestartCount, at)
 			}
-			tw.saw(pod.Name, pod.Status.InitContainerStatuses[0].RestartCount, at)
+			w.Stop()
+			for {
+				if ctx.Err() != nil {
+					return
+				}
+				tw.restarts.Add(1)
+				if w, err = start(); err == nil {
+					break
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
 		}
 	}()
 	return tw, nil

@@ -61,12 +61,19 @@ func loadAverage() string {
 	return strings.Join(f[:3], " ")
 }
 
-func firstLineOf(bin string, args ...string) string {
+// versionField runs bin with args and returns the value of its "field:"
+// line ("Version:   v1.2.3" gives "v1.2.3").
+func versionField(bin, field string, args ...string) string {
 	out, err := exec.Command(bin, args...).Output()
 	if err != nil {
 		return "?"
 	}
-	return oneLine(strings.TrimSpace(string(out)))
+	for _, line := range strings.Split(string(out), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == field {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "?"
 }
 
 func k9sVersion(bin string) string {

@@ -40,6 +40,7 @@ import (
 type options struct {
 	sizes                []int
 	runs, runsLarge      int
+	frames               int // start-up samples per program and run
 	namespaces, parallel int
 
 	settle, idle, frameTimeout time.Duration
@@ -86,12 +87,13 @@ func main() {
 	flag.StringVar(&sizes, "pods", "1000,10000", "pod counts to measure, in increasing order (pods are added, never removed)")
 	flag.IntVar(&o.runs, "runs", 3, "runs of every measurement (medians are reported)")
 	flag.IntVar(&o.runsLarge, "runs-large", 3, "runs at 10,000 pods and more")
+	flag.IntVar(&o.frames, "starts", 3, "start-up samples of each program per run (k9s: one)")
 	flag.IntVar(&o.namespaces, "namespaces", 20, "namespaces the pods are spread over")
 	flag.IntVar(&o.parallel, "parallel", 32, "concurrent requests while loading")
 	flag.DurationVar(&o.settle, "settle", 5*time.Second, "wait after the first full frame before measuring idle")
 	flag.DurationVar(&o.idle, "idle", 30*time.Second, "idle period over which CPU is measured")
 	flag.DurationVar(&o.frameTimeout, "frame-timeout", 3*time.Minute, "longest wait for a full list")
-	flag.IntVar(&o.keystrokes, "keystrokes", 5, "filter keystroke rounds per run")
+	flag.IntVar(&o.keystrokes, "keystrokes", 10, "filter keystroke rounds per run")
 	flag.StringVar(&o.filterQuery, "filter", "73", "filter typed, one character at a time (two ASCII characters, no '=')")
 	flag.IntVar(&o.writeRate, "write-rate", 1000, "status writes per second on other pods during the latency runs")
 	flag.IntVar(&o.writers, "writers", 64, "concurrent status writes at most")
@@ -106,7 +108,7 @@ func main() {
 	flag.StringVar(&o.kubectl, "kubectl", "", "kubectl binary (default: as the e2e tests find it)")
 	flag.StringVar(&o.k9s, "k9s", "bin/k9s", "k9s binary; missing means no k9s baseline")
 	flag.BoolVar(&o.goBench, "gobench", true, "also run the Go benchmarks of package tui")
-	flag.StringVar(&o.out, "out", "BENCHMARKS.md", "report to write")
+	flag.StringVar(&o.out, "out", "BENCHMARKS.md", "report to write (partial and experimental runs write one only when it is given)")
 	flag.BoolVar(&o.verbose, "v", false, "log more")
 	flag.StringVar(&o.env, "env", "", "extra environment for the terminal programs, comma-separated K=V (experiments)")
 	flag.StringVar(&o.only, "only", "", "measure only these parts, comma-separated: startup, heap, latency (default all)")
@@ -115,6 +117,13 @@ func main() {
 	flag.Parse()
 	if err := o.parseSizes(sizes); err != nil {
 		fail(err)
+	}
+	outSet := false
+	flag.Visit(func(f *flag.Flag) { outSet = outSet || f.Name == "out" })
+	if (o.only != "" || o.env != "") && !outSet {
+		// A partial or experimental run must not replace the report of a
+		// full one by accident.
+		o.out = ""
 	}
 	// client-go logs every request cut short when a write load stops;
 	// those are expected here, and the figures say what failed.
@@ -142,6 +151,9 @@ func (o *options) parseSizes(s string) error {
 	}
 	if o.runs < 3 || o.runsLarge < 1 {
 		return fmt.Errorf("-runs %d: at least 3 runs make a median", o.runs)
+	}
+	if o.frames < 1 {
+		return fmt.Errorf("-starts %d: at least one", o.frames)
 	}
 	if len(o.filterQuery) != 2 || strings.ContainsAny(o.filterQuery, "= ") {
 		return fmt.Errorf("-filter %q: want two characters, no '=' or space", o.filterQuery)
@@ -212,6 +224,10 @@ func run(o options) error {
 	b.machine.loadEnd = loadAverage()
 	report := b.report()
 	fmt.Print(report)
+	if o.out == "" {
+		logf("partial or experimental run: not written to a file (use -out)")
+		return nil
+	}
 	if err := os.WriteFile(o.out, []byte(report), 0o644); err != nil {
 		return fmt.Errorf("write %s: %w", o.out, err)
 	}
@@ -253,8 +269,8 @@ func (b *bench) checkBinaries() error {
 	} else {
 		b.k9sNote = "no k9s baseline: disabled with -k9s ''"
 	}
-	b.versions["initwatch"] = firstLineOf(o.initwatch, "version")
-	b.versions["kubectl"] = firstLineOf(o.kubectl, "version", "--client")
+	b.versions["initwatch"] = "initwatch " + versionField(o.initwatch, "Version", "version")
+	b.versions["kubectl"] = versionField(o.kubectl, "Client Version", "version", "--client")
 	if o.k9s != "" {
 		b.versions["k9s"] = k9sVersion(o.k9s)
 	}

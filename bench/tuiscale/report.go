@@ -175,7 +175,7 @@ func (b *bench) writeSize(w *strings.Builder, r *sizeResult) {
 	p("### %s pods (%d runs)\n\n", thousands(r.pods), r.runs)
 
 	p("**1. Start → first frame showing all %s pods** (one-shot commands: wall time to exit with every pod printed)\n\n", thousands(r.pods))
-	p("| Program | median | min | max | × bare LIST |\n|---|---|---|---|---|\n")
+	p("| Program | median | min | max | samples | × bare LIST |\n|---|---|---|---|---|---|\n")
 	list := summarize(ms(r.startup[labelList]))
 	for _, label := range []string{labelTUI, labelList, labelGet, labelKubectl, labelK9s} {
 		s := summarize(ms(r.startup[label]))
@@ -186,7 +186,7 @@ func (b *bench) writeSize(w *strings.Builder, r *sizeResult) {
 		if list.valid {
 			ratio = fmt.Sprintf("%.2f×", s.median/list.median)
 		}
-		p("| %s | %s | %s | %s | %s |\n", label, fmtMS(s.median), fmtMS(s.min), fmtMS(s.max), ratio)
+		p("| %s | %s | %s | %s | %d | %s |\n", label, fmtMS(s.median), fmtMS(s.min), fmtMS(s.max), s.n, ratio)
 	}
 	if r.k9sErr != "" {
 		p("\nk9s failed at this size, so it has no figures here: %s\n", r.k9sErr)
@@ -242,6 +242,9 @@ func (b *bench) writeSize(w *strings.Builder, r *sizeResult) {
 		p("\n")
 		p("Write load achieved: %s writes/s (per run, sorted); %d writes failed, %d dropped because %d requests were already in flight; %d probe writes failed. ",
 			joinRates(r.writeRates), r.writeFailed, r.writeDropped, b.o.writers, r.probeErrs)
+		if r.watchRestarts > 0 {
+			p("The apiserver ended the driver's bare watches %d times; they were started again, and probes written meanwhile have no baseline (\"never\" in the baseline rows). ", r.watchRestarts)
+		}
 		cpu, rss := summarize(percent(r.loadCPU)), summarize(mb(r.loadRSS))
 		p("initwatch under this load: %.1f%% of a core, resident set %.1f MB at the end of the run (medians).\n\n", cpu.median, rss.median)
 	}
@@ -279,8 +282,9 @@ func (b *bench) writeMethod(w *strings.Builder) {
   ("N total"; the header and the rows are drawn from the same model in the same frame). k9s: its table title
   "pods(all)[N]", which k9s computes from the rows its table holds. One-shot baselines are timed from start to exit,
   and their output is checked to hold every pod: bench/listpods (one bare client-go LIST of all pods, default
-  client settings, no printing), ` + "`kubectl get pods -A --no-headers`" + ` and ` + "`initwatch get -A --no-headers`" + `. One
-  unmeasured warm-up pass precedes the runs; the order of the programs rotates from run to run.
+  client settings, no printing), ` + "`kubectl get pods -A --no-headers`" + ` and ` + "`initwatch get -A --no-headers`" + `. Each
+  run starts each program ` + fmt.Sprint(o.frames) + ` times (k9s once: its runs also measure idle); one unmeasured warm-up pass
+  precedes the runs, and the order of the programs rotates from run to run.
 - **2. Memory**: VmRSS from /proc/PID/status at the end of the idle period (peak: VmHWM). Go heap per pod:
   bench/tuiheap builds the same informer source the CLI builds and feeds its batches to the TUI's root model until
   the model counts every pod, then reads the live heap after two full collections; the heap before the source

@@ -84,6 +84,20 @@ func (b *bench) runInitwatch(n int) (session, error) {
 	return s, nil
 }
 
+// firstFrame starts the TUI and times its first full frame only.
+func (b *bench) firstFrame(n int) (time.Duration, error) {
+	t, err := startTerm([]string{b.o.initwatch, "--kubeconfig", b.c.kubeconfig, "-A"}, b.tuiEnv(), b.o.rows, b.o.cols)
+	if err != nil {
+		return 0, err
+	}
+	defer b.stopTerm(t)
+	at, err := t.waitFor(fmt.Sprintf("initwatch to show %d pods", n), initwatchShowsAll(n), b.o.frameTimeout)
+	if err != nil {
+		return 0, err
+	}
+	return at.Sub(t.started), nil
+}
+
 // keystroke types key and times the frame that shows its result.
 //
 // It first waits a random 20–70 ms: the driver reaches this point right
