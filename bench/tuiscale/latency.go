@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"path/filepath"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -25,7 +26,10 @@ type probe struct {
 	// watchedAll is when a bare watch of every pod, as initwatch watches
 	// (protobuf, all namespaces), received it.
 	watchedAll time.Time
-	shown      time.Time // the first frame whose row for the pod shows it
+	// tapped is when initwatch's own connection delivered it (watchTap):
+	// received from the apiserver, then passed on to initwatch.
+	tapped tapStamp
+	shown  time.Time // the first frame whose row for the pod shows it
 }
 
 // never marks a span whose end never came.
@@ -41,6 +45,11 @@ func (p probe) watchAllAfterAck() time.Duration {
 func (p probe) screenAfterWatchAll() time.Duration {
 	return span(p.watchedAll, p.shown)
 }
+func (p probe) deliveredAfterAck() time.Duration { return span(p.acked, p.tapped.received) }
+func (p probe) screenAfterDelivered() time.Duration {
+	return span(p.tapped.passed, p.shown)
+}
+func (p probe) tapDelay() time.Duration { return span(p.tapped.received, p.tapped.passed) }
 
 func span(from, to time.Time) time.Duration {
 	if from.IsZero() || to.IsZero() {
@@ -60,15 +69,23 @@ type latencyRun struct {
 	mem memory
 	// watchRestarts counts the bare watches started again mid-run.
 	watchRestarts int64
+	// initwatchWatches counts initwatch's watches of all pods (one unless
+	// the apiserver ended it and initwatch watched again).
+	initwatchWatches int
 }
 
 // runLatency starts the TUI filtered to the latency targets, puts the write
 // load on the other pods, and every probe interval writes a new restart
 // count into one target. Each probe records when the write was sent and
 // acknowledged, when a bare watch saw it, and the frame that showed it.
-func (b *bench) runLatency(n int, seed uint64) (latencyRun, error) {
+func (b *bench) runLatency(n, rate int, seed uint64) (latencyRun, error) {
 	var r latencyRun
-	t, err := startTerm([]string{b.o.initwatch, "--kubeconfig", b.c.kubeconfig, "-A"}, b.tuiEnv(), b.o.rows, b.o.cols)
+	tap, err := startTap(b.c.cp.AdminConfig(), filepath.Join(b.tmp, "tap.kubeconfig"))
+	if err != nil {
+		return r, err
+	}
+	defer tap.close()
+	t, err := startTerm([]string{b.o.initwatch, "--kubeconfig", tap.kubeconfig, "-A"}, b.tuiEnv(), b.o.rows, b.o.cols)
 	if err != nil {
 		return r, err
 	}
@@ -106,7 +123,7 @@ func (b *bench) runLatency(n int, seed uint64) (latencyRun, error) {
 	loadCtx, stopLoad := context.WithCancel(ctx)
 	defer stopLoad()
 	loadDone := make(chan *writeLoad, 1)
-	go func() { loadDone <- b.c.runWriteLoad(loadCtx, b.o.writeRate, b.o.writers, seed) }()
+	go func() { loadDone <- b.c.runWriteLoad(loadCtx, rate, b.o.writers, seed) }()
 	// Let the load reach its pace before the first probe.
 	time.Sleep(time.Second)
 	cpu0, cpuErr := cpuTime(t.pid())
@@ -129,6 +146,7 @@ loop:
 		name := b.c.pods[k].name
 		shown, cancel := t.watch(rowShows(name, strconv.Itoa(int(v))))
 		watched, watchedAll := seen.expect(name, v), seenAll.expect(name, v)
+		tapped := tap.expect(name, v)
 		wg.Go(func() {
 			defer cancel()
 			pctx, done := context.WithTimeout(ctx, b.o.probeTimeout)
@@ -142,7 +160,7 @@ loop:
 				return
 			}
 			p.acked = time.Now()
-			for shown != nil || watched != nil || watchedAll != nil {
+			for shown != nil || watched != nil || watchedAll != nil || tapped != nil {
 				select {
 				case at := <-shown:
 					p.shown, shown = at, nil
@@ -150,8 +168,10 @@ loop:
 					p.watched, watched = at, nil
 				case at := <-watchedAll:
 					p.watchedAll, watchedAll = at, nil
+				case st := <-tapped:
+					p.tapped, tapped = st, nil
 				case <-pctx.Done():
-					shown, watched, watchedAll = nil, nil, nil
+					shown, watched, watchedAll, tapped = nil, nil, nil, nil
 				}
 			}
 			mu.Lock()
@@ -173,6 +193,12 @@ loop:
 	if err != nil {
 		return r, err
 	}
+	if err := tap.problems(); err != nil {
+		return r, err
+	}
+	tap.mu.Lock()
+	r.initwatchWatches = tap.streams
+	tap.mu.Unlock()
 	return r, nil
 }
 

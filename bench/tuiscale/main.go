@@ -47,7 +47,10 @@ type options struct {
 	keystrokes                 int
 	filterQuery                string
 
-	writeRate, writers                   int
+	writeRate, writers int
+	// calmRate is a second, lower write rate measured after writeRate:
+	// one the apiserver absorbs on the machine (0: none).
+	calmRate                             int
 	latencyFor, probeEvery, probeTimeout time.Duration
 
 	rows, cols int
@@ -66,6 +69,15 @@ type options struct {
 	// only limits the measurements to some parts (startup, heap, latency);
 	// empty means all. A report from a partial run says so.
 	only string
+}
+
+// writeRates are the write rates latency is measured at: the target's
+// first.
+func (o *options) writeRates() []int {
+	if o.calmRate > 0 && o.calmRate != o.writeRate {
+		return []int{o.writeRate, o.calmRate}
+	}
+	return []int{o.writeRate}
 }
 
 // part reports whether the measurement called name is to run.
@@ -96,6 +108,7 @@ func main() {
 	flag.IntVar(&o.keystrokes, "keystrokes", 10, "filter keystroke rounds per run")
 	flag.StringVar(&o.filterQuery, "filter", "73", "filter typed, one character at a time (two ASCII characters, no '=')")
 	flag.IntVar(&o.writeRate, "write-rate", 1000, "status writes per second on other pods during the latency runs")
+	flag.IntVar(&o.calmRate, "calm-write-rate", 100, "a second, lower write rate to measure latency at, one the apiserver keeps up with (0: none)")
 	flag.IntVar(&o.writers, "writers", 64, "concurrent status writes at most")
 	flag.DurationVar(&o.latencyFor, "latency-for", 30*time.Second, "length of one latency run")
 	flag.DurationVar(&o.probeEvery, "probe-every", 100*time.Millisecond, "interval between probe writes")

@@ -30,16 +30,36 @@ type sizeResult struct {
 	keyFirst, keySecond []time.Duration
 	matchFirst          int
 	matchSecond         int
-	// Write → screen probes, pooled over runs.
+	// Write → screen, one per write rate: the target's rate first.
+	latency []*latencyResult
+	k9sErr  string
+}
+
+// latencyResult is the write → screen measurement at one write rate.
+type latencyResult struct {
+	rate int // status writes/s asked for
+	// Probes, pooled over runs.
 	probes        []probe
 	writeRates    []float64
 	writeFailed   int64
 	writeDropped  int64
 	probeErrs     int
 	watchRestarts int64
-	loadCPU       []float64 // initwatch during the latency runs
-	loadRSS       []int64
-	k9sErr        string
+	// initwatchRewatches counts initwatch's watches of all pods beyond the
+	// first of each run.
+	initwatchRewatches int
+	loadCPU            []float64 // initwatch during the runs
+	loadRSS            []int64
+}
+
+// latencyAt returns the result at the target's write rate, or nil.
+func (r *sizeResult) latencyAt(rate int) *latencyResult {
+	for _, l := range r.latency {
+		if l.rate == rate {
+			return l
+		}
+	}
+	return nil
 }
 
 func newSizeResult(n, runs int) *sizeResult {
@@ -199,28 +219,33 @@ func (b *bench) measureHeap(n int, res *sizeResult) error {
 
 // measureLatency runs the write → screen measurement.
 func (b *bench) measureLatency(n, runs int, res *sizeResult) error {
-	for r := range runs {
-		logf("%d pods: latency run %d/%d (%d writes/s for %s)", n, r+1, runs, b.o.writeRate, b.o.latencyFor)
-		lr, err := b.runLatency(n, uint64(n*100+r))
-		if err != nil {
-			return fmt.Errorf("%d pods, latency run %d: %w", n, r+1, err)
+	for _, rate := range b.o.writeRates() {
+		l := &latencyResult{rate: rate}
+		res.latency = append(res.latency, l)
+		for r := range runs {
+			logf("%d pods: latency run %d/%d (%d writes/s for %s)", n, r+1, runs, rate, b.o.latencyFor)
+			lr, err := b.runLatency(n, rate, uint64(n*100+r))
+			if err != nil {
+				return fmt.Errorf("%d pods, latency run %d at %d writes/s: %w", n, r+1, rate, err)
+			}
+			l.probes = append(l.probes, lr.probes...)
+			l.writeRates = append(l.writeRates, lr.load.achieved())
+			l.writeFailed += lr.load.failed.Load()
+			l.writeDropped += lr.load.dropped.Load()
+			l.probeErrs += lr.probeErrs
+			l.watchRestarts += lr.watchRestarts
+			l.initwatchRewatches += max(lr.initwatchWatches-1, 0)
+			l.loadCPU = append(l.loadCPU, lr.cpu)
+			l.loadRSS = append(l.loadRSS, lr.mem.rss)
+			if e := lr.load.firstErr.Load(); e != nil && b.o.verbose {
+				logf("first write error: %v", *e)
+			}
+			// Let the apiserver work off the load (its watch cache catches
+			// up) before the next run starts its watches.
+			time.Sleep(5 * time.Second)
 		}
-		res.probes = append(res.probes, lr.probes...)
-		res.writeRates = append(res.writeRates, lr.load.achieved())
-		res.writeFailed += lr.load.failed.Load()
-		res.writeDropped += lr.load.dropped.Load()
-		res.probeErrs += lr.probeErrs
-		res.watchRestarts += lr.watchRestarts
-		res.loadCPU = append(res.loadCPU, lr.cpu)
-		res.loadRSS = append(res.loadRSS, lr.mem.rss)
-		if e := lr.load.firstErr.Load(); e != nil && b.o.verbose {
-			logf("first write error: %v", *e)
-		}
-		// Let the apiserver work off the load (its watch cache catches up)
-		// before the next run starts its watches.
-		time.Sleep(5 * time.Second)
+		slices.Sort(l.writeRates)
 	}
-	slices.Sort(res.writeRates)
 	return nil
 }
 
