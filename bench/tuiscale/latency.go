@@ -66,7 +66,9 @@ type latencyRun struct {
 	// What initwatch used under the load: share of a core, and its
 	// resident set at the end.
 	cpu float64
-	mem memory
+	// machineBusy is the share of all the machine's cores in use meanwhile.
+	machineBusy float64
+	mem         memory
 	// watchRestarts counts the bare watches started again mid-run.
 	watchRestarts int64
 	// initwatchWatches counts initwatch's watches of all pods (one unless
@@ -127,6 +129,7 @@ func (b *bench) runLatency(n, rate int, seed uint64) (latencyRun, error) {
 	// Let the load reach its pace before the first probe.
 	time.Sleep(time.Second)
 	cpu0, cpuErr := cpuTime(t.pid())
+	mach0, machErr := readMachineTimes()
 	t0 := time.Now()
 
 	var mu sync.Mutex
@@ -183,6 +186,9 @@ loop:
 	// The last probes finish under load too.
 	wg.Wait()
 	cpu1, err := cpuTime(t.pid())
+	if mach1, err := readMachineTimes(); err == nil && machErr == nil {
+		r.machineBusy = busySince(mach0, mach1)
+	}
 	if err = errors.Join(cpuErr, err); err == nil {
 		r.cpu = float64(cpu1-cpu0) / float64(time.Since(t0))
 		r.mem, err = readMemory(t.pid())

@@ -49,6 +49,7 @@ type latencyResult struct {
 	// first of each run.
 	initwatchRewatches int
 	loadCPU            []float64 // initwatch during the runs
+	machineBusy        []float64 // the whole machine, share of all cores
 	loadRSS            []int64
 }
 
@@ -236,6 +237,7 @@ func (b *bench) measureLatency(n, runs int, res *sizeResult) error {
 			l.watchRestarts += lr.watchRestarts
 			l.initwatchRewatches += max(lr.initwatchWatches-1, 0)
 			l.loadCPU = append(l.loadCPU, lr.cpu)
+			l.machineBusy = append(l.machineBusy, lr.machineBusy)
 			l.loadRSS = append(l.loadRSS, lr.mem.rss)
 			if e := lr.load.firstErr.Load(); e != nil && b.o.verbose {
 				logf("first write error: %v", *e)

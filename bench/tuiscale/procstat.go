@@ -91,3 +91,43 @@ func idleCPU(pid int, d time.Duration) (float64, error) {
 	}
 	return float64(c1-c0) / float64(time.Since(t0)), nil
 }
+
+// machineTimes are the aggregate CPU times of /proc/stat: all of them, and
+// those spent idle (idle plus iowait), in clock ticks.
+type machineTimes struct{ total, idle int64 }
+
+func readMachineTimes() (machineTimes, error) {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return machineTimes{}, fmt.Errorf("read machine cpu times: %w", err)
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line)
+	if len(f) < 6 || f[0] != "cpu" {
+		return machineTimes{}, fmt.Errorf("read machine cpu times: unexpected /proc/stat")
+	}
+	var m machineTimes
+	for i, s := range f[1:] {
+		v, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return machineTimes{}, fmt.Errorf("read machine cpu times: bad /proc/stat field %q", s)
+		}
+		// guest and guest_nice (fields 9 and 10) are already in user.
+		if i < 8 {
+			m.total += v
+		}
+		if i == 3 || i == 4 {
+			m.idle += v
+		}
+	}
+	return m, nil
+}
+
+// busySince is the share of the machine's CPU time used since m0.
+func busySince(m0, m1 machineTimes) float64 {
+	total := m1.total - m0.total
+	if total <= 0 {
+		return 0
+	}
+	return 1 - float64(m1.idle-m0.idle)/float64(total)
+}

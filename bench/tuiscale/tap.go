@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -29,10 +30,9 @@ import (
 // every answer unchanged, flushing as the apiserver writes. In initwatch's
 // watch of pods it notes when each event about a latency target passed on
 // to initwatch. A bare watch in the driver is a different connection, which
-// the apiserver may serve sooner or later than initwatch's (under load it
-// does, by hundreds of milliseconds either way); the tap dates the event on
-// initwatch's own connection, so the span from there to the screen is
-// initwatch's alone.
+// the apiserver may serve sooner or later than initwatch's; the tap dates
+// the event on initwatch's own connection, so the span from there to the
+// screen is initwatch's alone, and the span before it the apiserver's.
 type watchTap struct {
 	srv        *httptest.Server
 	upstream   string
@@ -59,6 +59,11 @@ type tapStamp struct {
 // credentials, and writes a kubeconfig for it (no credentials: the tap
 // authenticates upstream) to kubeconfigPath.
 func startTap(cfg *rest.Config, kubeconfigPath string) (*watchTap, error) {
+	// A dialer of its own keeps client-go from handing the tap the cached
+	// transport, whose HTTP/2 connection the write load also uses:
+	// initwatch's watch would queue behind a thousand writes a second.
+	cfg = rest.CopyConfig(cfg)
+	cfg.Dial = (&net.Dialer{Timeout: 10 * time.Second}).DialContext
 	rt, err := rest.TransportFor(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("tap: upstream transport: %w", err)
