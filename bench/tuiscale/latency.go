@@ -149,7 +149,7 @@ loop:
 		name := b.c.pods[k].name
 		shown, cancel := t.watch(rowShows(name, strconv.Itoa(int(v))))
 		watched, watchedAll := seen.expect(name, v), seenAll.expect(name, v)
-		tapped := tap.expect(name, v)
+		tapped := tap.seen.expect(name, v)
 		wg.Go(func() {
 			defer cancel()
 			pctx, done := context.WithTimeout(ctx, b.o.probeTimeout)
@@ -213,10 +213,7 @@ loop:
 // probe, the baseline the screen is compared with.
 type podWatch struct {
 	restarts atomic.Int64
-
-	mu      sync.Mutex
-	waiting map[string]chan time.Time // "name/count"
-	early   map[string]time.Time      // seen before anyone asked
+	arrivals[time.Time]
 }
 
 // watchPods watches the pods matching selector ("" for all) with cs. A
@@ -240,7 +237,7 @@ func (c *cluster) watchPods(ctx context.Context, cs kubernetes.Interface, select
 	if err != nil {
 		return nil, err
 	}
-	tw := &podWatch{waiting: map[string]chan time.Time{}, early: map[string]time.Time{}}
+	tw := &podWatch{}
 	targets := map[string]bool{}
 	for _, i := range c.targets {
 		targets[c.pods[i].name] = true
@@ -272,30 +269,4 @@ func (c *cluster) watchPods(ctx context.Context, cs kubernetes.Interface, select
 		}
 	}()
 	return tw, nil
-}
-
-func (tw *podWatch) expect(name string, count int32) <-chan time.Time {
-	key := name + "/" + strconv.Itoa(int(count))
-	ch := make(chan time.Time, 1)
-	tw.mu.Lock()
-	defer tw.mu.Unlock()
-	if at, ok := tw.early[key]; ok {
-		ch <- at
-		delete(tw.early, key)
-		return ch
-	}
-	tw.waiting[key] = ch
-	return ch
-}
-
-func (tw *podWatch) saw(name string, count int32, at time.Time) {
-	key := name + "/" + strconv.Itoa(int(count))
-	tw.mu.Lock()
-	defer tw.mu.Unlock()
-	if ch, ok := tw.waiting[key]; ok {
-		ch <- at
-		delete(tw.waiting, key)
-		return
-	}
-	tw.early[key] = at
 }

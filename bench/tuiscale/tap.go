@@ -11,7 +11,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -39,9 +38,10 @@ type watchTap struct {
 	rt         http.RoundTripper
 	kubeconfig string
 
-	mu      sync.Mutex
-	waiting map[string]chan tapStamp // "name/count"
-	early   map[string]tapStamp
+	// seen holds the stamps of the targets' changes.
+	seen arrivals[tapStamp]
+
+	mu sync.Mutex
 	// streams counts the pod watches of all namespaces the tap followed;
 	// more than one means initwatch's watch was started again.
 	streams int
@@ -71,8 +71,6 @@ func startTap(cfg *rest.Config, kubeconfigPath string) (*watchTap, error) {
 	t := &watchTap{
 		upstream: strings.TrimSuffix(cfg.Host, "/"),
 		rt:       rt,
-		waiting:  map[string]chan tapStamp{},
-		early:    map[string]tapStamp{},
 	}
 	t.srv = httptest.NewUnstartedServer(http.HandlerFunc(t.serve))
 	t.srv.EnableHTTP2 = true
@@ -277,7 +275,7 @@ func (t *watchTap) look(frame []byte, st tapStamp) {
 	if pod == nil || typ != "MODIFIED" || pod.Labels[targetLabel] != targetValue || len(pod.Status.InitContainerStatuses) == 0 {
 		return
 	}
-	t.saw(pod.Name, pod.Status.InitContainerStatuses[0].RestartCount, st)
+	t.seen.saw(pod.Name, pod.Status.InitContainerStatuses[0].RestartCount, st)
 }
 
 // decodeWatchFrame reads one protobuf watch frame as client-go does: a raw
@@ -304,36 +302,6 @@ func (t *watchTap) fail(msg string) {
 	defer t.mu.Unlock()
 	if len(t.errs) < 5 {
 		t.errs = append(t.errs, msg)
-	}
-}
-
-// expect returns a channel that receives the stamp of the event that
-// brings pod name to count.
-func (t *watchTap) expect(name string, count int32) <-chan tapStamp {
-	key := name + "/" + strconv.Itoa(int(count))
-	ch := make(chan tapStamp, 1)
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if st, ok := t.early[key]; ok {
-		ch <- st
-		delete(t.early, key)
-		return ch
-	}
-	t.waiting[key] = ch
-	return ch
-}
-
-func (t *watchTap) saw(name string, count int32, st tapStamp) {
-	key := name + "/" + strconv.Itoa(int(count))
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if ch, ok := t.waiting[key]; ok {
-		ch <- st
-		delete(t.waiting, key)
-		return
-	}
-	if _, ok := t.early[key]; !ok {
-		t.early[key] = st
 	}
 }
 

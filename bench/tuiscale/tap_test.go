@@ -130,7 +130,7 @@ func testTap(t *testing.T, compressed bool) {
 		t.Fatal(err)
 	}
 	defer tap.close()
-	stamped := tap.expect("target", 1007)
+	stamped := tap.seen.expect("target", 1007)
 
 	cfg, err := clientcmd.BuildConfigFromFlags("", tap.kubeconfig)
 	if err != nil {
@@ -174,7 +174,7 @@ func testTap(t *testing.T, compressed bool) {
 		t.Fatal("the tap never dated the target's modification")
 	}
 	tap.mu.Lock()
-	early, streams := len(tap.early), tap.streams
+	early, streams := tap.seen.unclaimed(), tap.streams
 	tap.mu.Unlock()
 	if early != 0 {
 		t.Errorf("the tap dated %d events nobody asked for; only the target's MODIFIED one counts", early)
