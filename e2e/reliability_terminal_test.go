@@ -4,8 +4,12 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/initwatch/initwatch/e2e/controlplane"
@@ -231,4 +235,51 @@ func TestTerminalKeysTypedTogether(t *testing.T) {
 	rt.waitFor("all rows again", `term-0`, `term-3`)
 	rt.keys("j", "j", "j", "Enter")
 	rt.waitFor("the fourth pod's detail", `(?m)^`+ns+`/term-3 `)
+}
+
+// TestTerminalSignalsRestore ends the UI with SIGTERM and SIGINT sent to
+// the process, as kill(1), timeout(1) or a supervisor would, several times
+// in a row: each time it must exit at once with status 0 and give the
+// terminal back. Bubble Tea's own signal handler could block for ever
+// sending its quit message after the CLI's context had already ended the
+// program (the same signal reaches both), leaving the process hung on a
+// frozen screen; so signals are the CLI's alone.
+func TestTerminalSignalsRestore(t *testing.T) {
+	cp := shared.Get(t)
+	const ns = "term-signal"
+	terminalFixture(t, cp, ns)
+	bin := initwatchBinary(t)
+	kc := adminKubeconfig(t, cp)
+	dir := t.TempDir()
+	pidFile := filepath.Join(dir, "initwatch.pid")
+	rt := startRelShell(t, 120, 30, relEnv(dir))
+	signals := []syscall.Signal{syscall.SIGTERM, syscall.SIGTERM, syscall.SIGINT, syscall.SIGTERM, syscall.SIGTERM, syscall.SIGINT}
+	for i, sig := range signals {
+		t.Run(fmt.Sprintf("%d %s", i, sig), func(t *testing.T) {
+			rt.t = t
+			_ = os.Remove(pidFile)
+			// sh writes its pid, then becomes initwatch: the pid is
+			// initwatch's, and it runs in the foreground of the tty.
+			rt.run(fmt.Sprintf("clear; sh -c 'echo $$ > %s; exec %s -n %s --kubeconfig %s'", pidFile, bin, ns, kc))
+			rt.waitFor("the UI", `term-0`)
+			b, err := os.ReadFile(pidFile)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+			if err != nil {
+				t.Fatalf("pid file %q: %v", b, err)
+			}
+			if err := syscall.Kill(pid, sig); err != nil {
+				t.Fatal(err)
+			}
+			rt.waitUntil("the shell prompt after "+sig.String(), func(s string) bool {
+				return strings.HasSuffix(s, "$") && !strings.Contains(s, "term-0")
+			})
+			if code := rt.shellStatus(fmt.Sprintf("sig%d", i)); code != 0 {
+				t.Errorf("exit status %d after %s, want 0", code, sig)
+			}
+			terminalLeftSane(t, rt)
+		})
+	}
 }

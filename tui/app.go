@@ -639,7 +639,13 @@ func Run(ctx context.Context, opts Options) error {
 	defer cancel()
 	app := NewApp(opts)
 	app.settleMemory = true // memory.go
-	p := tea.NewProgram(newGuard(app), tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx))
+	// Signals are the CLI's: SIGINT and SIGTERM cancel ctx, and the program
+	// quits through it, restoring the terminal. Bubble Tea's own handler
+	// would get the same signal and could block for ever sending its quit
+	// message to an event loop that ctx had already ended, hanging the
+	// process (e2e TestTerminalSignalsRestore).
+	p := tea.NewProgram(newGuard(app), tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx),
+		tea.WithoutSignalHandler())
 	fed := make(chan error, 1)
 	go func() { fed <- Feed(ctx, opts.Source, p, app.opts.Now) }()
 	final, runErr := p.Run()
