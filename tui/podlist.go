@@ -244,32 +244,44 @@ type colStats struct {
 	pods                                                         int
 }
 
+// cellSizes are an entry's contributions to the column widths, computed
+// when the entry changes (see podEntry.cells).
+type cellSizes struct {
+	ns, name, status, stepName, ready, steps, restarts int32
+	lastRestart                                        bool
+	created                                            time.Time
+}
+
 // measure scans rows once; all widths were computed when entries changed.
 func measure(rows []listRow) colStats {
 	var s colStats
-	maxRestarts, lastRestart := 0, false
+	var maxRestarts, maxSteps int32
+	lastRestart := false
 	for _, r := range rows {
 		e := r.pod
 		if e == nil {
 			continue
 		}
+		c := &e.cells
 		s.pods++
-		s.ns = max(s.ns, e.nsW)
-		s.name = max(s.name, e.nameW)
-		s.status = max(s.status, e.statusW)
-		s.stepName = max(s.stepName, e.stepNameW)
-		s.ready = max(s.ready, len(e.view.Printed.Ready))
-		s.steps = max(s.steps, e.view.Progress.Total)
-		if t := e.view.Progress.Total; t > 0 {
-			s.fraction = max(s.fraction, 2*digits(t)+1)
-		}
-		maxRestarts = max(maxRestarts, e.view.Printed.RestartCount)
-		lastRestart = lastRestart || (e.view.Printed.RestartCount > 0 && e.view.Printed.LastRestartAt != nil)
-		if c := e.view.Created; !c.IsZero() && (s.oldest.IsZero() || c.Before(s.oldest)) {
-			s.oldest = c
+		s.ns = max(s.ns, int(c.ns))
+		s.name = max(s.name, int(c.name))
+		s.status = max(s.status, int(c.status))
+		s.stepName = max(s.stepName, int(c.stepName))
+		s.ready = max(s.ready, int(c.ready))
+		maxSteps = max(maxSteps, c.steps)
+		maxRestarts = max(maxRestarts, c.restarts)
+		lastRestart = lastRestart || c.lastRestart
+		if !c.created.IsZero() && (s.oldest.IsZero() || c.created.Before(s.oldest)) {
+			s.oldest = c.created
 		}
 	}
-	s.restarts = digits(maxRestarts)
+	s.steps = int(maxSteps)
+	if maxSteps > 0 {
+		// The widest N/M fraction: the step counts are at most maxSteps.
+		s.fraction = 2*digits(int(maxSteps)) + 1
+	}
+	s.restarts = digits(int(maxRestarts))
 	if lastRestart {
 		// " (4m12s ago)": the widest age kubectl prints short of years.
 		s.restarts += len(" (4m12s ago)")

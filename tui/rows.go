@@ -174,16 +174,16 @@ func renderPodRow(b *strings.Builder, e *podEntry, ly *layout, st *rowStyles, no
 		writeCell(b, text, textW, ly.w[c], ly.gapAfter(c), fill, c == colName, style, st.match, hl)
 	}
 	if ly.shown(colNS) {
-		cell(colNS, e.ns, e.nsW, st.base, nsHL)
+		cell(colNS, e.ns, int(e.cells.ns), st.base, nsHL)
 	}
 	if ly.shown(colName) {
-		cell(colName, e.name, e.nameW, st.base, nameHL)
+		cell(colName, e.name, int(e.cells.name), st.base, nameHL)
 	}
 	if ly.shown(colReady) {
 		cell(colReady, p.Ready, len(p.Ready), st.base, nil)
 	}
 	if ly.shown(colStatus) {
-		cell(colStatus, e.status, e.statusW, st.statusStyle(e.view.Category), nil)
+		cell(colStatus, e.status, int(e.cells.status), st.statusStyle(e.view.Category), nil)
 	}
 	if ly.shown(colRestarts) {
 		var last time.Time
@@ -212,7 +212,7 @@ func renderPodRow(b *strings.Builder, e *podEntry, ly *layout, st *rowStyles, no
 		cell(colFraction, f, len(f), st.muted, nil)
 	}
 	if ly.shown(colStep) {
-		cell(colStep, e.stepName, e.stepNameW, st.steps.style[e.active], nil)
+		cell(colStep, e.stepName, int(e.cells.stepName), st.steps.style[e.active], nil)
 	}
 	finishRow(b, start, st, width, fill)
 }
