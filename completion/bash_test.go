@@ -40,21 +40,12 @@ func installFakeProgram(t *testing.T, shell, prog string) (pathEnv, script strin
 // sleeping a second at exit on every TAB.
 const raceNoSleep = "GORACE=atexit_sleep_ms=0"
 
-func requireShell(t *testing.T, shell string) string {
-	t.Helper()
-	path, err := exec.LookPath(shell)
-	if err != nil {
-		t.Skipf("%s is not installed", shell)
-	}
-	return path
-}
-
 // TestBashScript runs the bash script's completion function in a real bash
 // the way readline calls it: COMP_LINE, COMP_POINT, COMP_WORDS and
 // COMP_CWORD as bash sets them (COMP_WORDS split at "=" and ":" too), and
 // checks COMPREPLY and the compopt calls it makes.
 func TestBashScript(t *testing.T) {
-	bash := requireShell(t, "bash")
+	bash := needShell(t, "bash")
 	pathEnv, script := installFakeProgram(t, "bash", "initwatch")
 	tests := []struct {
 		line    string
@@ -178,7 +169,7 @@ func quoteWords(words []string) string {
 // TestBashTabInTmux presses TAB in an interactive bash under tmux: the
 // script, readline and the completion engine together, as a user has them.
 func TestBashTabInTmux(t *testing.T) {
-	bash := requireShell(t, "bash")
+	bash := needShell(t, "bash")
 	tmux, err := exec.LookPath("tmux")
 	if err != nil {
 		t.Skip("tmux is not installed")

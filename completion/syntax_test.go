@@ -14,7 +14,7 @@ import (
 func TestScriptSyntax(t *testing.T) {
 	for _, shell := range Shells {
 		t.Run(shell, func(t *testing.T) {
-			bin := requireShell(t, shell)
+			bin := needShell(t, shell)
 			text, err := Script(shell, "initwatch")
 			if err != nil {
 				t.Fatal(err)
