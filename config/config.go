@@ -78,6 +78,9 @@ type Settings struct {
 	LogTail   int                 `json:"logTail"`
 	LogBuffer int                 `json:"logBuffer"`
 	Scope     Scope               `json:"scope"`
+	// Clusters are named sets of kubeconfig contexts (`clusters: {prod:
+	// [eu-1, us-1]}`), chosen with --clusters NAME; only the file sets them.
+	Clusters map[string][]string `json:"clusters,omitempty"`
 
 	// Origins maps each setting ("theme", "scope", "logs.tail",
 	// "logs.buffer", "keys.<binding>") to where its value came from.

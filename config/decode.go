@@ -38,7 +38,7 @@ func (e *Error) Error() string {
 }
 
 // fileFields are the top-level fields, in the order docs list them.
-var fileFields = []string{"theme", "namespaces", "logs", "keys"}
+var fileFields = []string{"theme", "namespaces", "logs", "keys", "clusters"}
 
 var logFields = []string{"tail", "buffer"}
 
@@ -152,6 +152,8 @@ func (d *decoder) document(doc *yaml.Node) error {
 			err = d.logs(f)
 		case "keys":
 			err = d.keys(f)
+		case "clusters":
+			err = d.clusters(f)
 		}
 		if err != nil {
 			return err
@@ -285,6 +287,49 @@ func (d *decoder) logs(f field) error {
 		}
 		d.s.Origins["logs."+lf.name] = Origin{Kind: "file", Line: lf.value.Line}
 	}
+	return nil
+}
+
+// clusters reads the named sets of contexts. Each set is a non-empty list of
+// distinct context names; whether the kubeconfig has them is checked when a
+// set is used, since the kubeconfig may differ from run to run.
+func (d *decoder) clusters(f field) error {
+	fields, err := d.mapping(f.value, "clusters", nil)
+	if err != nil {
+		return err
+	}
+	sets := make(map[string][]string, len(fields))
+	for _, cf := range fields {
+		what := fmt.Sprintf("clusters.%s", cf.name)
+		if strings.TrimSpace(cf.name) == "" {
+			return d.errorf(cf.key, "clusters: a set needs a name")
+		}
+		if cf.value.Kind != yaml.SequenceNode {
+			return d.errorf(cf.value, "%s must be a list of kubeconfig contexts, not %s", what, describe(cf.value))
+		}
+		if len(cf.value.Content) == 0 {
+			return d.errorf(cf.value, "%s is empty: name at least one kubeconfig context", what)
+		}
+		var names []string
+		for _, item := range cf.value.Content {
+			item = deref(item)
+			name, err := d.str(field{value: item}, "a context in "+what)
+			if err != nil {
+				return err
+			}
+			name = strings.TrimSpace(name)
+			if name == "" {
+				return d.errorf(item, "%s: empty context name", what)
+			}
+			if slices.Contains(names, name) {
+				return d.errorf(item, "%s names context %q twice", what, name)
+			}
+			names = append(names, name)
+		}
+		sets[cf.name] = names
+		d.s.Origins["clusters."+cf.name] = Origin{Kind: "file", Line: cf.value.Line}
+	}
+	d.s.Clusters = sets
 	return nil
 }
 

@@ -33,6 +33,7 @@ func TestGoodFiles(t *testing.T) {
 		scope     Scope
 		tail, buf int
 		keys      map[string][]string
+		clusters  map[string][]string
 		origins   map[string]Origin // only those checked
 	}{
 		{file: "full.yaml", theme: "light", scope: Scope{Namespaces: []string{"team-a", "team-b"}}, tail: 50, buf: 2000,
@@ -53,6 +54,9 @@ func TestGoodFiles(t *testing.T) {
 			origins: map[string]Origin{"theme": {Kind: "default"}, "scope": {Kind: "default"}, "logs.tail": {Kind: "default"}}},
 		{file: "anchors.yaml", theme: DefaultTheme, scope: Scope{All: true}, tail: 300, buf: 3000,
 			keys: map[string][]string{"list.logs": {"l", "L"}, "detail.logs": {"l", "L"}}},
+		{file: "clusters.yaml", theme: DefaultTheme, scope: Scope{All: true}, tail: DefaultLogTail, buf: DefaultLogBuffer,
+			clusters: map[string][]string{"prod": {"eu-1", "us-1", "ap-1"}, "staging": {"stg"}},
+			origins:  map[string]Origin{"clusters.prod": {Kind: "file", Line: 2}, "clusters.staging": {Kind: "file", Line: 4}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
@@ -70,6 +74,9 @@ func TestGoodFiles(t *testing.T) {
 			if !reflect.DeepEqual(s.Keys, tt.keys) {
 				t.Errorf("Keys = %v, want %v", s.Keys, tt.keys)
 			}
+			if !reflect.DeepEqual(s.Clusters, tt.clusters) {
+				t.Errorf("Clusters = %v, want %v", s.Clusters, tt.clusters)
+			}
 			for k, want := range tt.origins {
 				if got := s.Origins[k]; got != want {
 					t.Errorf("Origins[%q] = %+v, want %+v", k, got, want)
@@ -85,7 +92,7 @@ func TestBadFiles(t *testing.T) {
 		line int    // 0: the error has no line
 		msg  string // after "config PATH:LINE: "
 	}{
-		{"unknown-field.yaml", 2, `unknown field "them" in the config file (known: theme, namespaces, logs, keys); did you mean "theme"?`},
+		{"unknown-field.yaml", 2, `unknown field "them" in the config file (known: theme, namespaces, logs, keys, clusters); did you mean "theme"?`},
 		{"unknown-nested-field.yaml", 3, `unknown field "tial" in logs (known: tail, buffer); did you mean "tail"?`},
 		{"tail-not-a-number.yaml", 2, `logs.tail must be a whole number, not the string "lots"`},
 		{"tail-negative.yaml", 2, `logs.tail must be 0 or more, not -5`},
@@ -103,13 +110,16 @@ func TestBadFiles(t *testing.T) {
 		{"unknown-binding.yaml", 3, "unknown key binding \"list.fliter\" (`initwatch config view` lists them); did you mean \"list.filter\"?"},
 		{"empty-key-list.yaml", 2, `keys.global.quit: no keys given`},
 		{"key-control-char.yaml", 2, `keys.global.quit: key "\x1b[2J" holds a control character; write it by name (e.g. "ctrl+a", "enter")`},
-		{"hostile-field.yaml", 1, `unknown field "\x1b]0;pwned\a\x1b[31m" in the config file (known: theme, namespaces, logs, keys)`},
+		{"hostile-field.yaml", 1, `unknown field "\x1b]0;pwned\a\x1b[31m" in the config file (known: theme, namespaces, logs, keys, clusters)`},
 		{"duplicate-field.yaml", 4, `"theme" is set twice in the config file (first on line 1)`},
 		{"two-documents.yaml", 2, `a second YAML document; the config file holds one`},
 		{"top-level-list.yaml", 1, `the config file must be a mapping of names to values, not a list`},
 		{"syntax-error.yaml", 3, `did not find expected key`},
 		{"unclosed-quote.yaml", 4, `found unexpected end of stream`},
 		{"tab-indent.yaml", 2, `found character that cannot start any token`},
+		{"clusters-empty-set.yaml", 2, `clusters.prod is empty: name at least one kubeconfig context`},
+		{"clusters-duplicate-context.yaml", 4, `clusters.prod names context "eu-1" twice`},
+		{"clusters-not-a-list.yaml", 2, `clusters.prod must be a list of kubeconfig contexts, not the string "eu-1"`},
 		{"invalid-utf8.yaml", 0, `invalid leading UTF-8 octet (the file must be UTF-8 text)`},
 	}
 	for _, tt := range tests {

@@ -43,6 +43,17 @@ func WriteView(w io.Writer, s Settings) error {
 			row("  ", n, listYAML(s.Keys[n]), s.Origins["keys."+n].String())
 		}
 	}
+	if len(s.Clusters) > 0 {
+		b.WriteString("clusters:\n")
+		names := make([]string, 0, len(s.Clusters))
+		for n := range s.Clusters {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			row("  ", yamlString(n), listYAML(s.Clusters[n]), s.Origins["clusters."+n].String())
+		}
+	}
 	b.WriteString("# key binding names the keys section accepts:\n")
 	for _, n := range km.Names() {
 		fmt.Fprintf(&b, "#   %s\n", n)

@@ -76,6 +76,7 @@ func (w window) merge(later window) {
 // deliver, so memory is bounded by the number of keys, not of notifications.
 type coalescer struct {
 	interval time.Duration
+	context  string // stamped on every batch (Options.Context)
 	wake     chan struct{}
 
 	mu      sync.Mutex
@@ -103,7 +104,7 @@ func (c *coalescer) nudge() {
 }
 
 func (c *coalescer) addPod(pod *corev1.Pod, fresh bool) {
-	key := PodKey{Namespace: pod.Namespace, Name: pod.Name}
+	key := KeyOf(pod)
 	c.mu.Lock()
 	mergeInto(c.pending.pods, key, change[*corev1.Pod]{obj: pod, fresh: fresh})
 	c.mu.Unlock()
@@ -167,6 +168,7 @@ func (c *coalescer) collect(held window, told delivered) (b Batch, ok bool) {
 		c.pending = newWindow()
 	}
 	b.Synced = c.synced
+	b.Context = c.context
 	conn := c.conn
 	c.mu.Unlock()
 

@@ -55,6 +55,7 @@ func (s *informerSource) Run(ctx context.Context, out chan<- Batch) error {
 	defer cancel()
 
 	co := newCoalescer(s.opts.Interval)
+	co.context = s.opts.Context
 	tracker := newConnTracker(s.now, co.setConn)
 	var flusher sync.WaitGroup
 	flusher.Go(func() { co.run(ctx, out) })
@@ -105,12 +106,12 @@ func (s *informerSource) startInformers(ctx context.Context, p plan, label, fiel
 	var synced []cache.InformerSynced
 	for _, ns := range p.pods {
 		f := informers.NewSharedInformerFactoryWithOptions(s.client, 0,
-			informers.WithNamespace(ns), informers.WithTransform(Transform))
+			informers.WithNamespace(ns), informers.WithTransform(ContextTransform(s.opts.Context)))
 		factories = append(factories, f)
 
 		podID := scopeID{resource: resourcePods, namespace: ns}
 		pods := f.InformerFor(&corev1.Pod{}, podInformerFunc(ns, label, field, tracker))
-		reg, err := register(pods, podHandler{co}, podID, tracker)
+		reg, err := register(pods, podHandler{co: co, context: s.opts.Context}, podID, tracker)
 		if err != nil {
 			return factories, nil, err
 		}
@@ -203,8 +204,12 @@ func scopeName(ns string) string {
 	return fmt.Sprintf("namespace %q", ns)
 }
 
-// podHandler feeds pod notifications to the coalescer.
-type podHandler struct{ co *coalescer }
+// podHandler feeds pod notifications to the coalescer; context completes
+// the keys of deletions known only by namespace/name.
+type podHandler struct {
+	co      *coalescer
+	context string
+}
 
 func (h podHandler) OnAdd(obj any, _ bool) {
 	if pod, ok := obj.(*corev1.Pod); ok {
@@ -228,12 +233,12 @@ func (h podHandler) OnUpdate(oldObj, newObj any) {
 func (h podHandler) OnDelete(obj any) {
 	switch o := obj.(type) {
 	case *corev1.Pod:
-		h.co.removePod(PodKey{Namespace: o.Namespace, Name: o.Name})
+		h.co.removePod(PodKey{Context: h.context, Namespace: o.Namespace, Name: o.Name})
 	case cache.DeletedFinalStateUnknown:
 		// Missed while disconnected and found gone on relist; the key is
 		// authoritative even when the last known object is not.
 		if ns, name, err := cache.SplitMetaNamespaceKey(o.Key); err == nil {
-			h.co.removePod(PodKey{Namespace: ns, Name: name})
+			h.co.removePod(PodKey{Context: h.context, Namespace: ns, Name: name})
 		}
 	}
 }

@@ -640,7 +640,7 @@ func TestInformerSourceExpiredWatch(t *testing.T) {
 	w.Error(&expired)
 	r.until(t, "relist", sameKeys([]string{"a/p1@1", "b/p3@2"}))
 	wc.next(t)
-	if n := r.cons.upserts[PodKey{"a", "p1"}]; n != 1 {
+	if n := r.cons.upserts[PodKey{Namespace: "a", Name: "p1"}]; n != 1 {
 		t.Errorf("unchanged pod sent %d times; a relist must not resend it", n)
 	}
 

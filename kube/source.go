@@ -17,6 +17,8 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+
+	"github.com/initwatch/initwatch/model"
 )
 
 // ConnPhase is the health of the watch connection, shown in the header.
@@ -27,6 +29,10 @@ const (
 	ConnLive         ConnPhase = "live"         // watches healthy
 	ConnReconnecting ConnPhase = "reconnecting" // a list or watch failed; client-go is retrying
 	ConnForbidden    ConnPhase = "forbidden"    // RBAC refused some or all scopes
+	// ConnUnreachable is one of several clusters that could not be watched
+	// at all (down, refused credentials, nothing allowed); MultiSource
+	// retries it. A single cluster in that state fails instead.
+	ConnUnreachable ConnPhase = "unreachable"
 )
 
 // ConnState describes the connection; Forbidden lists the namespaces (or
@@ -41,10 +47,18 @@ type ConnState struct {
 	EventsForbidden []string `json:"eventsForbidden,omitempty"`
 }
 
-// PodKey names a pod.
+// PodKey names a pod. Context is the kubeconfig context it was read from
+// when several clusters are watched ("" for one cluster, as
+// model.ContextOf), so the same namespace/name in two clusters is two pods.
 type PodKey struct {
+	Context   string
 	Namespace string
 	Name      string
+}
+
+// KeyOf returns the key of pod, its context included.
+func KeyOf(pod *corev1.Pod) PodKey {
+	return PodKey{Context: model.ContextOf(pod), Namespace: pod.Namespace, Name: pod.Name}
 }
 
 // Batch is everything that changed since the previous batch. A source sends
@@ -62,6 +76,10 @@ type Batch struct {
 	Synced bool
 	// Conn is set when the connection state changed since the last batch.
 	Conn *ConnState
+	// Context names the cluster (kubeconfig context) the batch is from
+	// when several are watched, "" for one cluster. Synced and Conn are
+	// that cluster's; every pod and key of the batch carries it too.
+	Context string
 }
 
 // PodSource delivers the pods and events of a scope.
@@ -75,6 +93,9 @@ type PodSource interface {
 
 // LogRequest selects a container's log stream.
 type LogRequest struct {
+	// Context is the pod's cluster when several are watched
+	// (model.ContextOf); ContextLogs routes on it.
+	Context   string
 	Namespace string
 	Pod       string
 	Container string
@@ -122,6 +143,11 @@ type Options struct {
 	// kubeconfig context's namespace, then those of the other contexts for
 	// the same cluster and user (ConfigFlags.FallbackNamespaces).
 	FallbackNamespaces []string
+	// Context, when set, names the kubeconfig context this source watches
+	// as one of several: it is stamped on initwatch's in-memory copy of
+	// every pod and event (model.ContextAnnotation, never written to the
+	// cluster), on every key and on every Batch.
+	Context string
 }
 
 // DefaultInterval is one frame at 60 Hz.

@@ -4,6 +4,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/cache"
+
+	"github.com/initwatch/initwatch/model"
 )
 
 // defaultContainerAnnotation names the container kubectl logs/exec pick by
@@ -32,6 +34,68 @@ func Transform(obj any) (any, error) {
 		return cache.DeletedFinalStateUnknown{Key: o.Key, Obj: inner}, nil
 	}
 	return obj, nil
+}
+
+// ContextTransform is Transform for one of several clusters: it also stamps
+// context (model.ContextAnnotation) on every pod and event it keeps, so
+// keys, rows and summaries downstream tell the clusters apart. The stamp is
+// on initwatch's in-memory copies only; nothing is ever written back. An
+// empty context is Transform itself.
+func ContextTransform(context string) cache.TransformFunc {
+	if context == "" {
+		return Transform
+	}
+	// Pods without annotations of their own share one read-only map.
+	shared := map[string]string{model.ContextAnnotation: context}
+	var stamp func(obj any) (any, error)
+	stamp = func(obj any) (any, error) {
+		switch o := obj.(type) {
+		case *corev1.Pod:
+			pod := StripPod(o)
+			if pod == nil {
+				return pod, nil
+			}
+			if len(pod.Annotations) == 0 {
+				pod.Annotations = shared
+			} else {
+				pod.Annotations = withContext(pod.Annotations, context)
+			}
+			return pod, nil
+		case *corev1.Event:
+			if o == nil {
+				return o, nil
+			}
+			ev := *StripEvent(o)
+			ev.Annotations = withContext(o.Annotations, context)
+			return &ev, nil
+		case cache.DeletedFinalStateUnknown:
+			inner, err := stamp(o.Obj)
+			if err != nil {
+				return nil, err
+			}
+			return cache.DeletedFinalStateUnknown{Key: o.Key, Obj: inner}, nil
+		}
+		return obj, nil
+	}
+	return stamp
+}
+
+func withContext(annotations map[string]string, context string) map[string]string {
+	out := make(map[string]string, len(annotations)+1)
+	for k, v := range annotations {
+		out[k] = v
+	}
+	out[model.ContextAnnotation] = context
+	return out
+}
+
+// EventContext is the context stamped on an event by ContextTransform, ""
+// for one cluster.
+func EventContext(ev *corev1.Event) string {
+	if ev == nil {
+		return ""
+	}
+	return ev.Annotations[model.ContextAnnotation]
 }
 
 // StripPod returns a copy of pod with only the fields initwatch shows:
