@@ -19,6 +19,9 @@ type getOptions struct {
 	output    string
 	watch     bool
 	noHeaders bool
+	// contexts are the clusters watched together (more than one), each
+	// row under its CONTEXT; nil for one cluster.
+	contexts []string
 }
 
 func runGet(ctx context.Context, env *Env, args []string) error {
@@ -42,8 +45,18 @@ func runGet(ctx context.Context, env *Env, args []string) error {
 	if err := flags.Validate(); err != nil {
 		return err
 	}
-	if _, err := loadSettings(env, fs, flags); err != nil {
+	settings, err := loadSettings(env, fs, flags)
+	if err != nil {
 		return err
+	}
+	contexts, err := flags.ResolveContexts(settings.Clusters)
+	if err != nil {
+		return err
+	}
+	if len(contexts) > 1 {
+		kube.RedirectClientLogs(io.Discard)
+		o.contexts = contexts
+		return streamGet(ctx, env, newMultiCluster(env, flags, contexts, false).source, o)
 	}
 	opts, err := flags.SourceOptions()
 	if err != nil {
@@ -103,7 +116,7 @@ func streamGet(ctx context.Context, env *Env, src kube.PodSource, o getOptions) 
 	p := newGetPrinter(env.Stdout, env.Stderr, o)
 	store := podStore{}
 	printed := false
-	var lastConn *kube.ConnState
+	clusters := newGetClusters(o.contexts)
 	for {
 		select {
 		case err := <-done:
@@ -117,15 +130,12 @@ func streamGet(ctx context.Context, env *Env, src kube.PodSource, o getOptions) 
 			return nil // interrupted while watching: a normal end
 		case b := <-out:
 			changed := store.apply(b)
-			if b.Conn != nil {
-				if err := connNotice(env.Stderr, lastConn, b.Conn, printed); err != nil && !printed {
-					_ = stop()
-					return err
-				}
-				lastConn = b.Conn
+			if err := clusters.observe(env.Stderr, b, printed); err != nil {
+				_ = stop()
+				return err
 			}
-			if !b.Synced && !printed {
-				continue // still listing: the table waits for the full list
+			if !printed && !clusters.settled() {
+				continue // still listing: the table waits for every full list
 			}
 			now := env.Now()
 			if !printed {
@@ -135,7 +145,10 @@ func streamGet(ctx context.Context, env *Env, src kube.PodSource, o getOptions) 
 					return fmt.Errorf("write output: %w", err)
 				}
 				if !o.watch {
-					return stop()
+					_ = stop()
+					// Several clusters: the others' pods are printed,
+					// and the exit code says one is missing.
+					return clusters.failure()
 				}
 				continue
 			}
@@ -150,25 +163,115 @@ func streamGet(ctx context.Context, env *Env, src kube.PodSource, o getOptions) 
 	}
 }
 
+// getClusters follows the connection of every cluster get watches: one,
+// named "", or several by context.
+type getClusters struct {
+	multi  bool
+	order  []string
+	states map[string]*getCluster
+}
+
+type getCluster struct {
+	conn   *kube.ConnState
+	synced bool
+	// failed holds why the cluster could not be listed, until it is.
+	failed string
+}
+
+func newGetClusters(contexts []string) *getClusters {
+	g := &getClusters{multi: len(contexts) > 1, order: contexts, states: map[string]*getCluster{}}
+	if !g.multi {
+		g.order = []string{""}
+	}
+	for _, c := range g.order {
+		g.states[c] = &getCluster{}
+	}
+	return g
+}
+
+// observe notes a batch's connection and sync state. With one cluster,
+// losing the connection before the table is an error, as in kubectl; with
+// several, the cluster is reported and the table waits for the others only.
+func (g *getClusters) observe(stderr io.Writer, b kube.Batch, printed bool) error {
+	st := g.states[b.Context]
+	if st == nil {
+		return nil
+	}
+	if b.Conn != nil {
+		if !g.multi {
+			if err := connNotice(stderr, "", st.conn, b.Conn, printed); err != nil && !printed {
+				return err
+			}
+		} else {
+			_ = connNotice(stderr, fmt.Sprintf("context %q: ", model.Sanitize(b.Context)), st.conn, b.Conn, true)
+			switch b.Conn.Phase {
+			case kube.ConnUnreachable, kube.ConnReconnecting:
+				if !st.synced {
+					st.failed = firstNonEmpty(b.Conn.Err, string(b.Conn.Phase))
+				}
+			case kube.ConnForbidden:
+				if !st.synced && b.Conn.Err != "" {
+					st.failed = b.Conn.Err // nothing at all may be listed
+				}
+			default:
+				st.failed = ""
+			}
+		}
+		st.conn = b.Conn
+	}
+	if b.Synced {
+		st.synced, st.failed = true, ""
+	}
+	return nil
+}
+
+// settled reports that every cluster has listed its pods or failed.
+func (g *getClusters) settled() bool {
+	for _, c := range g.order {
+		if st := g.states[c]; !st.synced && st.failed == "" {
+			return false
+		}
+	}
+	return true
+}
+
+// failure is the error of a one-shot get where some cluster was not listed.
+func (g *getClusters) failure() error {
+	var msgs []string
+	for _, c := range g.order {
+		if st := g.states[c]; !st.synced && st.failed != "" {
+			msgs = append(msgs, fmt.Sprintf("context %q: %s", c, st.failed))
+		}
+	}
+	if len(msgs) == 0 {
+		return nil
+	}
+	return errors.New(strings.Join(msgs, "; "))
+}
+
 // connNotice reports connection changes on stderr, so stdout stays a clean
 // table for scripts. Before the first table, losing the connection is an
 // error: a one-shot get must fail like kubectl does, not wait forever.
-func connNotice(stderr io.Writer, prev, next *kube.ConnState, tolerant bool) error {
+func connNotice(stderr io.Writer, prefix string, prev, next *kube.ConnState, tolerant bool) error {
 	// Refused scopes are known from the start-up probes, while the phase
 	// is still "connecting": warn when the list first appears or changes,
 	// whatever the phase, so a one-shot get says it too.
 	if len(next.Forbidden) > 0 && (prev == nil || !slices.Equal(prev.Forbidden, next.Forbidden)) {
-		fmt.Fprintf(stderr, "warning: not allowed to list pods in %s\n", forbiddenScopes(next.Forbidden))
+		fmt.Fprintf(stderr, "warning: %snot allowed to list pods in %s\n", prefix, forbiddenScopes(next.Forbidden))
 	}
 	switch next.Phase {
 	case kube.ConnReconnecting:
 		if !tolerant {
 			return fmt.Errorf("%s", firstNonEmpty(next.Err, "lost the connection to the API server"))
 		}
-		fmt.Fprintf(stderr, "warning: connection lost, reconnecting: %s\n", model.Sanitize(next.Err))
+		fmt.Fprintf(stderr, "warning: %sconnection lost, reconnecting: %s\n", prefix, model.Sanitize(next.Err))
+	case kube.ConnUnreachable:
+		if prev == nil || prev.Phase != next.Phase || prev.Err != next.Err {
+			fmt.Fprintf(stderr, "warning: %sunreachable, retrying: %s\n", prefix, model.Sanitize(next.Err))
+		}
 	case kube.ConnLive:
-		if prev != nil && prev.Phase == kube.ConnReconnecting {
-			fmt.Fprintln(stderr, "warning: connection restored")
+		if prev != nil && (prev.Phase == kube.ConnReconnecting || prev.Phase == kube.ConnUnreachable) {
+			fmt.Fprintf(stderr, "warning: %sconnection restored\n", prefix)
 		}
 	}
 	return nil
@@ -221,10 +324,10 @@ func (p *getPrinter) initial(views []model.PodView) error {
 	}
 	rows := make([][]string, 0, len(views)+1)
 	if !p.o.noHeaders {
-		rows = append(rows, getHeader)
+		rows = append(rows, p.header())
 	}
 	for i := range views {
-		rows = append(rows, viewRow(&views[i]))
+		rows = append(rows, p.row(&views[i]))
 	}
 	return p.table.write(rows)
 }
@@ -235,9 +338,25 @@ func (p *getPrinter) changes(views []model.PodView) error {
 	}
 	rows := make([][]string, 0, len(views))
 	for i := range views {
-		rows = append(rows, viewRow(&views[i]))
+		rows = append(rows, p.row(&views[i]))
 	}
 	return p.table.write(rows)
+}
+
+// header is the table header: CONTEXT first when several clusters are
+// watched.
+func (p *getPrinter) header() []string {
+	if len(p.o.contexts) > 1 {
+		return append([]string{"CONTEXT"}, getHeader...)
+	}
+	return getHeader
+}
+
+func (p *getPrinter) row(v *model.PodView) []string {
+	if len(p.o.contexts) > 1 {
+		return append([]string{model.Sanitize(v.Context)}, viewRow(v)...)
+	}
+	return viewRow(v)
 }
 
 // jsonLines writes one compact PodView per line, for streaming consumers.

@@ -44,14 +44,16 @@ func viewRow(v *model.PodView) []string {
 }
 
 // podViews computes the views of pods at now, sorted by namespace then name
-// as kubectl lists them (the apiserver returns pods in that order).
+// as kubectl lists them (the apiserver returns pods in that order); with
+// several clusters, by context first, in the order kubectl --context X
+// get pods -A would print them one after the other.
 func podViews(pods []*corev1.Pod, now time.Time) []model.PodView {
 	views := make([]model.PodView, 0, len(pods))
 	for _, p := range pods {
 		views = append(views, model.NewPodView(p, now))
 	}
 	slices.SortFunc(views, func(a, b model.PodView) int {
-		return cmp.Or(cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Name, b.Name))
+		return cmp.Or(cmp.Compare(a.Context, b.Context), cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Name, b.Name))
 	})
 	return views
 }
@@ -66,7 +68,7 @@ type podStore map[kube.PodKey]*corev1.Pod
 func (s podStore) apply(b kube.Batch) []*corev1.Pod {
 	var changed []*corev1.Pod
 	for _, p := range b.Upserted {
-		s[kube.PodKey{Namespace: p.Namespace, Name: p.Name}] = p
+		s[kube.KeyOf(p)] = p
 		changed = append(changed, p)
 	}
 	for _, k := range b.Removed {

@@ -17,6 +17,13 @@ import (
 // for the scope, container logs from the same cluster, the theme (mono under
 // NO_COLOR) and the key bindings of the settings.
 func runTUI(ctx context.Context, env *Env, flags *kube.ConfigFlags, settings config.Settings) error {
+	contexts, err := flags.ResolveContexts(settings.Clusters)
+	if err != nil {
+		return err
+	}
+	if len(contexts) > 1 {
+		return runMultiTUI(ctx, env, flags, settings, contexts)
+	}
 	opts, err := flags.SourceOptions()
 	if err != nil {
 		return err
@@ -54,6 +61,24 @@ func runTUI(ctx context.Context, env *Env, flags *kube.ConfigFlags, settings con
 	ui.Source, ui.Logs = src, logs
 	ui.Context, ui.Cluster = contextName, clusterName
 	ui.Scope = strings.Join(opts.Namespaces, ",")
+	return tui.Run(ctx, ui)
+}
+
+// runMultiTUI is the terminal UI over several contexts at once.
+func runMultiTUI(ctx context.Context, env *Env, flags *kube.ConfigFlags, settings config.Settings, contexts []string) error {
+	namespaces, _, err := flags.Scope()
+	if err != nil {
+		return err
+	}
+	kube.RedirectClientLogs(io.Discard)
+	ui, err := uiOptions(env, settings)
+	if err != nil {
+		return err
+	}
+	m := newMultiCluster(env, flags, contexts, true)
+	ui.Source, ui.Logs = m.source, m.logs
+	ui.Contexts = contexts
+	ui.Scope = strings.Join(namespaces, ",")
 	return tui.Run(ctx, ui)
 }
 

@@ -45,9 +45,18 @@ type ConfigFlags struct {
 	AllNamespaces bool
 	LabelSelector string
 	FieldSelector string
-	// Overrides carries --context, --cluster, --user, --server, --token,
-	// --request-timeout and the other clientcmd override flags.
+	// Overrides carries --cluster, --user, --server, --token,
+	// --request-timeout and the other clientcmd override flags, and
+	// --context when it names one context (CurrentContext).
 	Overrides clientcmd.ConfigOverrides
+	// Contexts are the --context values (comma-separated or repeated);
+	// one context is kubectl's --context, several are watched together.
+	Contexts []string
+	// AllContexts is --all-contexts: every context of the kubeconfig.
+	AllContexts bool
+	// ClusterSet is --clusters NAME: a named set of contexts from the
+	// config file (config.Settings.Clusters).
+	ClusterSet string
 
 	// Version goes into the User-Agent ("initwatch/<version>"); empty means
 	// the module version from the build info.
@@ -78,7 +87,30 @@ func (f *ConfigFlags) AddFlags(fs *pflag.FlagSet) {
 
 	names := clientcmd.RecommendedConfigOverrideFlags("")
 	names.ContextOverrideFlags.Namespace = clientcmd.FlagInfo{} // an empty long name is not bound
+	names.CurrentContext = clientcmd.FlagInfo{}                 // a list, bound below
 	clientcmd.BindOverrideFlags(&f.Overrides, fs, names)
+	fs.Var((*contextsValue)(f), clientcmd.FlagContext,
+		"The kubeconfig context(s) to use; several (comma-separated or repeated) are watched together")
+	fs.BoolVar(&f.AllContexts, "all-contexts", f.AllContexts, "Watch every context of the kubeconfig together")
+	fs.StringVar(&f.ClusterSet, "clusters", f.ClusterSet,
+		"Watch a named set of contexts from the config file (clusters: {NAME: [ctx, ...]})")
+}
+
+// contextsValue is the --context flag: a list, where one value is also
+// kubectl's --context (Overrides.CurrentContext), so everything that reads
+// the overrides sees it.
+type contextsValue ConfigFlags
+
+func (v *contextsValue) String() string { return strings.Join(v.Contexts, ",") }
+func (v *contextsValue) Type() string   { return "strings" }
+
+func (v *contextsValue) Set(s string) error {
+	v.Contexts = append(v.Contexts, strings.Split(s, ",")...)
+	v.Overrides.CurrentContext = ""
+	if len(v.Contexts) == 1 {
+		v.Overrides.CurrentContext = strings.TrimSpace(v.Contexts[0])
+	}
+	return nil
 }
 
 // ClientConfig returns the clientcmd view of the flags. It reads the

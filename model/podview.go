@@ -16,6 +16,7 @@ func NewPodView(pod *corev1.Pod, now time.Time) PodView {
 	steps := InitSteps(pod, now)
 	printed := Print(pod, now)
 	v := PodView{
+		Context:       ContextOf(pod),
 		Namespace:     pod.Namespace,
 		Name:          pod.Name,
 		UID:           string(pod.UID),
@@ -190,7 +191,7 @@ const (
 var SortKeys = []SortKey{SortDefault, SortName, SortNamespace, SortAge, SortRestarts}
 
 // Compare orders two pods by key, for slices.SortFunc: negative when a comes
-// first. Every key ends on namespace and name, so the order is total and a
+// first. Every key ends on namespace, name and context, so the order is total and a
 // list does not jitter between frames. An unknown key sorts as SortDefault.
 func Compare(a, b *PodView, key SortKey) int {
 	var c int
@@ -213,6 +214,10 @@ func Compare(a, b *PodView, key SortKey) int {
 		return c
 	}
 	if c = cmp.Compare(a.Name, b.Name); c != 0 {
+		return c
+	}
+	// The same namespace/name in two clusters: side by side, by context.
+	if c = cmp.Compare(a.Context, b.Context); c != 0 {
 		return c
 	}
 	return cmp.Compare(a.UID, b.UID)

@@ -178,6 +178,9 @@ const (
 // PodView is everything the list and `initwatch get` show for one pod,
 // computed once per pod change (never in View).
 type PodView struct {
+	// Context is the kubeconfig context the pod was read from when several
+	// clusters are watched (ContextOf), "" for one cluster.
+	Context       string            `json:"context,omitempty"`
 	Namespace     string            `json:"namespace"`
 	Name          string            `json:"name"`
 	UID           string            `json:"uid"`

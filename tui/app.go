@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -48,6 +49,10 @@ type Options struct {
 	// Context, Cluster and Scope are shown in the header: the kubeconfig
 	// context and cluster names, and the namespaces watched ("" for all).
 	Context, Cluster, Scope string
+	// Contexts are the kubeconfig contexts shown together, when there are
+	// several (the batches then name their cluster, Batch.Context): the
+	// list gets a CONTEXT column and the header each cluster's state.
+	Contexts []string
 	// AgeInterval is how often ages on screen are refreshed; zero means
 	// every second, the resolution of kubectl's youngest ages.
 	AgeInterval time.Duration
@@ -81,10 +86,13 @@ type App struct {
 
 	context, cluster, scope string // sanitized
 	conn                    kube.ConnState
-	synced                  bool
-	now                     time.Time
-	width, height           int
-	showHelp                bool
+	// clusters are the contexts shown together, in the order given, with
+	// their connection states; nil for one cluster.
+	clusters      []clusterConn
+	synced        bool
+	now           time.Time
+	width, height int
+	showHelp      bool
 
 	detail     *DetailModel
 	detailOpen bool
@@ -137,6 +145,13 @@ func NewApp(opts Options) App {
 		scope:    cellText(opts.Scope),
 		now:      opts.Now(),
 		detail:   &detail,
+	}
+	if len(opts.Contexts) > 1 {
+		names := shortContexts(opts.Contexts)
+		a.store.ctxNames = names
+		for _, c := range opts.Contexts {
+			a.clusters = append(a.clusters, clusterConn{context: names[c]})
+		}
 	}
 	if opts.Logs != nil {
 		lo := opts.LogOptions
@@ -238,7 +253,22 @@ func (a *App) resize(w, h int) {
 }
 
 func (a *App) relayout() {
-	a.lay = computeLayout(a.list.stats, a.width, a.now)
+	stats := a.list.stats
+	stats.ctx = ctxWidth(a.clusters)
+	a.lay = computeLayout(stats, a.width, a.now)
+}
+
+// clusterOf returns the state of a context shown with others, nil for one
+// cluster or an unknown context.
+func (a *App) clusterOf(ctx string) *clusterConn {
+	if ctx == "" || len(a.clusters) == 0 {
+		return nil
+	}
+	i := slices.Index(a.opts.Contexts, ctx)
+	if i < 0 {
+		return nil
+	}
+	return &a.clusters[i]
 }
 
 func (a App) applyBatch(msg BatchMsg) (App, tea.Cmd) {
@@ -248,14 +278,23 @@ func (a App) applyBatch(msg BatchMsg) (App, tea.Cmd) {
 	}
 	a.now = at
 	res := a.store.apply(msg.Batch, at)
+	cl := a.clusterOf(msg.Batch.Context)
 	if c := msg.Batch.Conn; c != nil {
 		// Errors quote the server; sanitize once here, not every frame.
-		a.conn = *c
-		a.conn.Err = cellText(c.Err)
-		a.conn.Forbidden = make([]string, len(c.Forbidden))
+		conn := *c
+		conn.Err = cellText(c.Err)
+		conn.Forbidden = make([]string, len(c.Forbidden))
 		for i, ns := range c.Forbidden {
-			a.conn.Forbidden[i] = cellText(ns)
+			conn.Forbidden[i] = cellText(ns)
 		}
+		if cl != nil {
+			cl.conn = conn
+		} else {
+			a.conn = conn
+		}
+	}
+	if cl != nil && msg.Batch.Synced {
+		cl.synced = true
 	}
 	var settle tea.Cmd
 	if msg.Batch.Synced {
@@ -557,7 +596,11 @@ func (a *App) listLines(body int) []string {
 			st = &a.selStyle
 		}
 		if r.pod != nil {
-			renderPodRow(&b, r.pod, &a.lay, st, a.now, a.width, sel)
+			stale := false
+			if c := a.clusterOf(r.pod.key.Context); c != nil {
+				stale = c.stale()
+			}
+			renderPodRow(&b, r.pod, &a.lay, st, a.now, a.width, sel, stale)
 		} else {
 			renderGroupRow(&b, r.group, st, a.width, sel)
 		}
@@ -582,7 +625,7 @@ func (a *App) emptyText() string {
 func (a *App) headerInfo() headerInfo {
 	return headerInfo{
 		context: a.context, cluster: a.cluster, scope: a.scope,
-		conn: a.conn, synced: a.synced, counts: a.store.counts,
+		conn: a.conn, synced: a.synced, counts: a.store.counts, clusters: a.clusters,
 		order: a.list.order, query: a.list.query, matches: a.list.stats.pods,
 		onlyInit: a.list.onlyInit, onlyFailing: a.list.onlyFailing, grouped: a.list.grouped,
 	}

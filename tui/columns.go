@@ -11,7 +11,8 @@ import (
 type column int
 
 const (
-	colNS column = iota
+	colCtx column = iota // CONTEXT, only when several clusters are shown
+	colNS
 	colName
 	colReady
 	colStatus
@@ -24,7 +25,7 @@ const (
 )
 
 var columnTitles = [colCount]string{
-	colNS: "NAMESPACE", colName: "NAME", colReady: "READY", colStatus: "STATUS",
+	colCtx: "CONTEXT", colNS: "NAMESPACE", colName: "NAME", colReady: "READY", colStatus: "STATUS",
 	colRestarts: "RESTARTS", colAge: "AGE", colBar: "INIT",
 }
 
@@ -56,7 +57,7 @@ func (ly *layout) gapAfter(c column) int {
 
 func (ly *layout) total() int {
 	t := 0
-	for c := colNS; c < colCount; c++ {
+	for c := colCtx; c < colCount; c++ {
 		if ly.w[c] > 0 {
 			t += ly.w[c] + ly.gapAfter(c)
 		}
@@ -66,13 +67,14 @@ func (ly *layout) total() int {
 
 // dropOrder is the order in which columns give way on narrow screens:
 // NAME, STATUS and the bar go last.
-var dropOrder = []column{colStep, colRestarts, colNS, colAge, colReady, colFraction, colBar}
+var dropOrder = []column{colStep, colRestarts, colNS, colAge, colReady, colFraction, colCtx, colBar}
 
 // Largest width a column takes before others get space.
 const (
 	maxNameWidth = 63 // a DNS label; longer names are truncated
 	maxNSWidth   = 40
 	maxStepWidth = 40
+	maxCtxWidth  = 24 // contexts are shortened before (shortContexts)
 )
 
 // growOrder is how spare width is handed back to shrunk columns; upTo 0
@@ -81,7 +83,7 @@ var growOrder = []struct {
 	col  column
 	upTo int
 }{
-	{colName, 16}, {colStatus, 0}, {colStep, 0}, {colName, 32}, {colBar, 0}, {colNS, 0}, {colName, 0},
+	{colName, 16}, {colStatus, 0}, {colCtx, 0}, {colStep, 0}, {colName, 32}, {colBar, 0}, {colNS, 0}, {colName, 0},
 }
 
 // computeLayout sizes the columns for a screen width from what the rows
@@ -90,6 +92,9 @@ var growOrder = []struct {
 // dropped in dropOrder; space left over is handed back in growOrder.
 func computeLayout(s colStats, width int, now time.Time) layout {
 	var nat, floor layout
+	if s.ctx > 0 {
+		nat.w[colCtx] = min(max(s.ctx, len(columnTitles[colCtx])), maxCtxWidth)
+	}
 	nat.w[colNS] = min(max(s.ns, len(columnTitles[colNS])), maxNSWidth)
 	nat.w[colName] = min(max(s.name, len(columnTitles[colName])), maxNameWidth)
 	nat.w[colReady] = max(s.ready, len(columnTitles[colReady]))
@@ -107,6 +112,7 @@ func computeLayout(s colStats, width int, now time.Time) layout {
 	}
 	floor = nat
 	floor.w[colNS] = min(nat.w[colNS], 12)
+	floor.w[colCtx] = min(nat.w[colCtx], 8)
 	floor.w[colName] = min(nat.w[colName], 20)
 	floor.w[colStep] = min(nat.w[colStep], 8)
 	floor.w[colBar] = min(nat.w[colBar], 4)

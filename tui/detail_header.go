@@ -42,6 +42,10 @@ func (d *DetailModel) renderTitle(f *detailFacts) string {
 	printed := f.printed
 
 	name := detailClean(pod.Namespace) + "/" + detailClean(pod.Name)
+	if ctx := model.ContextOf(pod); ctx != "" {
+		// Several clusters: which one this pod is in.
+		name = detailClean(ctx) + ": " + name
+	}
 	status := detailClean(printed.Status)
 	statusStyle := detailCategoryStyle(th, f.category)
 	if d.gone {

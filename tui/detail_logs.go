@@ -103,6 +103,9 @@ func (d *DetailModel) logsFallbackLines(f *detailFacts) []string {
 	out = append(out, "", detailStyled(th.Muted, "Logs are not streamed in this view; the same logs with kubectl:"))
 	// Wrapped rather than cut, so the command can be copied whole.
 	cmd := detailClean(fmt.Sprintf("kubectl logs -n %s %s -c %s%s", pod.Namespace, pod.Name, name, flag))
+	if ctx := model.ContextOf(pod); ctx != "" {
+		cmd = detailClean(fmt.Sprintf("kubectl --context %s logs -n %s %s -c %s%s", ctx, pod.Namespace, pod.Name, name, flag))
+	}
 	return append(out, detailWrap(cmd, d.width)...)
 }
 

@@ -4,7 +4,8 @@ package tui
 // (ReplicaSet, StatefulSet, Job, DaemonSet, ...) in one namespace, so one
 // rollout can be followed on its own.
 type ownerGroup struct {
-	key    string // namespace + "\x00" + owner; "" for pods without owner
+	key    string // context + "\x00" + namespace + "\x00" + owner; "" for pods without owner
+	ctx    string // sanitized and shortened, "" for one cluster
 	ns     string // sanitized
 	owner  string // sanitized "Kind/name", "" for pods without owner
 	counts counts
@@ -15,7 +16,8 @@ func groupKey(e *podEntry) string {
 	if e.owner == "" {
 		return ""
 	}
-	return e.key.Namespace + "\x00" + e.view.Owner
+	// A workload of the same name in two clusters is two groups.
+	return e.key.Context + "\x00" + e.key.Namespace + "\x00" + e.view.Owner
 }
 
 // groupRows lays out pods (already filtered and in display order) under
@@ -37,7 +39,7 @@ func groupRows(pods []*podEntry, rows []listRow) []listRow {
 			index[k] = i
 			g := &ownerGroup{key: k}
 			if k != "" {
-				g.ns, g.owner = e.ns, e.owner
+				g.ctx, g.ns, g.owner = e.ctx, e.ns, e.owner
 			}
 			buckets = append(buckets, &bucket{group: g})
 		}

@@ -23,6 +23,8 @@ type headerInfo struct {
 	matches                 int // rows (pods) after filter and toggles
 	onlyInit, onlyFailing   bool
 	grouped                 bool
+	// clusters, when several are shown, replace context, cluster and conn.
+	clusters []clusterConn
 }
 
 // renderHeader draws the header in at most lines lines of width cells.
@@ -39,28 +41,46 @@ func renderHeader(b *strings.Builder, h *headerInfo, th *themes.Theme, width, li
 
 	var left strings.Builder
 	left.WriteString(th.Title.Render("initwatch"))
+	if len(h.clusters) > 0 {
+		left.WriteString(label("  ns ") + value(scopeText(h.scope)))
+		b.WriteString(joinEnds(left.String(), clustersText(h.clusters, th, now), width))
+		if lines > 1 {
+			b.WriteByte('\n')
+			b.WriteString(countsLine(h, th, width))
+		}
+		return
+	}
 	if h.context != "" {
 		left.WriteString(label("  ctx ") + value(h.context))
 	}
 	if h.cluster != "" && h.cluster != h.context {
 		left.WriteString(label("  cluster ") + value(h.cluster))
 	}
-	scope := h.scope
-	if scope == "" {
-		scope = "all namespaces"
-	}
-	left.WriteString(label("  ns ") + value(scope))
+	left.WriteString(label("  ns ") + value(scopeText(h.scope)))
 	b.WriteString(joinEnds(left.String(), connText(h, th, now), width))
 	if lines == 1 {
 		return
 	}
 	b.WriteByte('\n')
+	b.WriteString(countsLine(h, th, width))
+}
+
+func scopeText(scope string) string {
+	if scope == "" {
+		return "all namespaces"
+	}
+	return scope
+}
+
+// countsLine is the header's second line: the counts and, on the right,
+// how the list is ordered and narrowed.
+func countsLine(h *headerInfo, th *themes.Theme, width int) string {
 	view := viewText(h, th)
 	cnt := countsText(h, th, false)
 	if ansi.StringWidth(cnt)+1+ansi.StringWidth(view) > width {
 		cnt = countsText(h, th, true)
 	}
-	b.WriteString(joinEnds(cnt, view, width))
+	return joinEnds(cnt, view, width)
 }
 
 // connText is the connection state, with a "stale" mark whenever what is

@@ -268,7 +268,8 @@ func (m *LogsModel) connect() tea.Cmd {
 		// was hidden, or waiting): close the run shown first.
 		return m.restarted(rc)
 	}
-	req := kube.LogRequest{Namespace: m.pod.Namespace, Pod: m.pod.Name, Container: m.target}
+	// The pod's own cluster, when several are watched.
+	req := kube.LogRequest{Context: model.ContextOf(m.pod), Namespace: m.pod.Namespace, Pod: m.pod.Name, Container: m.target}
 	purpose := logPurposeFollow
 	if m.previous {
 		if !logHasPrevious(cs) {
@@ -333,7 +334,7 @@ func (m *LogsModel) restarted(rc int32) tea.Cmd {
 		m.s.dedupe.resume()
 		m.setPhase(logPhaseConnecting, fmt.Sprintf("reading the end of run %d…", m.s.run))
 		return m.s.start(m.src, logPurposeFill, kube.LogRequest{
-			Namespace: m.pod.Namespace, Pod: m.pod.Name, Container: m.target,
+			Context: model.ContextOf(m.pod), Namespace: m.pod.Namespace, Pod: m.pod.Name, Container: m.target,
 			Previous: true, SinceTime: since,
 		})
 	}

@@ -239,9 +239,11 @@ func (l *podList) selectScreenRow(y int) bool {
 
 // colStats are the widest contents of the rows, for sizing columns.
 type colStats struct {
-	ns, name, ready, status, restarts, steps, fraction, stepName int
-	oldest                                                       time.Time
-	pods                                                         int
+	// ctx is the CONTEXT column's natural width, set by the App (which
+	// knows the clusters and which are stale), 0 for one cluster.
+	ctx, ns, name, ready, status, restarts, steps, fraction, stepName int
+	oldest                                                            time.Time
+	pods                                                              int
 }
 
 // cellSizes are an entry's contributions to the column widths, computed

@@ -15,13 +15,16 @@ import (
 
 const ellipsis = "…"
 
+// staleMark follows the context of a row whose cluster is not answering.
+const staleMark = " stale"
+
 // rowStyles are the paints of one kind of row (plain or under the cursor),
 // derived once from the theme: a selected row repeats every style on the
 // selection background.
 type rowStyles struct {
-	base, muted, match, title paint
-	status                    [model.CategoryDone + 1]paint
-	steps                     stepStyles
+	base, muted, match, title, stale paint
+	status                           [model.CategoryDone + 1]paint
+	steps                            stepStyles
 }
 
 func newRowStyles(th themes.Theme, selected bool) rowStyles {
@@ -40,6 +43,7 @@ func newRowStyles(th themes.Theme, selected bool) rowStyles {
 		muted: newPaint(on(th.Muted)),
 		match: newPaint(on(th.Match)),
 		title: newPaint(on(th.Title)),
+		stale: newPaint(on(th.Warning)),
 		status: [model.CategoryDone + 1]paint{
 			model.CategoryFailing:      newPaint(on(th.StatusFailing)),
 			model.CategoryInitializing: newPaint(on(th.StatusInitializing)),
@@ -162,16 +166,33 @@ func highlightsIn(hl []int, from, to int) []int {
 
 // renderPodRow draws one pod. Only rows on screen are drawn, so the ages
 // (which change with the clock) are computed here.
-func renderPodRow(b *strings.Builder, e *podEntry, ly *layout, st *rowStyles, now time.Time, width int, fill bool) {
+//
+// stale marks a row whose cluster is not answering: its CONTEXT cell says
+// so (the header says since when).
+func renderPodRow(b *strings.Builder, e *podEntry, ly *layout, st *rowStyles, now time.Time, width int, fill, stale bool) {
 	start := b.Len()
-	var nsHL, nameHL []int
+	var ctxHL, nsHL, nameHL []int
 	if len(e.highlight) > 0 {
-		nsHL = highlightsIn(e.highlight, 0, len(e.ns))
-		nameHL = highlightsIn(e.highlight, len(e.ns)+1, len(e.search))
+		// search is "context/namespace/name", or "namespace/name".
+		at := 0
+		if e.ctx != "" {
+			ctxHL = highlightsIn(e.highlight, 0, len(e.ctx))
+			at = len(e.ctx) + 1
+		}
+		nsHL = highlightsIn(e.highlight, at, at+len(e.ns))
+		nameHL = highlightsIn(e.highlight, at+len(e.ns)+1, len(e.search))
 	}
 	p := &e.view.Printed
 	cell := func(c column, text string, textW int, style paint, hl []int) {
 		writeCell(b, text, textW, ly.w[c], ly.gapAfter(c), fill, c == colName, style, st.match, hl)
+	}
+	if ly.shown(colCtx) {
+		if stale {
+			t := e.ctx + staleMark
+			cell(colCtx, t, ansi.StringWidth(t), st.stale, ctxHL)
+		} else {
+			cell(colCtx, e.ctx, ansi.StringWidth(e.ctx), st.base, ctxHL)
+		}
 	}
 	if ly.shown(colNS) {
 		cell(colNS, e.ns, int(e.cells.ns), st.base, nsHL)
@@ -238,6 +259,9 @@ func renderGroupRow(b *strings.Builder, g *ownerGroup, st *rowStyles, width int,
 	}
 	var parts strings.Builder
 	st.title.write(&parts, "▾ "+name)
+	if g.ctx != "" {
+		st.muted.write(&parts, "  "+g.ctx)
+	}
 	if g.ns != "" {
 		st.muted.write(&parts, "  "+g.ns)
 	}
@@ -267,7 +291,7 @@ func plural(n int, one, many string) string {
 // renderColumnHeader draws the column titles.
 func renderColumnHeader(b *strings.Builder, ly *layout, style lipgloss.Style) {
 	var line strings.Builder
-	for c := colNS; c < colCount; c++ {
+	for c := colCtx; c < colCount; c++ {
 		if !ly.shown(c) {
 			continue
 		}

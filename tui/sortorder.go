@@ -48,20 +48,20 @@ func (o sortOrder) compare(a, b *podEntry) int {
 // sortKey is what model.Compare reads of a view, kept on each entry as it
 // was when the entry took its place in the sorted list.
 type sortKey struct {
-	ns, name, uid string
-	created       time.Time
-	category      model.Category
-	restarts      int
+	ctx, ns, name, uid string
+	created            time.Time
+	category           model.Category
+	restarts           int
 }
 
 func keyOf(v *model.PodView) sortKey {
-	return sortKey{ns: v.Namespace, name: v.Name, uid: v.UID, created: v.Created,
+	return sortKey{ctx: v.Context, ns: v.Namespace, name: v.Name, uid: v.UID, created: v.Created,
 		category: v.Category, restarts: v.Printed.RestartCount}
 }
 
 // view rebuilds the fields of a view that model.Compare reads.
 func (k *sortKey) view() model.PodView {
-	return model.PodView{Namespace: k.ns, Name: k.name, UID: k.uid, Created: k.created,
+	return model.PodView{Context: k.ctx, Namespace: k.ns, Name: k.name, UID: k.uid, Created: k.created,
 		Category: k.category, Printed: model.Printed{RestartCount: k.restarts}}
 }
 

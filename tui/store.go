@@ -30,14 +30,16 @@ type podEntry struct {
 	bar    []stepClass
 	active stepClass
 
-	// Sanitized display strings and their cell widths.
-	ns, name, status, stepName, owner string
+	// Sanitized display strings and their cell widths. ctx is the
+	// context, shortened, when several clusters are shown.
+	ctx, ns, name, status, stepName, owner string
 	// cells is what sizing the columns reads of the entry, side by side:
 	// measure scans every row after each batch, and one cache line per
 	// pod instead of several scattered over the view is most of its cost
 	// (BenchmarkBatch).
 	cells cellSizes
-	// search is "namespace/name", what the fuzzy filter matches.
+	// search is "namespace/name", or "context/namespace/name" with
+	// several clusters: what the fuzzy filter matches.
 	search string
 	// labels are "k=v" pairs, sorted, matched by queries that contain "=".
 	labels []string
@@ -86,6 +88,9 @@ type podStore struct {
 	// events of each pod, by event namespace/name.
 	events map[kube.PodKey]map[kube.PodKey]*corev1.Event
 	counts counts
+	// ctxNames are the contexts as the CONTEXT column shows them
+	// (sanitized, shortened), with several clusters.
+	ctxNames map[string]string
 }
 
 func newPodStore() *podStore {
@@ -111,7 +116,7 @@ func (s *podStore) apply(b kube.Batch, at time.Time) applyResult {
 		if pod == nil {
 			continue
 		}
-		key := kube.PodKey{Namespace: pod.Namespace, Name: pod.Name}
+		key := kube.KeyOf(pod)
 		e, ok := s.pods[key]
 		if ok {
 			// A relist or resync brings objects that have not changed.
@@ -127,6 +132,7 @@ func (s *podStore) apply(b kube.Batch, at time.Time) applyResult {
 			e = &podEntry{key: key}
 			s.pods[key] = e
 		}
+		e.ctx = s.ctxName(key.Context)
 		e.update(pod, at)
 		s.counts.add(e.view.Category, 1)
 		if !e.dirty {
@@ -151,14 +157,14 @@ func (s *podStore) apply(b kube.Batch, at time.Time) applyResult {
 				m = make(map[kube.PodKey]*corev1.Event)
 				s.events[k] = m
 			}
-			m[kube.PodKey{Namespace: ev.Namespace, Name: ev.Name}] = ev
+			m[kube.PodKey{Context: k.Context, Namespace: ev.Namespace, Name: ev.Name}] = ev
 			res.markEvents(k)
 		}
 	}
 	for _, ev := range b.RemovedEvents {
 		if k, ok := involvedPod(ev); ok {
 			if m := s.events[k]; m != nil {
-				delete(m, kube.PodKey{Namespace: ev.Namespace, Name: ev.Name})
+				delete(m, kube.PodKey{Context: k.Context, Namespace: ev.Namespace, Name: ev.Name})
 				if len(m) == 0 {
 					delete(s.events, k)
 				}
@@ -189,7 +195,18 @@ func involvedPod(ev *corev1.Event) (kube.PodKey, bool) {
 	if ns == "" {
 		ns = ev.Namespace
 	}
-	return kube.PodKey{Namespace: ns, Name: o.Name}, true
+	return kube.PodKey{Context: kube.EventContext(ev), Namespace: ns, Name: o.Name}, true
+}
+
+// ctxName is how the CONTEXT column shows a context.
+func (s *podStore) ctxName(ctx string) string {
+	if ctx == "" {
+		return ""
+	}
+	if n, ok := s.ctxNames[ctx]; ok {
+		return n
+	}
+	return cellText(ctx)
 }
 
 // eventsFor returns the events of the pod e holds, oldest first. Events left
@@ -254,6 +271,9 @@ func (e *podEntry) update(pod *corev1.Pod, at time.Time) {
 		created:     e.view.Created,
 	}
 	e.search = e.ns + "/" + e.name
+	if e.ctx != "" {
+		e.search = e.ctx + "/" + e.search
+	}
 	e.searchLower = asciiLower(e.search)
 	e.hlQuery, e.highlight = "", nil
 
