@@ -169,7 +169,8 @@ var multiRow = regexp.MustCompile(`^(\S+)( stale)?\s+(\S+)\s+(\S+)\s+(\d+/\d+)\s
 // marked stale.
 func multiScreenRows(screen string) (count map[string]int, stale map[string]bool) {
 	count, stale = map[string]int{}, map[string]bool{}
-	for _, l := range strings.Split(screen, "\n")[3:] {
+	lines := strings.Split(screen, "\n")
+	for _, l := range lines[min(3, len(lines)):] {
 		m := multiRow.FindStringSubmatch(l)
 		if m == nil {
 			continue
