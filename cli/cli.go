@@ -165,7 +165,8 @@ func runRoot(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	if demoOn {
-		return runDemo(ctx, env, flags, settings, demoOpts)
+		demoClusters, _ := fs.GetInt(flagDemoClusters)
+		return runDemo(ctx, env, flags, settings, demoOpts, demoClusters)
 	}
 	return runTUI(ctx, env, flags, settings)
 }

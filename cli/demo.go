@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -19,6 +20,9 @@ const (
 	flagDemo      = "demo"
 	flagDemoSeed  = "demo-seed"
 	flagDemoSpeed = "demo-speed"
+	// flagDemoClusters plays several simulated clusters at once.
+	flagDemoClusters = "demo-clusters"
+	maxDemoClusters  = 5
 	// maxDemoSpeed keeps the simulation watchable: past this, two minutes
 	// of scenarios go by in about a second.
 	maxDemoSpeed = 100
@@ -29,7 +33,11 @@ func addDemoFlags(fs *pflag.FlagSet) {
 	fs.Bool(flagDemo, false, "Show a built-in simulated cluster instead of a real one: no kubeconfig, no network")
 	fs.Uint64(flagDemoSeed, 1, "With --demo: the simulation's seed; the same seed replays the same run")
 	fs.String(flagDemoSpeed, "1x", "With --demo: how fast simulated time runs (1x is real time, 5x five times faster)")
+	fs.Int(flagDemoClusters, 1, "With --demo: how many simulated clusters to watch at once (the release rolls out in all, and fails in the second)")
 }
+
+// demoContexts names the simulated clusters, as a kubeconfig would.
+var demoContexts = []string{"demo-eu-1", "demo-us-1", "demo-ap-1", "demo-sa-1", "demo-af-1"}
 
 // demoOptions reads the demo flags: ok is false without --demo. The other
 // demo flags without --demo are a usage error, so a typo cannot silently
@@ -37,7 +45,7 @@ func addDemoFlags(fs *pflag.FlagSet) {
 func demoOptions(fs *pflag.FlagSet, hint string) (opts demo.Options, ok bool, err error) {
 	on, _ := fs.GetBool(flagDemo)
 	if !on {
-		for _, name := range []string{flagDemoSeed, flagDemoSpeed} {
+		for _, name := range []string{flagDemoSeed, flagDemoSpeed, flagDemoClusters} {
 			if fs.Changed(name) {
 				return opts, false, usageErrorf(hint, "--%s needs --%s", name, flagDemo)
 			}
@@ -45,6 +53,9 @@ func demoOptions(fs *pflag.FlagSet, hint string) (opts demo.Options, ok bool, er
 		return opts, false, nil
 	}
 	opts.Seed, _ = fs.GetUint64(flagDemoSeed)
+	if n, _ := fs.GetInt(flagDemoClusters); n < 1 || n > maxDemoClusters {
+		return opts, false, usageErrorf(hint, "--%s: want 1 to %d clusters, got %d", flagDemoClusters, maxDemoClusters, n)
+	}
 	speed, _ := fs.GetString(flagDemoSpeed)
 	if opts.Speed, err = parseSpeed(speed); err != nil {
 		return opts, false, usageErrorf(hint, "--%s: %v", flagDemoSpeed, err)
@@ -64,7 +75,9 @@ func parseSpeed(s string) (float64, error) {
 // runDemo is `initwatch --demo`: the terminal UI on a simulated cluster,
 // watched through the same informer source as a real one. -n, -A and the
 // selectors still apply; the kubeconfig is never read.
-func runDemo(ctx context.Context, env *Env, flags *kube.ConfigFlags, settings config.Settings, opts demo.Options) error {
+//
+// With clusters above 1 it plays that many simulated clusters at once.
+func runDemo(ctx context.Context, env *Env, flags *kube.ConfigFlags, settings config.Settings, opts demo.Options, clusters int) error {
 	namespaces, _, err := flags.Scope()
 	if err != nil {
 		return err
@@ -78,6 +91,9 @@ func runDemo(ctx context.Context, env *Env, flags *kube.ConfigFlags, settings co
 		return err
 	}
 
+	if clusters > 1 {
+		return runDemoClusters(ctx, ui, namespaces, label, field, opts, clusters)
+	}
 	cluster := demo.New(opts)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -93,6 +109,49 @@ func runDemo(ctx context.Context, env *Env, flags *kube.ConfigFlags, settings co
 	cancel()
 	if simErr := <-simulated; simErr != nil && err == nil {
 		err = fmt.Errorf("demo simulation: %w", simErr)
+	}
+	return err
+}
+
+// runDemoClusters plays n simulated clusters at once, each watched by its
+// own informer source behind one kube.MultiSource, as real contexts are.
+// The same release rolls out in every cluster and fails in the second.
+func runDemoClusters(ctx context.Context, ui tui.Options, namespaces []string, label, field string, opts demo.Options, n int) error {
+	if opts.Start.IsZero() {
+		opts.Start = time.Now().Truncate(time.Second) // one clock for all
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	clusters := make([]kube.Cluster, 0, n)
+	logs := kube.ContextLogs{}
+	simulated := make(chan error, n)
+	var first *demo.Cluster
+	for i := range n {
+		o := opts
+		o.Seed = opts.Seed + uint64(i)
+		o.FailRelease = i == 1
+		sim := demo.New(o)
+		if first == nil {
+			first = sim
+		}
+		name := demoContexts[i]
+		go func() { simulated <- sim.Run(ctx) }()
+		clusters = append(clusters, kube.Cluster{Context: name, New: func() (kube.PodSource, error) {
+			return sim.Source(kube.Options{Namespaces: namespaces, LabelSelector: label, FieldSelector: field, Context: name}), nil
+		}})
+		logs[name] = sim.Logs()
+		ui.Contexts = append(ui.Contexts, name)
+	}
+	ui.Source = kube.NewMultiSource(clusters)
+	ui.Logs = logs
+	ui.Now = first.Now
+	ui.Scope = strings.Join(namespaces, ",")
+	err := tui.Run(ctx, ui)
+	cancel()
+	for range n {
+		if simErr := <-simulated; simErr != nil && err == nil {
+			err = fmt.Errorf("demo simulation: %w", simErr)
+		}
 	}
 	return err
 }

@@ -43,6 +43,11 @@ type Options struct {
 	// the wall clock at New, truncated to the second, so timestamps on
 	// screen look current.
 	Start time.Time
+	// FailRelease makes the checkout release fail in this cluster: its
+	// new pods' db-migrate init container exits 1 on every run (a dirty
+	// schema), so they crash-loop and the rollout stalls. With several
+	// demo clusters, the release rolls out in all and fails in one.
+	FailRelease bool
 }
 
 // tick is how often Run moves the simulated clock. Ages are shown to the
@@ -69,6 +74,8 @@ type Cluster struct {
 	events  *recorder
 	digests map[string]string // image → sha256, drawn once
 	err     error             // the first failed write stops the simulation
+
+	failRelease bool // Options.FailRelease
 }
 
 // New builds the cluster: nodes, namespaces, the workloads that already run
@@ -86,12 +93,13 @@ func New(opts Options) *Cluster {
 		// a hundred times slower, and the demo writes a status every few
 		// milliseconds of a stepped test while never using server-side
 		// apply.
-		client: fake.NewSimpleClientset(), //nolint:staticcheck // see above
-		speed:  opts.Speed,
-		start:  opts.Start,
-		logs:   newLogStore(),
-		rng:    rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15)),
-		rv:     map[string]uint64{},
+		client:      fake.NewSimpleClientset(), //nolint:staticcheck // see above
+		speed:       opts.Speed,
+		start:       opts.Start,
+		logs:        newLogStore(),
+		rng:         rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15)),
+		rv:          map[string]uint64{},
+		failRelease: opts.FailRelease,
 	}
 	c.clock.set(opts.Start)
 	c.guard = newWatchGuard()

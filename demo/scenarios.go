@@ -40,6 +40,10 @@ const (
 	seedFailing = 3 // failed runs of init-check-services before it succeeds
 )
 
+// failedMigrations is how many times db-migrate fails with FailRelease:
+// more than a demo lasts, given the kubelet's back-off.
+const failedMigrations = 40
+
 // Namespaces of the demo cluster.
 var demoNamespaces = []string{"default", "kube-system", "shop", "payments", "search"}
 
@@ -337,8 +341,17 @@ func checkout(c *Cluster) *rollout {
 			stop: 800 * time.Millisecond, runs: []runPlan{fluentBitRun()}}
 		p.containers["wait-for-postgres"] = &ctrPlan{pull: c.jitter(1500*time.Millisecond, 2500*time.Millisecond), imageSize: 2_156_544,
 			runs: []runPlan{once(wait, 0, waitForPostgresScript("postgres.payments.svc", wait))}}
+		migrate := []runPlan{once(1100*time.Millisecond, 0, migrateScript(apply))}
+		if c.failRelease && version == "7.3.0" {
+			// This cluster's schema is dirty: every run of the new
+			// version's migration fails, and the pod crash-loops.
+			migrate = migrate[:0]
+			for range failedMigrations {
+				migrate = append(migrate, once(900*time.Millisecond, 1, dirtyMigrateScript()))
+			}
+		}
 		p.containers["db-migrate"] = &ctrPlan{pull: c.jitter(2*time.Second, 3*time.Second), imageSize: 16_777_216,
-			runs: []runPlan{once(1100*time.Millisecond, 0, migrateScript(apply))}}
+			runs: migrate}
 		p.containers["checkout"] = &ctrPlan{pull: c.jitter(3*time.Second, 5*time.Second), imageSize: 29_360_128,
 			ready: c.jitter(3*time.Second, 7*time.Second), stop: c.jitter(time.Second, 3*time.Second),
 			runs: []runPlan{serviceRun("checkout", version, 3*time.Second, func(n int) (string, []any) {

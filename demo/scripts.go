@@ -291,6 +291,14 @@ func migrateScript(apply bool) func(time.Time) []kube.LogLine {
 	)
 }
 
+// dirtyMigrateScript is a migration refused by a schema left dirty by an
+// earlier failed run, as golang-migrate reports it.
+func dirtyMigrateScript() func(time.Time) []kube.LogLine {
+	return script(
+		say(500*time.Millisecond, "error: Dirty database version 42. Fix and force version."),
+	)
+}
+
 func fluentBitRun() runPlan {
 	return runPlan{
 		lines: script(
