@@ -15,7 +15,7 @@ E2E_PKGS = ./e2e/...
 # Go files to keep gofmt-clean: everything but build output and fixtures.
 GO_FILES = $(shell find . -name '*.go' -not -path './bin/*' -not -path './dist/*' -not -path './.cache/*' -not -path '*/testdata/*')
 
-.PHONY: all build test unit e2e controlplane kubectl vet fmt-check bench bench-get bench-tui k9s clean
+.PHONY: all build test unit e2e controlplane kubectl vet fmt-check bench bench-get bench-tui bench-multicluster k9s clean
 
 all: build
 
@@ -65,7 +65,12 @@ $(CP_BIN)/kubectl: hack/controlplane/kubectl/go.mod hack/controlplane/kubectl/go
 	cd hack/controlplane/kubectl && $(GO) build -ldflags "$(K8S_LDFLAGS)" -o $@ k8s.io/kubernetes/cmd/kubectl
 
 # Benchmarks are not part of `make test`: they measure, they do not gate.
-bench: bench-get bench-tui
+bench: bench-get bench-tui bench-multicluster
+
+# Several clusters: 1 and 3 clusters of 10,000 pods through kube.MultiSource
+# (heap per pod and the ratio), and a cluster that never answers.
+bench-multicluster:
+	$(GO) run ./bench/multicluster -clusters 3 -pods 10000
 
 # `initwatch get -A` next to a bare client-go LIST and `kubectl get pods -A`
 # on 10,000 pods, plus the heap the informer source holds per pod.
