@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"path/filepath"
+	"regexp"
 	"testing"
 	"time"
 )
@@ -56,5 +57,37 @@ func TestDemoInTmux(t *testing.T) {
 	d.keys("q")
 	if code := d.exitStatus(); code != 0 {
 		t.Fatalf("initwatch --demo exited with status %d; screen:\n%s", code, d.screen())
+	}
+}
+
+// TestDemoClustersInTmux plays two simulated clusters: both appear under
+// their contexts, live; the checkout release fails in the second only;
+// filtering on a context narrows the list to it; the detail names the
+// pod's cluster and its logs come from that cluster.
+func TestDemoClustersInTmux(t *testing.T) {
+	d := startDemoTerm(t, "--demo", "--demo-clusters", "2", "--demo-speed", "10x")
+	d.waitFor("both clusters live",
+		`demo-eu-1 ● live\s+demo-us-1 ● live`, `CONTEXT\s+NAMESPACE\s+NAME`,
+		`demo-eu-1\s+shop\s+storefront-`, `demo-us-1\s+shop\s+storefront-`)
+	d.waitFor("the release failing in demo-us-1",
+		`demo-us-1\s+payments\s+checkout-\S+\s+1/2\s+Init:(Error|CrashLoopBackOff)\s+\d+`)
+	d.keys("/")
+	d.waitFor("the filter prompt", `apply filter`)
+	d.text("demo-us-1/payments/checkout")
+	d.keys("Enter")
+	screen := d.waitFor("the filter applied", `enter details`)
+	if regexp.MustCompile(`(?m)^demo-eu-1\s`).MatchString(screen) {
+		t.Fatalf("a demo-eu-1 row passed the filter on demo-us-1:\n%s", screen)
+	}
+	// Only the failing ones: the detail opens on a pod of the failed release.
+	d.keys("f")
+	d.waitFor("only failing", `only failing`)
+	d.keys("Enter")
+	d.waitFor("the detail names the cluster", `demo-us-1: payments/checkout-`, `db-migrate`)
+	d.keys("l")
+	d.waitFor("db-migrate's log, from demo-us-1's simulated kubelet", `Dirty database version 42`)
+	d.keys("q")
+	if code := d.exitStatus(); code != 0 {
+		t.Fatalf("exit status %d; screen:\n%s", code, d.screen())
 	}
 }
