@@ -104,8 +104,12 @@ func TestGetSeveralContexts(t *testing.T) {
 	kc, cfg := writeMultiKubeconfig(t)
 	pods := loadPods(t)[:2]
 	sources := map[string]func() (kube.PodSource, error){
-		"eu-1": func() (kube.PodSource, error) { return &scriptedSource{batches: []kube.Batch{stamped("eu-1", pods)}}, nil },
-		"us-1": func() (kube.PodSource, error) { return &scriptedSource{batches: []kube.Batch{stamped("us-1", pods)}}, nil },
+		"eu-1": func() (kube.PodSource, error) {
+			return &scriptedSource{batches: []kube.Batch{stamped("eu-1", pods)}}, nil
+		},
+		"us-1": func() (kube.PodSource, error) {
+			return &scriptedSource{batches: []kube.Batch{stamped("us-1", pods)}}, nil
+		},
 	}
 	for _, args := range [][]string{{"--context", "eu-1,us-1"}, {"--clusters", "prod"}, {"--all-contexts"}} {
 		out, errOut, code, _ := runMultiCLI(t, cfg, sources, append([]string{"get", "--kubeconfig", kc}, args...)...)
@@ -138,7 +142,9 @@ func TestGetOneClusterDown(t *testing.T) {
 	kc, cfg := writeMultiKubeconfig(t)
 	pods := loadPods(t)[:2]
 	sources := map[string]func() (kube.PodSource, error){
-		"eu-1": func() (kube.PodSource, error) { return &scriptedSource{batches: []kube.Batch{stamped("eu-1", pods)}}, nil },
+		"eu-1": func() (kube.PodSource, error) {
+			return &scriptedSource{batches: []kube.Batch{stamped("eu-1", pods)}}, nil
+		},
 		"us-1": func() (kube.PodSource, error) {
 			return nil, errors.New(`Get "https://127.0.0.1:2/api": dial tcp 127.0.0.1:2: connect: connection refused`)
 		},

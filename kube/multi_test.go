@@ -10,11 +10,13 @@ import (
 	"testing"
 	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes/fake"
 
 	"github.com/initwatch/initwatch/model"
+	"github.com/initwatch/initwatch/rollout"
 )
 
 // multiConsumer applies batches of several clusters the way the TUI does.
@@ -258,6 +260,15 @@ func TestContextTransform(t *testing.T) {
 	outEv, _ := ContextTransform("eu-1")(ev)
 	if EventContext(outEv.(*corev1.Event)) != "eu-1" || EventContext(ev) != "" {
 		t.Error("event stamp wrong, or written into the input")
+	}
+	dep := &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Namespace: "a", Name: "web",
+		Annotations: map[string]string{"kubectl.kubernetes.io/last-applied-configuration": "{}"}}}
+	outDep, _ := ContextTransform("eu-1")(dep)
+	if a := outDep.(*appsv1.Deployment).Annotations; a[model.ContextAnnotation] != "eu-1" || len(dep.Annotations) != 1 {
+		t.Errorf("owner annotations = %v (input %v): want the context stamped on the copy only", a, dep.Annotations)
+	}
+	if key, ok := rollout.KeyOf(outDep.(*appsv1.Deployment)); !ok || key.Context != "eu-1" {
+		t.Errorf("owner key = %+v, want context eu-1 (the same workload name in two clusters is two workloads)", key)
 	}
 	if got, _ := ContextTransform("")(plain); model.ContextOf(got.(*corev1.Pod)) != "" {
 		t.Error("one cluster must not be stamped")

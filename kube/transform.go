@@ -1,11 +1,14 @@
 package kube
 
 import (
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/cache"
 
 	"github.com/initwatch/initwatch/model"
+	"github.com/initwatch/initwatch/rollout"
 )
 
 // defaultContainerAnnotation names the container kubectl logs/exec pick by
@@ -14,7 +17,9 @@ const defaultContainerAnnotation = "kubectl.kubernetes.io/default-container"
 
 // Transform is the informer transform (a cache.TransformFunc). It keeps, of
 // a Pod, only what model/ and the views read, so 10,000 cached pods cost a
-// fraction of their API size; of an Event it drops the managed fields.
+// fraction of their API size; of an Event it drops the managed fields; of
+// an owner (Deployment, ReplicaSet, ...) what the rollout summary reads
+// (owners_transform.go), ReplicaSets and CronJobs as metadata only.
 //
 // It builds new objects rather than editing its input (the fake clientset
 // hands the same object to several watchers), and it is idempotent. Equal
@@ -26,6 +31,18 @@ func Transform(obj any) (any, error) {
 		return StripPod(o), nil
 	case *corev1.Event:
 		return StripEvent(o), nil
+	case *appsv1.Deployment:
+		return StripDeployment(o), nil
+	case *appsv1.StatefulSet:
+		return StripStatefulSet(o), nil
+	case *appsv1.DaemonSet:
+		return StripDaemonSet(o), nil
+	case *batchv1.Job:
+		return StripJob(o), nil
+	case *appsv1.ReplicaSet:
+		return StripMetadata(rollout.KindReplicaSet, o), nil
+	case *batchv1.CronJob:
+		return StripMetadata(rollout.KindCronJob, o), nil
 	case cache.DeletedFinalStateUnknown:
 		inner, err := Transform(o.Obj)
 		if err != nil {
@@ -37,45 +54,57 @@ func Transform(obj any) (any, error) {
 }
 
 // ContextTransform is Transform for one of several clusters: it also stamps
-// context (model.ContextAnnotation) on every pod and event it keeps, so
-// keys, rows and summaries downstream tell the clusters apart. The stamp is
-// on initwatch's in-memory copies only; nothing is ever written back. An
+// context (model.ContextAnnotation) on every pod, event and owner it keeps,
+// so keys, rows and summaries downstream tell the clusters apart. The stamp
+// is on initwatch's in-memory copies only; nothing is ever written back. An
 // empty context is Transform itself.
 func ContextTransform(context string) cache.TransformFunc {
+	return stampContext(Transform, context)
+}
+
+// stampContext wraps a transform so that what it returns carries context.
+func stampContext(inner cache.TransformFunc, context string) cache.TransformFunc {
 	if context == "" {
-		return Transform
+		return inner
 	}
 	// Pods without annotations of their own share one read-only map.
 	shared := map[string]string{model.ContextAnnotation: context}
 	var stamp func(obj any) (any, error)
 	stamp = func(obj any) (any, error) {
-		switch o := obj.(type) {
-		case *corev1.Pod:
-			pod := StripPod(o)
-			if pod == nil {
-				return pod, nil
-			}
-			if len(pod.Annotations) == 0 {
-				pod.Annotations = shared
-			} else {
-				pod.Annotations = withContext(pod.Annotations, context)
-			}
-			return pod, nil
-		case *corev1.Event:
-			if o == nil {
-				return o, nil
-			}
-			ev := *StripEvent(o)
-			ev.Annotations = withContext(o.Annotations, context)
-			return &ev, nil
-		case cache.DeletedFinalStateUnknown:
-			inner, err := stamp(o.Obj)
+		if d, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+			in, err := stamp(d.Obj)
 			if err != nil {
 				return nil, err
 			}
-			return cache.DeletedFinalStateUnknown{Key: o.Key, Obj: inner}, nil
+			return cache.DeletedFinalStateUnknown{Key: d.Key, Obj: in}, nil
 		}
-		return obj, nil
+		if ev, ok := obj.(*corev1.Event); ok && ev != nil {
+			// StripEvent may return its input: stamp a copy.
+			out := *StripEvent(ev)
+			out.Annotations = withContext(ev.Annotations, context)
+			return &out, nil
+		}
+		out, err := inner(obj)
+		if err != nil {
+			return nil, err
+		}
+		switch o := out.(type) {
+		case *corev1.Pod:
+			if o == nil {
+				return o, nil
+			}
+			if len(o.Annotations) == 0 {
+				o.Annotations = shared
+			} else {
+				o.Annotations = withContext(o.Annotations, context)
+			}
+		case metav1.Object:
+			// Owners: the transforms built a new object.
+			if o != nil && o.GetAnnotations()[model.ContextAnnotation] != context {
+				o.SetAnnotations(withContext(o.GetAnnotations(), context))
+			}
+		}
+		return out, nil
 	}
 	return stamp
 }
