@@ -266,6 +266,13 @@ func TestMultiClusterOutage(t *testing.T) {
 		return watchOut.String()
 	})
 
+	eventually(t, "get -w to report us-1's outage", func() string {
+		if strings.Contains(watchErr.String(), `context "us-1": connection lost`) {
+			return ""
+		}
+		return fmt.Sprintf("stderr %q", watchErr.String())
+	})
+
 	if err := tc.cps["us-1"].StartAPIServer(ctx); err != nil {
 		t.Fatal(err)
 	}
