@@ -219,3 +219,46 @@ func TestGetDemoFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestNoKubeconfigSuggestsTheDemo: with no kubeconfig at all, the one-line
+// error also names the demo form of the command that failed; a kubeconfig
+// that is there but wrong gets no such hint.
+func TestNoKubeconfigSuggestsTheDemo(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("KUBECONFIG", "")
+	t.Setenv("HOME", dir)
+	t.Setenv("KUBERNETES_SERVICE_HOST", "")
+	t.Setenv("KUBERNETES_SERVICE_PORT", "")
+	tests := []struct {
+		name string // how the command is spelled (Env.Name)
+		args []string
+		hint string // "" for none
+	}{
+		{"", nil, "initwatch --demo"},
+		{"", []string{"-n", "shop"}, "initwatch --demo"},
+		{"", []string{"get"}, "initwatch get --demo"},
+		{"", []string{"get", "-w", "-o", "json"}, "initwatch get --demo"},
+		{"kubectl initwatch", []string{"get"}, "kubectl initwatch get --demo"},
+		{"", []string{"get", "--kubeconfig", filepath.Join(dir, "absent")}, ""},
+		{"", []string{"--context", "nope"}, ""},
+	}
+	for _, tc := range tests {
+		code, out, errOut := runMain(t, &Env{Name: tc.name, LookupEnv: mapEnv{"HOME": dir}.lookup}, tc.args...)
+		lines := strings.Split(strings.TrimSuffix(errOut, "\n"), "\n")
+		if code != ExitError || out != "" || len(lines) != 1 || !strings.HasPrefix(lines[0], "error: ") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 1 and one error line", tc.args, code, out, errOut)
+			continue
+		}
+		hinted := strings.Contains(errOut, "--demo")
+		if tc.hint == "" {
+			if hinted {
+				t.Errorf("%v: %q suggests the demo for a kubeconfig that exists", tc.args, errOut)
+			}
+			continue
+		}
+		want := "error: no kubeconfig found: set KUBECONFIG, pass --kubeconfig, or create ~/.kube/config (or try '" + tc.hint + "': a simulated cluster, no kubeconfig needed)"
+		if lines[0] != want {
+			t.Errorf("%v:\n got %s\nwant %s", tc.args, lines[0], want)
+		}
+	}
+}

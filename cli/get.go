@@ -52,6 +52,11 @@ func runGet(ctx context.Context, env *Env, args []string) error {
 	if demoOn {
 		return runGetDemo(ctx, env, flags, o, demoOpts)
 	}
+	return withDemoHint(env, "get", runGetCluster(ctx, env, flags, o))
+}
+
+// runGetCluster is `initwatch get` on the kubeconfig's cluster.
+func runGetCluster(ctx context.Context, env *Env, flags *kube.ConfigFlags, o getOptions) error {
 	opts, err := flags.SourceOptions()
 	if err != nil {
 		return err
