@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"os/exec"
@@ -95,23 +94,8 @@ func TestGetWatchDemo(t *testing.T) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, "get", "-w", "--demo", "--demo-speed", "20x", "-n", "default")
 	cmd.Env = append(cmd.Environ(), noKubeconfigEnv(t)...)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
 	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	lines := make(chan string)
-	go func() {
-		defer close(lines)
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-	}()
+	lines := startLines(t, cmd, &stderr)
 
 	var header string
 	statuses := []string{}
