@@ -89,5 +89,5 @@
 //   - Cost, measured on two shared cores: a whole cluster is up in about
 //     10 s (etcd, apiserver, controllers, scheduler, kwok, nodes Ready); the
 //     two-revision rollout of six replicas takes about 40 s with 400 ms
-//     kubelet steps.
+//     kubelet steps (11.3 s to start, 27 s to roll out, measured under -race).
 package controlplane
