@@ -45,9 +45,19 @@ func runGet(ctx context.Context, env *Env, args []string) error {
 	if err := flags.Validate(); err != nil {
 		return err
 	}
+	demoOpts, demoOn, err := demoOptions(fs, getHint)
+	if err != nil {
+		return err
+	}
 	settings, err := loadSettings(env, fs, flags)
 	if err != nil {
 		return err
+	}
+	if demoOn {
+		if n, _ := fs.GetInt(flagDemoClusters); n > 1 {
+			return usageErrorf(getHint, "--%s: get --demo plays one simulated cluster; several are for the terminal UI", flagDemoClusters)
+		}
+		return runGetDemo(ctx, env, flags, o, demoOpts)
 	}
 	contexts, err := flags.ResolveContexts(settings.Clusters)
 	if err != nil {
@@ -58,6 +68,11 @@ func runGet(ctx context.Context, env *Env, args []string) error {
 		o.contexts = contexts
 		return streamGet(ctx, env, newMultiCluster(env, flags, contexts, false).source, o)
 	}
+	return withDemoHint(env, "get", runGetCluster(ctx, env, flags, o))
+}
+
+// runGetCluster is `initwatch get` on the kubeconfig's cluster.
+func runGetCluster(ctx context.Context, env *Env, flags *kube.ConfigFlags, o getOptions) error {
 	opts, err := flags.SourceOptions()
 	if err != nil {
 		return err
@@ -83,6 +98,7 @@ func getFlags(flags *kube.ConfigFlags, o *getOptions) *pflag.FlagSet {
 	fs.StringVarP(&o.output, "output", "o", "", "Output format: json (the model, one PodView per pod); default is a table")
 	fs.BoolVarP(&o.watch, "watch", "w", false, "After the table, print one line per pod change, like kubectl get -w")
 	fs.BoolVar(&o.noHeaders, "no-headers", false, "Do not print the table header")
+	addDemoFlags(fs)
 	return fs
 }
 
@@ -304,6 +320,9 @@ type getPrinter struct {
 	stderr io.Writer
 	o      getOptions
 	table  *table
+	// headed is set once the header is printed: a watch that began on no
+	// pods prints it above the first change, as kubectl does.
+	headed bool
 }
 
 func newGetPrinter(w, stderr io.Writer, o getOptions) *getPrinter {
@@ -322,21 +341,24 @@ func (p *getPrinter) initial(views []model.PodView) error {
 		_, err := fmt.Fprintln(p.stderr, "No resources found")
 		return err
 	}
-	rows := make([][]string, 0, len(views)+1)
-	if !p.o.noHeaders {
-		rows = append(rows, p.header())
-	}
-	for i := range views {
-		rows = append(rows, p.row(&views[i]))
-	}
-	return p.table.write(rows)
+	return p.rows(views)
 }
 
 func (p *getPrinter) changes(views []model.PodView) error {
 	if p.o.output == "json" {
 		return p.jsonLines(views)
 	}
-	rows := make([][]string, 0, len(views))
+	return p.rows(views)
+}
+
+// rows writes views as table rows, under the header if it is not printed
+// yet.
+func (p *getPrinter) rows(views []model.PodView) error {
+	rows := make([][]string, 0, len(views)+1)
+	if !p.o.noHeaders && !p.headed {
+		rows = append(rows, p.header())
+		p.headed = true
+	}
 	for i := range views {
 		rows = append(rows, p.row(&views[i]))
 	}
