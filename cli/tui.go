@@ -11,6 +11,7 @@ import (
 	"github.com/initwatch/initwatch/kube"
 	"github.com/initwatch/initwatch/themes"
 	"github.com/initwatch/initwatch/tui"
+	"github.com/initwatch/initwatch/tui/logs"
 )
 
 // runTUI starts the terminal UI on the resolved flags: an informer source
@@ -72,7 +73,7 @@ func uiOptions(env *Env, settings config.Settings) (tui.Options, error) {
 	return tui.Options{
 		Theme: theme,
 		Keys:  keys,
-		LogOptions: tui.LogsOptions{
+		LogOptions: logs.Options{
 			TailLines:   int64(settings.LogTail),
 			BufferLines: settings.LogBuffer,
 		},

@@ -27,6 +27,7 @@ import (
 	"github.com/initwatch/initwatch/keymap"
 	"github.com/initwatch/initwatch/kube"
 	"github.com/initwatch/initwatch/themes"
+	"github.com/initwatch/initwatch/tui/logs"
 )
 
 // Options configure the terminal UI.
@@ -38,7 +39,7 @@ type Options struct {
 	Logs kube.LogSource
 	// LogOptions configure the logs pane (tail, buffer, toggles); its zero
 	// Now means the Now below.
-	LogOptions LogsOptions
+	LogOptions logs.Options
 	// Theme styles everything; the zero Theme means themes.Dark().
 	Theme themes.Theme
 	// Keys are the key bindings; the zero KeyMap means keymap.Default().
@@ -143,7 +144,7 @@ func NewApp(opts Options) App {
 		if lo.Now == nil {
 			lo.Now = opts.Now
 		}
-		*a.detail = a.detail.SetLogs(NewLogs(opts.Logs, opts.Theme, opts.Keys, lo))
+		*a.detail = a.detail.SetLogs(logs.New(opts.Logs, opts.Theme, opts.Keys, lo))
 	}
 	a.relayout()
 	return a

@@ -12,6 +12,7 @@ import (
 	"github.com/initwatch/initwatch/keymap"
 	"github.com/initwatch/initwatch/model"
 	"github.com/initwatch/initwatch/themes"
+	"github.com/initwatch/initwatch/tui/logs"
 )
 
 // Pane is one tab of the pod detail view.
@@ -213,7 +214,7 @@ func (d DetailModel) Close() (DetailModel, tea.Cmd) {
 
 // SetLogs plugs the logs component into the Logs pane (see LogsPane for
 // how the detail view drives it).
-func (d DetailModel) SetLogs(m LogsModel) DetailModel {
+func (d DetailModel) SetLogs(m logs.Model) DetailModel {
 	return d.SetLogsPane(detailLogsModel{m: m})
 }
 

@@ -8,10 +8,11 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/initwatch/initwatch/model"
+	"github.com/initwatch/initwatch/tui/logs"
 )
 
 // LogsPane is what the detail view needs from the component that fills its
-// Logs pane: LogsModel, wrapped by SetLogs, or a test double given to
+// Logs pane: logs.Model, wrapped by SetLogs, or a test double given to
 // SetLogsPane. Methods return the updated component, Bubble Tea style.
 //
 // The detail view drives it so that only the visible stream is open:
@@ -40,9 +41,9 @@ type LogsPane interface {
 	FullHelp() [][]key.Binding
 }
 
-// detailLogsModel adapts LogsModel, whose methods return LogsModel, to the
+// detailLogsModel adapts logs.Model, whose methods return logs.Model, to the
 // LogsPane interface.
-type detailLogsModel struct{ m LogsModel }
+type detailLogsModel struct{ m logs.Model }
 
 func (a detailLogsModel) SetSize(w, h int) LogsPane { a.m = a.m.SetSize(w, h); return a }
 

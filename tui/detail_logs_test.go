@@ -15,6 +15,7 @@ import (
 	"github.com/initwatch/initwatch/keymap"
 	"github.com/initwatch/initwatch/kube"
 	"github.com/initwatch/initwatch/themes"
+	"github.com/initwatch/initwatch/tui/logs"
 )
 
 // detailFakeLogs records how the detail view drives its logs component.
@@ -260,7 +261,7 @@ func TestDetailWithLogsModel(t *testing.T) {
 		{Time: detailNow.Add(-2e9), Text: "migrating schema 2/3"},
 	}}
 	d := newTestDetail(t, "sidecar", themes.Dark(), 80, 20)
-	d = d.SetLogs(NewLogs(src, themes.Dark(), keymap.Default(), LogsOptions{Now: detailClockFixed}))
+	d = d.SetLogs(logs.New(src, themes.Dark(), keymap.Default(), logs.Options{Now: detailClockFixed}))
 
 	d, cmd := d.Update(detailKey("6")) // focus: the command opens the stream
 	msgs := detailMsgs(cmd)

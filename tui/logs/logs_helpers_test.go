@@ -1,4 +1,4 @@
-package tui
+package logs
 
 import (
 	"context"
@@ -183,17 +183,17 @@ func (st *logsFakeStream) cancelled() bool {
 // logsLine builds a line stamped ms after logsT0.
 func logsLine(ms int, text string) kube.LogLine { return kube.LogLine{Time: logsAt(ms), Text: text} }
 
-// logsDriver runs a LogsModel step by step: it keeps the one command the
+// logsDriver runs a Model step by step: it keeps the one command the
 // pane has pending (open, wait for a batch, or retry) and runs it on
 // demand, after the test has scripted what the stream does.
 type logsDriver struct {
 	t   *testing.T
-	m   LogsModel
+	m   Model
 	src *logsFakeSource
 	cmd tea.Cmd
 }
 
-func newLogsDriver(t *testing.T, opts LogsOptions, w, h int) *logsDriver {
+func newLogsDriver(t *testing.T, opts Options, w, h int) *logsDriver {
 	t.Helper()
 	src := &logsFakeSource{}
 	if opts.Now == nil {
@@ -202,11 +202,11 @@ func newLogsDriver(t *testing.T, opts LogsOptions, w, h int) *logsDriver {
 	if opts.RetryDelay == nil {
 		opts.RetryDelay = func(int) time.Duration { return 0 }
 	}
-	m := NewLogs(src, themes.Mono(), keymap.Default(), opts).SetSize(w, h)
+	m := New(src, themes.Mono(), keymap.Default(), opts).SetSize(w, h)
 	return &logsDriver{t: t, m: m, src: src}
 }
 
-func (d *logsDriver) take(m LogsModel, cmd tea.Cmd) {
+func (d *logsDriver) take(m Model, cmd tea.Cmd) {
 	d.m = m
 	if cmd != nil {
 		d.cmd = cmd

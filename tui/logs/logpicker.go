@@ -1,4 +1,4 @@
-package tui
+package logs
 
 import (
 	"fmt"
@@ -54,7 +54,7 @@ func (p *logPicker) choice() logPickerItem {
 }
 
 // view draws the picker in h rows of width w.
-func (m LogsModel) pickerView(w, h int) []string {
+func (m Model) pickerView(w, h int) []string {
 	p := &m.picker
 	rows := make([]string, 0, h)
 	rows = append(rows, logFit(m.th.Title.Render("Show the log of")+m.th.Muted.Render("  (enter: choose · esc: cancel)"), w))

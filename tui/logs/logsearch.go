@@ -1,4 +1,4 @@
-package tui
+package logs
 
 import (
 	"sort"
@@ -165,7 +165,7 @@ func (s *logSearch) isMatch(seq uint64) bool {
 // jumpMatch moves to the next (dir 1) or previous (dir -1) match, or with
 // dir 0 to the match nearest above the bottom of the view, and scrolls it
 // into view.
-func (m *LogsModel) jumpMatch(dir int) {
+func (m *Model) jumpMatch(dir int) {
 	n := len(m.search.matches)
 	if n == 0 {
 		return

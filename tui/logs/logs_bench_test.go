@@ -1,4 +1,4 @@
-package tui
+package logs
 
 import (
 	"context"
@@ -19,10 +19,10 @@ import (
 
 // logsBenchPane returns a focused, streaming pane of w×h and the id of its
 // stream, fed directly with batch messages (no source behind it).
-func logsBenchPane(b *testing.B, w, h int) (LogsModel, uint64) {
+func logsBenchPane(b *testing.B, w, h int) (Model, uint64) {
 	b.Helper()
 	src := &logsFakeSource{}
-	m := NewLogs(src, themes.Dark(), keymap.Default(), LogsOptions{Now: func() time.Time { return logsT0 }}).SetSize(w, h)
+	m := New(src, themes.Dark(), keymap.Default(), Options{Now: func() time.Time { return logsT0 }}).SetSize(w, h)
 	m, _ = m.SetPod(logsWithStatus(logsPod(b), logsRunning("check-services", 0, nil)))
 	m, cmd := m.Focus()
 	msg := cmd().(logStreamOpenedMsg)

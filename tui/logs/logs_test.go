@@ -1,4 +1,4 @@
-package tui
+package logs
 
 import (
 	"errors"
@@ -28,7 +28,7 @@ func int64Val(p *int64) string {
 }
 
 func TestLogsWaitsForTheContainerThenAttaches(t *testing.T) {
-	d := newLogsDriver(t, LogsOptions{}, 60, 8)
+	d := newLogsDriver(t, Options{}, 60, 8)
 	pod := logsPod(t)
 	d.setPod(pod)
 	d.focus()
@@ -57,7 +57,7 @@ func TestLogsWaitsForTheContainerThenAttaches(t *testing.T) {
 }
 
 func TestLogsSwitchesToTheNextInitContainer(t *testing.T) {
-	d := newLogsDriver(t, LogsOptions{}, 60, 8)
+	d := newLogsDriver(t, Options{}, 60, 8)
 	pod := logsWithStatus(logsPod(t), logsRunning("check-services", 0, nil))
 	d.setPod(pod)
 	d.focus()
@@ -88,7 +88,7 @@ func TestLogsSwitchesToTheNextInitContainer(t *testing.T) {
 // logsStreaming returns a driver following check-services (running, no
 // restarts) with lines a1 (1 ms) and a2 (2 ms) shown.
 func logsStreaming(t *testing.T) (*logsDriver, *logsFakeStream) {
-	d := newLogsDriver(t, LogsOptions{}, 60, 10)
+	d := newLogsDriver(t, Options{}, 60, 10)
 	d.setPod(logsWithStatus(logsPod(t), logsRunning("check-services", 0, nil)))
 	d.focus()
 	d.pump()
@@ -217,7 +217,7 @@ func TestLogsNewRunWaitsUntilItStarts(t *testing.T) {
 }
 
 func TestLogsPreviousRun(t *testing.T) {
-	d := newLogsDriver(t, LogsOptions{}, 70, 8)
+	d := newLogsDriver(t, Options{}, 70, 8)
 	pod := logsWithStatus(logsPod(t), logsWaiting("check-services", "CrashLoopBackOff", 3, logsExited(1)))
 	d.setPod(pod)
 	d.focus()
@@ -254,7 +254,7 @@ func TestLogsPreviousRun(t *testing.T) {
 }
 
 func TestLogsPreviousWithoutRestart(t *testing.T) {
-	d := newLogsDriver(t, LogsOptions{Previous: true}, 70, 8)
+	d := newLogsDriver(t, Options{Previous: true}, 70, 8)
 	d.setPod(logsWithStatus(logsPod(t), logsRunning("check-services", 0, nil)))
 	d.focus()
 	if d.src.count() != 0 {
@@ -266,7 +266,7 @@ func TestLogsPreviousWithoutRestart(t *testing.T) {
 }
 
 func TestLogsPickContainer(t *testing.T) {
-	d := newLogsDriver(t, LogsOptions{}, 70, 10)
+	d := newLogsDriver(t, Options{}, 70, 10)
 	pod := logsWithStatus(logsPod(t), logsRunning("check-services", 0, nil))
 	d.setPod(pod)
 	d.focus()
@@ -311,7 +311,7 @@ func TestLogsPickContainer(t *testing.T) {
 }
 
 func TestLogsAutoscroll(t *testing.T) {
-	d := newLogsDriver(t, LogsOptions{}, 40, 6) // 4 rows of lines
+	d := newLogsDriver(t, Options{}, 40, 6) // 4 rows of lines
 	d.setPod(logsWithStatus(logsPod(t), logsRunning("check-services", 0, nil)))
 	d.focus()
 	d.pump()
@@ -355,7 +355,7 @@ func TestLogsAutoscroll(t *testing.T) {
 }
 
 func TestLogsWrapTimestamps(t *testing.T) {
-	d := newLogsDriver(t, LogsOptions{}, 20, 6)
+	d := newLogsDriver(t, Options{}, 20, 6)
 	d.setPod(logsWithStatus(logsPod(t), logsRunning("check-services", 0, nil)))
 	d.focus()
 	d.pump()
@@ -373,7 +373,7 @@ func TestLogsWrapTimestamps(t *testing.T) {
 }
 
 func TestLogsSearch(t *testing.T) {
-	d := newLogsDriver(t, LogsOptions{}, 40, 6)
+	d := newLogsDriver(t, Options{}, 40, 6)
 	d.setPod(logsWithStatus(logsPod(t), logsRunning("check-services", 0, nil)))
 	d.focus()
 	d.pump()
@@ -434,7 +434,7 @@ func TestLogsSearchHighlight(t *testing.T) {
 	old := lipgloss.ColorProfile()
 	lipgloss.SetColorProfile(termenv.ANSI)
 	t.Cleanup(func() { lipgloss.SetColorProfile(old) })
-	d := newLogsDriver(t, LogsOptions{}, 40, 5)
+	d := newLogsDriver(t, Options{}, 40, 5)
 	d.setPod(logsWithStatus(logsPod(t), logsRunning("check-services", 0, nil)))
 	d.focus()
 	d.pump()
@@ -454,7 +454,7 @@ func TestLogsSanitizesLines(t *testing.T) {
 	old := lipgloss.ColorProfile()
 	lipgloss.SetColorProfile(termenv.Ascii) // the pane adds no escapes of its own
 	t.Cleanup(func() { lipgloss.SetColorProfile(old) })
-	d := newLogsDriver(t, LogsOptions{}, 80, 5)
+	d := newLogsDriver(t, Options{}, 80, 5)
 	d.setPod(logsWithStatus(logsPod(t), logsRunning("check-services", 0, nil)))
 	d.focus()
 	d.pump()
@@ -481,7 +481,7 @@ func TestLogsSanitizesLines(t *testing.T) {
 }
 
 func TestLogsBufferIsBounded(t *testing.T) {
-	d := newLogsDriver(t, LogsOptions{BufferLines: 1000}, 40, 6)
+	d := newLogsDriver(t, Options{BufferLines: 1000}, 40, 6)
 	d.setPod(logsWithStatus(logsPod(t), logsRunning("check-services", 0, nil)))
 	d.focus()
 	d.pump()
@@ -508,7 +508,7 @@ func TestLogsBufferIsBounded(t *testing.T) {
 }
 
 func TestLogsHugeLine(t *testing.T) {
-	d := newLogsDriver(t, LogsOptions{}, 50, 12)
+	d := newLogsDriver(t, Options{}, 50, 12)
 	d.setPod(logsWithStatus(logsPod(t), logsRunning("check-services", 0, nil)))
 	d.focus()
 	d.pump()
@@ -528,7 +528,7 @@ func TestLogsHugeLine(t *testing.T) {
 }
 
 func TestLogsGapMarker(t *testing.T) {
-	d := newLogsDriver(t, LogsOptions{}, 60, 6)
+	d := newLogsDriver(t, Options{}, 60, 6)
 	d.setPod(logsWithStatus(logsPod(t), logsRunning("check-services", 0, nil)))
 	d.focus()
 	d.pump()
@@ -541,7 +541,7 @@ func TestLogsGapMarker(t *testing.T) {
 }
 
 func TestLogsNotStartedAnswerWaits(t *testing.T) {
-	d := newLogsDriver(t, LogsOptions{}, 60, 6)
+	d := newLogsDriver(t, Options{}, 60, 6)
 	d.src.openErrs = []error{&kube.NotStartedError{Container: "check-services", Reason: "PodInitializing"}}
 	d.setPod(logsWithStatus(logsPod(t), logsRunning("check-services", 0, nil)))
 	d.focus()
@@ -557,7 +557,7 @@ func TestLogsNotStartedAnswerWaits(t *testing.T) {
 }
 
 func TestLogsOpenFailureRetries(t *testing.T) {
-	d := newLogsDriver(t, LogsOptions{RetryDelay: func(n int) time.Duration { return 0 }}, 80, 6)
+	d := newLogsDriver(t, Options{RetryDelay: func(n int) time.Duration { return 0 }}, 80, 6)
 	d.src.openErrs = []error{errors.New("dial tcp: connection refused")}
 	d.setPod(logsWithStatus(logsPod(t), logsRunning("check-services", 0, nil)))
 	d.focus()
@@ -573,7 +573,7 @@ func TestLogsOpenFailureRetries(t *testing.T) {
 }
 
 func TestLogsTailKeys(t *testing.T) {
-	d := newLogsDriver(t, LogsOptions{}, 80, 6)
+	d := newLogsDriver(t, Options{}, 80, 6)
 	d.setPod(logsWithStatus(logsPod(t), logsRunning("check-services", 0, nil)))
 	d.focus()
 	d.pump()
@@ -675,7 +675,7 @@ func TestLogsSmallSizes(t *testing.T) {
 }
 
 func TestLogsHelp(t *testing.T) {
-	d := newLogsDriver(t, LogsOptions{}, 40, 6)
+	d := newLogsDriver(t, Options{}, 40, 6)
 	if len(d.m.ShortHelp()) == 0 {
 		t.Fatal("no short help")
 	}

@@ -1,4 +1,4 @@
-package tui
+package logs
 
 import (
 	"fmt"
@@ -16,7 +16,7 @@ import (
 	"github.com/initwatch/initwatch/themes"
 )
 
-// Defaults of LogsOptions.
+// Defaults of Options.
 const (
 	DefaultTailLines   = 200
 	DefaultBufferLines = 10000
@@ -25,8 +25,8 @@ const (
 // logTailSteps are the initial tails + and - step through.
 var logTailSteps = []int64{10, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 50000}
 
-// LogsOptions configure a logs pane. Zero values mean the defaults.
-type LogsOptions struct {
+// Options configure a logs pane. Zero values mean the defaults.
+type Options struct {
 	// TailLines is how many lines of a run are fetched when a stream
 	// starts (kubectl logs --tail); negative means the whole run, still
 	// bounded by BufferLines.
@@ -60,18 +60,18 @@ const (
 	logPhaseRetrying                   // the stream broke; reconnecting after a delay
 )
 
-// LogsModel is the logs pane of the pod detail view: it follows the active
+// Model is the logs pane of the pod detail view: it follows the active
 // init container of one pod (or the container the user picked), keeps the
 // last BufferLines lines, reconnects when the stream breaks or the container
 // restarts, and shows the lines sanitized, searchable and scrollable.
 //
 // Only a focused pane has a stream open: the owner calls Focus when the
 // pane becomes visible and Blur when it is hidden or the pod is left.
-type LogsModel struct {
+type Model struct {
 	src  kube.LogSource
 	th   themes.Theme
 	km   keymap.KeyMap
-	opts LogsOptions
+	opts Options
 
 	width, height int
 	focused       bool
@@ -100,9 +100,9 @@ type LogsModel struct {
 	picker logPicker
 }
 
-// NewLogs returns a logs pane reading from src. It opens nothing until it
+// New returns a logs pane reading from src. It opens nothing until it
 // has a pod (SetPod) and is focused (Focus).
-func NewLogs(src kube.LogSource, th themes.Theme, km keymap.KeyMap, opts LogsOptions) LogsModel {
+func New(src kube.LogSource, th themes.Theme, km keymap.KeyMap, opts Options) Model {
 	if opts.TailLines == 0 {
 		opts.TailLines = DefaultTailLines
 	}
@@ -119,7 +119,7 @@ func NewLogs(src kube.LogSource, th themes.Theme, km keymap.KeyMap, opts LogsOpt
 	ti.Prompt = "/"
 	ti.Placeholder = "search"
 	ti.CharLimit = 256
-	return LogsModel{
+	return Model{
 		src:        src,
 		th:         th,
 		km:         km,
@@ -139,23 +139,23 @@ func NewLogs(src kube.LogSource, th themes.Theme, km keymap.KeyMap, opts LogsOpt
 }
 
 // SetSize sets the pane's outer size.
-func (m LogsModel) SetSize(w, h int) LogsModel {
+func (m Model) SetSize(w, h int) Model {
 	m.width, m.height = max(w, 1), max(h, 1)
 	return m
 }
 
 // Container is the container the pane shows, "" before a pod is set.
-func (m LogsModel) Container() string { return m.target }
+func (m Model) Container() string { return m.target }
 
 // Capturing reports whether the pane consumes every key (the search field
 // or the container picker is open), so the owner must not act on keys like
 // esc or q itself.
-func (m LogsModel) Capturing() bool { return m.search.editing || m.picker.open }
+func (m Model) Capturing() bool { return m.search.editing || m.picker.open }
 
 // SetPod is called with every version of the pod shown (nil when it is
 // gone). It picks the container to follow, opens the stream once that
 // container has started, and reconnects when it restarts.
-func (m LogsModel) SetPod(pod *corev1.Pod) (LogsModel, tea.Cmd) {
+func (m Model) SetPod(pod *corev1.Pod) (Model, tea.Cmd) {
 	if pod == nil {
 		m.s.close()
 		m.pod = nil
@@ -195,7 +195,7 @@ func logHasContainer(pod *corev1.Pod, name string) string {
 }
 
 // podChanged reacts to a new version of the same pod and container.
-func (m *LogsModel) podChanged() tea.Cmd {
+func (m *Model) podChanged() tea.Cmd {
 	switch m.phase {
 	case logPhaseIdle, logPhaseWaiting:
 		// connect checks again whether the container has started.
@@ -209,7 +209,7 @@ func (m *LogsModel) podChanged() tea.Cmd {
 }
 
 // Focus opens the stream: the pane became visible.
-func (m LogsModel) Focus() (LogsModel, tea.Cmd) {
+func (m Model) Focus() (Model, tea.Cmd) {
 	if m.focused {
 		return m, nil
 	}
@@ -219,7 +219,7 @@ func (m LogsModel) Focus() (LogsModel, tea.Cmd) {
 
 // Blur closes the stream: the pane is hidden or the pod was left. The
 // buffer is kept, and the next Focus resumes after its last line.
-func (m LogsModel) Blur() LogsModel {
+func (m Model) Blur() Model {
 	m.focused = false
 	m.s.close()
 	m.search.editing = false
@@ -230,7 +230,7 @@ func (m LogsModel) Blur() LogsModel {
 
 // SetPrevious switches between the current run and the previous one, for
 // owners that bind their own key to it (kubectl logs -p).
-func (m LogsModel) SetPrevious(previous bool) (LogsModel, tea.Cmd) {
+func (m Model) SetPrevious(previous bool) (Model, tea.Cmd) {
 	if m.previous == previous {
 		return m, nil
 	}
@@ -240,7 +240,7 @@ func (m LogsModel) SetPrevious(previous bool) (LogsModel, tea.Cmd) {
 }
 
 // clear forgets the lines shown and how far the stream got.
-func (m *LogsModel) clear() {
+func (m *Model) clear() {
 	m.s.close()
 	m.buf.Reset()
 	m.s.dedupe.reset()
@@ -250,12 +250,12 @@ func (m *LogsModel) clear() {
 	m.setPhase(logPhaseIdle, "")
 }
 
-func (m *LogsModel) setPhase(p logPhase, note string) {
+func (m *Model) setPhase(p logPhase, note string) {
 	m.phase, m.note = p, note
 }
 
 // connect opens the stream the pane should show now, or explains why not.
-func (m *LogsModel) connect() tea.Cmd {
+func (m *Model) connect() tea.Cmd {
 	m.s.close()
 	if !m.focused || m.pod == nil || m.target == "" {
 		m.setPhase(logPhaseIdle, "")
@@ -320,7 +320,7 @@ func (m *LogsModel) connect() tea.Cmd {
 // restarted handles a new restart count: the rest of the finished run is
 // fetched (its last lines may not have reached us), then a marker, then the
 // new run.
-func (m *LogsModel) restarted(rc int32) tea.Cmd {
+func (m *Model) restarted(rc int32) tea.Cmd {
 	m.s.close()
 	if m.previous {
 		// The previous run is now another one.
@@ -341,7 +341,7 @@ func (m *LogsModel) restarted(rc int32) tea.Cmd {
 }
 
 // beginRun marks the start of run rc and opens it once it has started.
-func (m *LogsModel) beginRun(rc int32) tea.Cmd {
+func (m *Model) beginRun(rc int32) tea.Cmd {
 	m.s.close()
 	if m.buf.Len() > 0 {
 		m.appendEntry(logEntry{kind: logKindRestart, count: int(rc)})
@@ -352,7 +352,7 @@ func (m *LogsModel) beginRun(rc int32) tea.Cmd {
 }
 
 // Update handles the pane's keys, mouse wheel and stream messages.
-func (m LogsModel) Update(msg tea.Msg) (LogsModel, tea.Cmd) {
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case logStreamOpenedMsg:
 		return m.streamOpened(msg)
@@ -384,7 +384,7 @@ func (m LogsModel) Update(msg tea.Msg) (LogsModel, tea.Cmd) {
 	return m, nil
 }
 
-func (m LogsModel) streamOpened(msg logStreamOpenedMsg) (LogsModel, tea.Cmd) {
+func (m Model) streamOpened(msg logStreamOpenedMsg) (Model, tea.Cmd) {
 	if !m.s.current(msg.id) {
 		return m, nil
 	}
@@ -414,7 +414,7 @@ func (m LogsModel) streamOpened(msg logStreamOpenedMsg) (LogsModel, tea.Cmd) {
 
 // retry schedules a reconnection; the phase and note are kept (they say
 // why), with the delay added when it is a failure.
-func (m *LogsModel) retry(failed bool) tea.Cmd {
+func (m *Model) retry(failed bool) tea.Cmd {
 	d := m.opts.RetryDelay(m.s.attempts)
 	m.s.attempts++
 	if failed {
@@ -426,7 +426,7 @@ func (m *LogsModel) retry(failed bool) tea.Cmd {
 	return cmd
 }
 
-func (m LogsModel) streamEnded(err error) (LogsModel, tea.Cmd) {
+func (m Model) streamEnded(err error) (Model, tea.Cmd) {
 	purpose := m.s.conn.purpose
 	m.s.close()
 	switch purpose {
@@ -466,7 +466,7 @@ func (m LogsModel) streamEnded(err error) (LogsModel, tea.Cmd) {
 
 // ingest appends a batch: repeats of a resumed stream are dropped, every
 // line is sanitized once here, so the view never sees raw bytes.
-func (m *LogsModel) ingest(lines []kube.LogLine) {
+func (m *Model) ingest(lines []kube.LogLine) {
 	for _, l := range lines {
 		if l.Skipped > 0 {
 			m.appendEntry(logEntry{kind: logKindGap, count: l.Skipped})
@@ -485,7 +485,7 @@ func (m *LogsModel) ingest(lines []kube.LogLine) {
 	m.search.prune(m.buf.FirstSeq())
 }
 
-func (m *LogsModel) appendEntry(e logEntry) {
+func (m *Model) appendEntry(e logEntry) {
 	seq := m.buf.Append(e)
 	if e.kind == logKindLine && m.search.query != "" && m.search.matchesLine(e.plain) {
 		m.search.matches = append(m.search.matches, seq)
@@ -496,7 +496,7 @@ func (m *LogsModel) appendEntry(e logEntry) {
 }
 
 // handleKey applies one key press.
-func (m LogsModel) handleKey(msg tea.KeyMsg) (LogsModel, tea.Cmd) {
+func (m Model) handleKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 	if m.picker.open {
 		return m.pickerKey(msg)
 	}
@@ -555,7 +555,7 @@ func (m LogsModel) handleKey(msg tea.KeyMsg) (LogsModel, tea.Cmd) {
 	return m, nil
 }
 
-func (m LogsModel) handleMouse(msg tea.MouseMsg) LogsModel {
+func (m Model) handleMouse(msg tea.MouseMsg) Model {
 	if msg.Action != tea.MouseActionPress {
 		return m
 	}
@@ -568,12 +568,12 @@ func (m LogsModel) handleMouse(msg tea.MouseMsg) LogsModel {
 	return m
 }
 
-func (m *LogsModel) resumeFollow() {
+func (m *Model) resumeFollow() {
 	m.follow, m.unseen = true, 0
 }
 
 // setTail restarts the stream with another initial tail.
-func (m LogsModel) setTail(n int64) (LogsModel, tea.Cmd) {
+func (m Model) setTail(n int64) (Model, tea.Cmd) {
 	if n == m.tail {
 		return m, nil
 	}
@@ -604,7 +604,7 @@ func logNextTail(cur int64, dir int) int64 {
 }
 
 // pickerKey drives the container picker.
-func (m LogsModel) pickerKey(msg tea.KeyMsg) (LogsModel, tea.Cmd) {
+func (m Model) pickerKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 	nav := m.km.Detail.Nav
 	switch {
 	case key.Matches(msg, m.km.Global.Back):
@@ -636,7 +636,7 @@ func (m LogsModel) pickerKey(msg tea.KeyMsg) (LogsModel, tea.Cmd) {
 }
 
 // searchKey edits the search query; matches update as it is typed.
-func (m LogsModel) searchKey(msg tea.KeyMsg) (LogsModel, tea.Cmd) {
+func (m Model) searchKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 	switch msg.Type {
 	case tea.KeyEsc:
 		m.search.editing = false
@@ -658,13 +658,13 @@ func (m LogsModel) searchKey(msg tea.KeyMsg) (LogsModel, tea.Cmd) {
 }
 
 // ShortHelp lists the main keys of the pane.
-func (m LogsModel) ShortHelp() []key.Binding {
+func (m Model) ShortHelp() []key.Binding {
 	k := m.km.Logs
 	return []key.Binding{k.Container, k.Previous, k.Autoscroll, k.Search, k.Timestamps, k.Wrap}
 }
 
 // FullHelp lists every key of the pane, in columns.
-func (m LogsModel) FullHelp() [][]key.Binding {
+func (m Model) FullHelp() [][]key.Binding {
 	k, nav := m.km.Logs, m.km.Detail.Nav
 	return [][]key.Binding{
 		{nav.Up, nav.Down, nav.PageUp, nav.PageDown, nav.Top, nav.Bottom},

@@ -1,4 +1,4 @@
-package tui
+package logs
 
 import (
 	"fmt"
@@ -87,7 +87,7 @@ func TestLogsLeaveNothingBehind(t *testing.T) {
 	base := runtime.NumGoroutine()
 
 	rt := &logsRuntime{msgs: make(chan tea.Msg, 1000)}
-	m := NewLogs(src, themes.Mono(), keymap.Default(), LogsOptions{Now: func() time.Time { return logsT0 }}).SetSize(80, 20)
+	m := New(src, themes.Mono(), keymap.Default(), Options{Now: func() time.Time { return logsT0 }}).SetSize(80, 20)
 	// untilLines feeds messages to the pane until it shows n lines.
 	until := func(done func() bool) {
 		t.Helper()

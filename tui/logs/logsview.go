@@ -1,4 +1,4 @@
-package tui
+package logs
 
 import (
 	"fmt"
@@ -22,12 +22,12 @@ const logChrome = 2
 // like the kubelet writes it.
 const logTimeFormat = "2006-01-02T15:04:05.000Z07:00"
 
-func (m *LogsModel) bodyHeight() int { return max(m.height-logChrome, 1) }
+func (m *Model) bodyHeight() int { return max(m.height-logChrome, 1) }
 
 // View draws the pane: a header (container, run, toggles), the lines, and a
 // status line (stream state, or the search field). It reads the buffer but
 // only the rows on screen are rendered.
-func (m LogsModel) View() string {
+func (m Model) View() string {
 	if m.width <= 0 || m.height <= 0 {
 		return ""
 	}
@@ -57,7 +57,7 @@ func (m LogsModel) View() string {
 
 // headerLine: "init-db  init 2/3 · CrashLoopBackOff (last exit 1) · restarts 3"
 // on the left, the pane's modes on the right.
-func (m *LogsModel) headerLine(w int) string {
+func (m *Model) headerLine(w int) string {
 	th := &m.th
 	if m.target == "" {
 		return logFit(th.Muted.Render("no container"), w)
@@ -102,7 +102,7 @@ func logToggle(name string, on bool) string {
 }
 
 // statusLine tells where the stream stands, or shows the search field.
-func (m *LogsModel) statusLine(w int) string {
+func (m *Model) statusLine(w int) string {
 	th := &m.th
 	if m.search.editing {
 		return logFit(m.search.input.View()+th.Muted.Render(m.matchCount()), w)
@@ -141,7 +141,7 @@ func (m *LogsModel) statusLine(w int) string {
 	return logFit(s, w)
 }
 
-func (m *LogsModel) matchCount() string {
+func (m *Model) matchCount() string {
 	n := len(m.search.matches)
 	if m.search.query == "" {
 		return ""
@@ -161,7 +161,7 @@ func logOr(s, def string) string {
 
 // bodyRows renders the h rows of lines on screen: the last ones when
 // following, else from the scroll logAnchor.
-func (m *LogsModel) bodyRows(w, h int) []string {
+func (m *Model) bodyRows(w, h int) []string {
 	if m.buf.Len() == 0 {
 		msg := "no log lines yet"
 		switch m.phase {
@@ -195,7 +195,7 @@ func (m *LogsModel) bodyRows(w, h int) []string {
 
 // rowsEndingAtBottom renders the newest entries, walking back only as far
 // as the screen needs.
-func (m *LogsModel) rowsEndingAtBottom(w, h int) []string {
+func (m *Model) rowsEndingAtBottom(w, h int) []string {
 	var chunks [][]string
 	n := 0
 	for i := m.buf.Len() - 1; i >= 0 && n < h; i-- {
@@ -215,7 +215,7 @@ func (m *LogsModel) rowsEndingAtBottom(w, h int) []string {
 
 // renderEntry turns one entry into screen rows of width w: wrapped, or cut
 // with an ellipsis.
-func (m *LogsModel) renderEntry(e *logEntry, w int) []string {
+func (m *Model) renderEntry(e *logEntry, w int) []string {
 	th := &m.th
 	var s string
 	switch e.kind {
@@ -253,7 +253,7 @@ func (m *LogsModel) renderEntry(e *logEntry, w int) []string {
 }
 
 // highlight marks the search matches in plain.
-func (m *LogsModel) highlight(plain string) string {
+func (m *Model) highlight(plain string) string {
 	spans := m.search.spans(plain)
 	if len(spans) == 0 {
 		return plain
@@ -305,7 +305,7 @@ func logFit(s string, w int) string {
 }
 
 // entryRows is how many screen rows entry i takes.
-func (m *LogsModel) entryRows(i int) int {
+func (m *Model) entryRows(i int) int {
 	if !m.wrap {
 		return 1
 	}
@@ -313,7 +313,7 @@ func (m *LogsModel) entryRows(i int) int {
 }
 
 // bottomAnchor is the top row of the view when it follows the newest line.
-func (m *LogsModel) bottomAnchor() logAnchor {
+func (m *Model) bottomAnchor() logAnchor {
 	h := m.bodyHeight()
 	n := 0
 	for i := m.buf.Len() - 1; i >= 0; i-- {
@@ -327,7 +327,7 @@ func (m *LogsModel) bottomAnchor() logAnchor {
 }
 
 // scrollUp moves the view k rows up; autoscroll pauses.
-func (m *LogsModel) scrollUp(k int) {
+func (m *Model) scrollUp(k int) {
 	if m.buf.Len() == 0 {
 		return
 	}
@@ -355,7 +355,7 @@ func (m *LogsModel) scrollUp(k int) {
 
 // scrollDown moves the view k rows down; reaching the bottom resumes
 // autoscroll.
-func (m *LogsModel) scrollDown(k int) {
+func (m *Model) scrollDown(k int) {
 	if m.follow || m.buf.Len() == 0 {
 		return
 	}
@@ -382,7 +382,7 @@ func (m *LogsModel) scrollDown(k int) {
 
 // atBottom reports whether the rows from the logAnchor to the newest line logFit
 // on screen, counting at most a screenful.
-func (m *LogsModel) atBottom() bool {
+func (m *Model) atBottom() bool {
 	h := m.bodyHeight()
 	i, ok := m.buf.Index(m.top.seq)
 	if !ok {
@@ -400,7 +400,7 @@ func (m *LogsModel) atBottom() bool {
 
 // showSeq scrolls so that the entry numbered seq is on screen, a few rows
 // below the top for context.
-func (m *LogsModel) showSeq(seq uint64) {
+func (m *Model) showSeq(seq uint64) {
 	if _, ok := m.buf.Index(seq); !ok {
 		return
 	}
