@@ -27,6 +27,7 @@ import (
 	"github.com/initwatch/initwatch/keymap"
 	"github.com/initwatch/initwatch/kube"
 	"github.com/initwatch/initwatch/themes"
+	"github.com/initwatch/initwatch/tui/detail"
 	"github.com/initwatch/initwatch/tui/logs"
 )
 
@@ -87,7 +88,7 @@ type App struct {
 	width, height           int
 	showHelp                bool
 
-	detail     *DetailModel
+	detail     *detail.Model
 	detailOpen bool
 	detailKey  kube.PodKey
 	// detailShown is the pod version last given to the detail view.
@@ -121,7 +122,7 @@ func NewApp(opts Options) App {
 		opts.AgeInterval = time.Second
 	}
 	o := &opts
-	detail := NewDetail(opts.Theme, opts.Keys, opts.Now)
+	detail := detail.New(opts.Theme, opts.Keys, opts.Now)
 	helpModel, filter := newHelp(opts.Theme), newFilterInput(opts.Theme)
 	a := App{
 		opts:     o,

@@ -20,6 +20,7 @@ import (
 	"github.com/initwatch/initwatch/kube"
 	"github.com/initwatch/initwatch/model"
 	"github.com/initwatch/initwatch/themes"
+	"github.com/initwatch/initwatch/tui/detail"
 )
 
 func findPod(t testing.TB, pods []*corev1.Pod, name string) *corev1.Pod {
@@ -134,7 +135,7 @@ func TestLogsKeysOpenTheLogsPane(t *testing.T) {
 	for _, k := range []string{"l", "p"} {
 		a := newTestApp(t, themes.Dark(), 120, 30, clusterPods(t))
 		a = press(a, "jjj", k)
-		if !a.detailOpen || a.detail.ActivePane() != PaneLogs {
+		if !a.detailOpen || a.detail.ActivePane() != detail.PaneLogs {
 			t.Fatalf("%s: detail open %v, pane %v", k, a.detailOpen, a.detail.ActivePane())
 		}
 		if ns, name := a.detail.Pod(); ns+"/"+name != selected(a) {

@@ -29,7 +29,7 @@ func logsAt(ms int) time.Time { return logsT0.Add(time.Duration(ms) * time.Milli
 // logsPod loads the logs fixture pod (no status: nothing started yet).
 func logsPod(t testing.TB) *corev1.Pod {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "testdata", "kwok", "pod-init-logs.yaml"))
+	data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "kwok", "pod-init-logs.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}

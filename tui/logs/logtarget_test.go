@@ -12,7 +12,7 @@ import (
 
 func logsFixture(t *testing.T, name string) *corev1.Pod {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "testdata", "pods", name+".yaml"))
+	data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "pods", name+".yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}

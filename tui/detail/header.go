@@ -1,4 +1,4 @@
-package tui
+package detail
 
 import (
 	"fmt"
@@ -32,7 +32,7 @@ const detailMinName = 12
 // renderTitle builds the title line: namespace/name, STATUS (coloured by
 // category), READY, RESTARTS, AGE and node, dropping what does not fit from
 // the right, STATUS last.
-func (d *DetailModel) renderTitle(f *detailFacts) string {
+func (d *Model) renderTitle(f *detailFacts) string {
 	w := d.width
 	th := d.theme
 	if d.pod == nil {
@@ -105,7 +105,7 @@ func detailCategoryStyle(th themes.Theme, c model.Category) lipgloss.Style {
 
 // renderTabs computes the tab labels, which carry counts: init progress,
 // number of events.
-func (d *DetailModel) renderTabs(f *detailFacts) {
+func (d *Model) renderTabs(f *detailFacts) {
 	keyOf := func(b []string) string {
 		if len(b) == 0 {
 			return "?"
@@ -144,7 +144,7 @@ func (d *DetailModel) renderTabs(f *detailFacts) {
 
 // tabLine draws the tabs, the active one in brackets (visible without
 // colour), and on the right the scroll position when the pane overflows.
-func (d DetailModel) tabLine() string {
+func (d Model) tabLine() string {
 	w := d.width
 	th := d.theme
 	pos := ""

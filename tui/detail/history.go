@@ -1,4 +1,4 @@
-package tui
+package detail
 
 import (
 	"github.com/charmbracelet/lipgloss"
@@ -12,7 +12,7 @@ const detailArrow = " → "
 // historyLines renders the History pane: the chain of STATUS values the pod
 // went through while watched, then each with when it began (absolute and
 // relative) and how long the pod stayed in it.
-func (d *DetailModel) historyLines(f *detailFacts) []string {
+func (d *Model) historyLines(f *detailFacts) []string {
 	th := d.theme
 	w := d.width
 	if len(d.history) == 0 {
@@ -70,7 +70,7 @@ func (d *DetailModel) historyLines(f *detailFacts) []string {
 // statusStyle colours a recorded STATUS by the category it implies. Only
 // the string was recorded, not readiness, so Running is coloured as ready;
 // READY in the title line tells the present truth.
-func (d *DetailModel) statusStyle(status string) lipgloss.Style {
+func (d *Model) statusStyle(status string) lipgloss.Style {
 	p := model.Printed{Status: status, ReadyCount: 1, TotalCount: 1}
 	return detailCategoryStyle(d.theme, model.Categorize("", p, nil))
 }

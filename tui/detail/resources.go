@@ -1,4 +1,4 @@
-package tui
+package detail
 
 import (
 	"fmt"
@@ -12,7 +12,7 @@ import (
 // resourceLines renders the Resources pane: the pod's effective requests
 // and limits, the init and app sides they come from and which one wins, in
 // a table, in sentences, then the per-container values from the spec.
-func (d *DetailModel) resourceLines(_ *detailFacts) []string {
+func (d *Model) resourceLines(_ *detailFacts) []string {
 	th := d.theme
 	w := d.width
 	r := model.EffectiveResources(d.pod)
@@ -71,7 +71,7 @@ func detailQuantity(q string) string {
 
 // sideStyle highlights the init side when it wins: that is the surprise the
 // pane exists to show (an init container inflating what the pod reserves).
-func (d *DetailModel) sideStyle(s model.Side) *lipgloss.Style {
+func (d *Model) sideStyle(s model.Side) *lipgloss.Style {
 	th := d.theme
 	switch s {
 	case model.SideInit:
@@ -112,7 +112,7 @@ func detailResourceSentence(name string, f model.ResourceFigure) string {
 // containerResourceTable lists each container's own requests and limits, as
 // written in the spec: init containers in order (sidecars marked), then app
 // containers.
-func (d *DetailModel) containerResourceTable() []string {
+func (d *Model) containerResourceTable() []string {
 	th := d.theme
 	pod := d.pod
 	cols := []detailColumn{{title: "CONTAINER"}, {title: "KIND", spill: true}, {title: "CPU REQ"}, {title: "CPU LIM", spill: true}, {title: "MEM REQ"}, {title: "MEM LIM", spill: true}}

@@ -1,4 +1,4 @@
-package tui
+package detail
 
 import (
 	"context"
@@ -123,61 +123,61 @@ func TestDetailLogsPaneDriving(t *testing.T) {
 		return s
 	}
 	pod, events, history := loadDetailScenario(t, "seed-crashloop")
-	d := NewDetail(themes.Dark(), keymap.Default(), detailClockFixed).SetSize(60, 12).SetPod(pod, events, history)
+	d := New(themes.Dark(), keymap.Default(), detailClockFixed).SetSize(60, 12).SetPod(pod, events, history)
 	d = d.SetLogsPane(detailFakeLogs{calls: &calls})
 	if got := take(); got != "size 60x10; pod "+pod.Name {
 		t.Errorf("plugging in: %q", got)
 	}
 	steps := []struct {
-		do        func(d DetailModel) (DetailModel, tea.Cmd)
+		do        func(d Model) (Model, tea.Cmd)
 		calls     string
 		msgs      string
 		pane      Pane
 		capturing bool
 	}{
 		// The command SetLogsPane queued comes with the next Update.
-		{do: func(d DetailModel) (DetailModel, tea.Cmd) { return d.Update(detailKey("j")) },
+		{do: func(d Model) (Model, tea.Cmd) { return d.Update(detailKey("j")) },
 			msgs: "from SetPod " + pod.Name, pane: PaneInit},
-		{do: func(d DetailModel) (DetailModel, tea.Cmd) { return d.Update(detailKey("6")) },
+		{do: func(d Model) (Model, tea.Cmd) { return d.Update(detailKey("6")) },
 			calls: "previous false; focus", msgs: "from Focus", pane: PaneLogs},
-		{do: func(d DetailModel) (DetailModel, tea.Cmd) { return d.Update(detailKey("j")) },
+		{do: func(d Model) (Model, tea.Cmd) { return d.Update(detailKey("j")) },
 			calls: "key j", pane: PaneLogs},
-		{do: func(d DetailModel) (DetailModel, tea.Cmd) { return d.Update(detailKey("p")) },
+		{do: func(d Model) (Model, tea.Cmd) { return d.Update(detailKey("p")) },
 			calls: "key p", pane: PaneLogs},
-		{do: func(d DetailModel) (DetailModel, tea.Cmd) {
+		{do: func(d Model) (Model, tea.Cmd) {
 			return d.Update(tea.MouseMsg{Button: tea.MouseButtonWheelUp, Action: tea.MouseActionPress})
 		}, calls: "mouse", pane: PaneLogs},
-		{do: func(d DetailModel) (DetailModel, tea.Cmd) { return d.Update(detailKey("/")) },
+		{do: func(d Model) (Model, tea.Cmd) { return d.Update(detailKey("/")) },
 			calls: "key /", pane: PaneLogs, capturing: true},
 		// Capturing: tab is text for the component, not a pane switch.
-		{do: func(d DetailModel) (DetailModel, tea.Cmd) { return d.Update(detailKey("tab")) },
+		{do: func(d Model) (Model, tea.Cmd) { return d.Update(detailKey("tab")) },
 			calls: "key tab", pane: PaneLogs, capturing: true},
-		{do: func(d DetailModel) (DetailModel, tea.Cmd) { return d.Update(tea.KeyMsg{Type: tea.KeyEnter}) },
+		{do: func(d Model) (Model, tea.Cmd) { return d.Update(tea.KeyMsg{Type: tea.KeyEnter}) },
 			calls: "key enter", pane: PaneLogs},
-		{do: func(d DetailModel) (DetailModel, tea.Cmd) { return d.Update(detailKey("2")) },
+		{do: func(d Model) (Model, tea.Cmd) { return d.Update(detailKey("2")) },
 			calls: "blur", pane: PaneConditions},
 		// Off screen: keys stay with the detail view, stream messages
 		// still reach the component.
-		{do: func(d DetailModel) (DetailModel, tea.Cmd) { return d.Update(detailKey("j")) },
+		{do: func(d Model) (Model, tea.Cmd) { return d.Update(detailKey("j")) },
 			pane: PaneConditions},
-		{do: func(d DetailModel) (DetailModel, tea.Cmd) { return d.Update(detailFakeMsg("stream")) },
+		{do: func(d Model) (Model, tea.Cmd) { return d.Update(detailFakeMsg("stream")) },
 			calls: "msg stream", pane: PaneConditions},
-		{do: func(d DetailModel) (DetailModel, tea.Cmd) { return d.Update(detailKey("p")) },
+		{do: func(d Model) (Model, tea.Cmd) { return d.Update(detailKey("p")) },
 			calls: "previous true; focus", msgs: "from Focus", pane: PaneLogs},
 		// New pod version: forwarded, its command handed over next.
-		{do: func(d DetailModel) (DetailModel, tea.Cmd) {
+		{do: func(d Model) (Model, tea.Cmd) {
 			return d.SetPod(pod.DeepCopy(), events, history).Update(detailFakeMsg("tick"))
 		}, calls: "pod " + pod.Name + "; msg tick", msgs: "from SetPod " + pod.Name, pane: PaneLogs},
-		{do: func(d DetailModel) (DetailModel, tea.Cmd) { return d.SetSize(50, 20), nil },
+		{do: func(d Model) (Model, tea.Cmd) { return d.SetSize(50, 20), nil },
 			calls: "size 50x18", pane: PaneLogs},
 		// Leaving the view: stream closed, and the view starts over.
-		{do: func(d DetailModel) (DetailModel, tea.Cmd) { return d.Close() },
+		{do: func(d Model) (Model, tea.Cmd) { return d.Close() },
 			calls: "blur", pane: PaneInit},
-		{do: func(d DetailModel) (DetailModel, tea.Cmd) {
+		{do: func(d Model) (Model, tea.Cmd) {
 			return d.SetPod(pod, events, history).Update(detailKey("6"))
 		},
 			calls: "pod " + pod.Name + "; previous false; focus", msgs: "from SetPod " + pod.Name + "; from Focus", pane: PaneLogs},
-		{do: func(d DetailModel) (DetailModel, tea.Cmd) { return d.SetPod(nil, nil, nil), nil },
+		{do: func(d Model) (Model, tea.Cmd) { return d.SetPod(nil, nil, nil), nil },
 			calls: "pod nil", pane: PaneLogs},
 	}
 	for i, s := range steps {

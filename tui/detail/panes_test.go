@@ -1,4 +1,4 @@
-package tui
+package detail
 
 import (
 	"regexp"
@@ -271,7 +271,7 @@ func TestDetailTitle(t *testing.T) {
 func TestDetailTimelineBar(t *testing.T) {
 	detailProfile(t, termenv.Ascii)
 	th := themes.Mono() // shapes, not colours, tell phases apart
-	d := DetailModel{theme: th}
+	d := Model{theme: th}
 	g := th.Glyphs
 	origin := detailNow.Add(-10 * time.Second)
 	at := func(s float64) time.Time { return origin.Add(time.Duration(s * float64(time.Second))) }
@@ -484,7 +484,7 @@ func TestDetailImageEdited(t *testing.T) {
 	pod, events, history := loadDetailScenario(t, "seed-crashloop")
 	pod = pod.DeepCopy()
 	pod.Spec.InitContainers[1].Image = "loftsh/app-init:fixed"
-	d := NewDetail(themes.Dark(), keymap.Default(), detailClockFixed).SetSize(200, 40).SetPod(pod, events, history)
+	d := New(themes.Dark(), keymap.Default(), detailClockFixed).SetSize(200, 40).SetPod(pod, events, history)
 	got := detailPlain(d, PaneInit)
 	want := "  Image:          loftsh/app-init:fixed\n  Image (status): docker.io/loftsh/app-init:FLiBwNW (spec edited: next run uses Image)"
 	if !strings.Contains(got, want) {

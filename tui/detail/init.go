@@ -1,4 +1,4 @@
-package tui
+package detail
 
 import (
 	"fmt"
@@ -24,7 +24,7 @@ const (
 // initLines renders the Init containers pane: the restart policy and
 // progress, the timeline, then one block per init container in spec order,
 // grouped as kubectl describe groups them.
-func (d *DetailModel) initLines(f *detailFacts) []string {
+func (d *Model) initLines(f *detailFacts) []string {
 	th := d.theme
 	pod := d.pod
 	var out []string
@@ -70,7 +70,7 @@ func (d *DetailModel) initLines(f *detailFacts) []string {
 }
 
 // progressLine says how far initialization got and what holds it up.
-func (d *DetailModel) progressLine(f *detailFacts) string {
+func (d *Model) progressLine(f *detailFacts) string {
 	th := d.theme
 	p := f.progress
 	line := detailStyled(th.HeaderValue, fmt.Sprintf("%d of %d complete", p.Done, p.Total))
@@ -87,7 +87,7 @@ func (d *DetailModel) progressLine(f *detailFacts) string {
 
 // restartPolicyLine states the pod's restart policy and what it means for a
 // failed init container.
-func (d *DetailModel) restartPolicyLine() string {
+func (d *Model) restartPolicyLine() string {
 	th := d.theme
 	policy := d.pod.Spec.RestartPolicy
 	name := string(policy)
@@ -103,7 +103,7 @@ func (d *DetailModel) restartPolicyLine() string {
 }
 
 // noRetryCause names what stops the kubelet from running a failed step again.
-func (d *DetailModel) noRetryCause(s *model.InitStep) string {
+func (d *Model) noRetryCause(s *model.InitStep) string {
 	pod := d.pod
 	if s.Index < len(pod.Spec.InitContainers) {
 		c := &pod.Spec.InitContainers[s.Index]
@@ -122,7 +122,7 @@ func (d *DetailModel) noRetryCause(s *model.InitStep) string {
 
 // stepHeader is the first line of a step's block: position, name, phase,
 // kind and duration; the step holding initialization up is marked ▶.
-func (d *DetailModel) stepHeader(f *detailFacts, s *model.InitStep) string {
+func (d *Model) stepHeader(f *detailFacts, s *model.InitStep) string {
 	th := d.theme
 	marker := "  "
 	if s.Index == f.progress.Active {
@@ -138,7 +138,7 @@ func (d *DetailModel) stepHeader(f *detailFacts, s *model.InitStep) string {
 
 // kindText tells a classic init container from a sidecar, which keeps
 // running beside the app and may have probes.
-func (d *DetailModel) kindText(s *model.InitStep) string {
+func (d *Model) kindText(s *model.InitStep) string {
 	if s.Kind != model.KindSidecar {
 		return detailStyled(d.theme.Muted, "init")
 	}
@@ -179,7 +179,7 @@ func detailDurationText(s *model.InitStep) string {
 	return ""
 }
 
-func (d *DetailModel) phaseStyle(p model.StepPhase) lipgloss.Style {
+func (d *Model) phaseStyle(p model.StepPhase) lipgloss.Style {
 	th := d.theme
 	switch p {
 	case model.PhaseSucceeded:
@@ -197,7 +197,7 @@ func (d *DetailModel) phaseStyle(p model.StepPhase) lipgloss.Style {
 // stateLines renders a "State:" or "Last State:" block as kubectl describe
 // does, plus the waiting message describe leaves out, signal names, and how
 // long ago each timestamp was.
-func (d *DetailModel) stateLines(label string, st model.ContainerState, s *model.InitStep, now time.Time) []string {
+func (d *Model) stateLines(label string, st model.ContainerState, s *model.InitStep, now time.Time) []string {
 	th := d.theme
 	kind := string(st.Kind)
 	if st.Kind == model.StateNone {
@@ -236,7 +236,7 @@ func (d *DetailModel) stateLines(label string, st model.ContainerState, s *model
 // field renders "Label:  value" indented for its describe level, the value
 // aligned on detailValueCol. Values that wrap (messages) keep every line,
 // aligned under the first.
-func (d *DetailModel) field(level int, label, value string, st lipgloss.Style, wrap bool) []string {
+func (d *Model) field(level int, label, value string, st lipgloss.Style, wrap bool) []string {
 	th := d.theme
 	indent := strings.Repeat("  ", max(level-1, 0))
 	head := indent + label + ":"

@@ -1,4 +1,4 @@
-package tui
+package detail
 
 import (
 	"fmt"
@@ -33,7 +33,7 @@ func detailKey(s string) tea.KeyMsg {
 	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}
 }
 
-func detailPress(d DetailModel, keys ...string) DetailModel {
+func detailPress(d Model, keys ...string) Model {
 	for _, k := range keys {
 		d, _ = d.Update(detailKey(k))
 	}
@@ -183,7 +183,7 @@ func TestDetailScroll(t *testing.T) {
 func TestDetailSetPod(t *testing.T) {
 	detailProfile(t, termenv.Ascii)
 	pod, events, history := loadDetailScenario(t, "seed-crashloop")
-	d := NewDetail(themes.Dark(), keymap.Default(), detailClockFixed).SetSize(120, 8).SetPod(pod, events, history)
+	d := New(themes.Dark(), keymap.Default(), detailClockFixed).SetSize(120, 8).SetPod(pod, events, history)
 	if ns, name := d.Pod(); ns != "default" || name != "k8s-init-containers-64f984c8d7-tdjrg" {
 		t.Fatalf("Pod() = %q, %q", ns, name)
 	}
@@ -245,7 +245,7 @@ func TestDetailSetPod(t *testing.T) {
 // TestDetailEmpty checks the view before any pod and at degenerate sizes.
 func TestDetailEmpty(t *testing.T) {
 	detailProfile(t, termenv.Ascii)
-	d := NewDetail(themes.Dark(), keymap.Default(), nil)
+	d := New(themes.Dark(), keymap.Default(), nil)
 	if d.View() != "" {
 		t.Errorf("unsized view: %q", d.View())
 	}
@@ -303,7 +303,7 @@ func TestDetailKeymapOverride(t *testing.T) {
 		t.Fatal(err)
 	}
 	pod, events, history := loadDetailScenario(t, "seed-crashloop")
-	d := NewDetail(themes.Dark(), km, detailClockFixed).SetSize(120, 30).SetPod(pod, events, history)
+	d := New(themes.Dark(), km, detailClockFixed).SetSize(120, 30).SetPod(pod, events, history)
 	if d = detailPress(d, "3"); d.ActivePane() != PaneInit {
 		t.Errorf("3 still opens %v after override", d.ActivePane())
 	}

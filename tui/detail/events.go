@@ -1,8 +1,8 @@
-package tui
+package detail
 
 // eventLines renders the Events pane as kubectl describe lists events:
 // TYPE REASON AGE FROM MESSAGE, newest first, repeats folded in AGE.
-func (d *DetailModel) eventLines(f *detailFacts) []string {
+func (d *Model) eventLines(f *detailFacts) []string {
 	th := d.theme
 	if len(f.events) == 0 {
 		// kubectl describe's word for it.

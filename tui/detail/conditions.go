@@ -1,4 +1,4 @@
-package tui
+package detail
 
 import (
 	"strings"
@@ -10,7 +10,7 @@ import (
 
 // conditionLines renders the Conditions pane: every condition the server
 // sent, in the model's order (the order a pod goes through them).
-func (d *DetailModel) conditionLines(f *detailFacts) []string {
+func (d *Model) conditionLines(f *detailFacts) []string {
 	th := d.theme
 	conds := model.Conditions(d.pod)
 	if len(conds) == 0 {
@@ -35,7 +35,7 @@ func (d *DetailModel) conditionLines(f *detailFacts) []string {
 }
 
 // conditionStyle colours True green, False as a warning, Unknown muted.
-func (d *DetailModel) conditionStyle(status string) *lipgloss.Style {
+func (d *Model) conditionStyle(status string) *lipgloss.Style {
 	th := d.theme
 	switch status {
 	case "True":

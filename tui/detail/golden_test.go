@@ -1,4 +1,4 @@
-package tui
+package detail
 
 import (
 	"fmt"
@@ -94,7 +94,7 @@ func TestDetailSizes(t *testing.T) {
 		detailProfile(t, prof.p)
 		for _, sc := range prof.scenarios {
 			pod, events, history := loadDetailScenario(t, sc)
-			base := NewDetail(themes.Dark(), keymap.Default(), detailClockFixed).SetPod(pod, events, history)
+			base := New(themes.Dark(), keymap.Default(), detailClockFixed).SetPod(pod, events, history)
 			for _, w := range widths {
 				for _, h := range heights {
 					d := base.SetSize(w, h)
@@ -113,7 +113,7 @@ func TestDetailSizes(t *testing.T) {
 
 // detailProgram runs the detail view as a Bubble Tea program, as the app
 // does: window size messages resize it, q quits.
-type detailProgram struct{ d DetailModel }
+type detailProgram struct{ d Model }
 
 func (p detailProgram) Init() tea.Cmd { return nil }
 
@@ -140,7 +140,7 @@ func (p detailProgram) View() string { return p.d.View() }
 func TestDetailProgram(t *testing.T) {
 	detailProfile(t, termenv.Ascii)
 	pod, events, history := loadDetailScenario(t, "seed-crashloop")
-	d := NewDetail(themes.Dark(), keymap.Default(), detailClockFixed).SetPod(pod, events, history)
+	d := New(themes.Dark(), keymap.Default(), detailClockFixed).SetPod(pod, events, history)
 	tm := teatest.NewTestModel(t, detailProgram{d}, teatest.WithInitialTermSize(100, 30))
 	tm.Type("3")
 	tm.Send(tea.KeyMsg{Type: tea.KeyTab})
@@ -163,7 +163,7 @@ func TestDetailProgram(t *testing.T) {
 // (every pane re-rendered), the work done per watch batch for the shown pod.
 func BenchmarkDetailSetPod(b *testing.B) {
 	pod, events, history := loadDetailScenario(b, "seed-crashloop")
-	d := NewDetail(themes.Dark(), keymap.Default(), detailClockFixed).SetSize(120, 30)
+	d := New(themes.Dark(), keymap.Default(), detailClockFixed).SetSize(120, 30)
 	for b.Loop() {
 		d = d.SetPod(pod, events, history)
 	}
@@ -172,7 +172,7 @@ func BenchmarkDetailSetPod(b *testing.B) {
 // BenchmarkDetailView measures one frame of the detail view.
 func BenchmarkDetailView(b *testing.B) {
 	pod, events, history := loadDetailScenario(b, "seed-crashloop")
-	d := NewDetail(themes.Dark(), keymap.Default(), detailClockFixed).SetSize(120, 30).SetPod(pod, events, history)
+	d := New(themes.Dark(), keymap.Default(), detailClockFixed).SetSize(120, 30).SetPod(pod, events, history)
 	for b.Loop() {
 		_ = d.View()
 	}

@@ -1,4 +1,4 @@
-package tui
+package detail
 
 import (
 	"fmt"
@@ -81,7 +81,7 @@ func (a detailLogsModel) FullHelp() [][]key.Binding { return a.m.FullHelp() }
 // logsFallbackLines is the Logs pane when no logs component is plugged in
 // (initwatch get, tests): which container the logs would follow, and the
 // kubectl command that shows them.
-func (d *DetailModel) logsFallbackLines(f *detailFacts) []string {
+func (d *Model) logsFallbackLines(f *detailFacts) []string {
 	th := d.theme
 	pod := d.pod
 	name, what, hasPrevious := d.followedContainer(f)
@@ -111,7 +111,7 @@ func (d *DetailModel) logsFallbackLines(f *detailFacts) []string {
 // container holding initialization up (running, failing or next), else the
 // first app container. It also says what that container is doing and whether
 // it has a terminated run to show with -p.
-func (d *DetailModel) followedContainer(f *detailFacts) (name, what string, hasPrevious bool) {
+func (d *Model) followedContainer(f *detailFacts) (name, what string, hasPrevious bool) {
 	if p := f.progress; p.Active >= 0 && p.Active < len(f.steps) {
 		s := &f.steps[p.Active]
 		kind := "init container"

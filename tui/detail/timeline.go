@@ -1,4 +1,4 @@
-package tui
+package detail
 
 import (
 	"fmt"
@@ -31,7 +31,7 @@ const (
 // each run from its start to its end (running steps up to now), a crash
 // looping step's last run followed by its back-off, sidecars until the end
 // of initialization; the duration and restarts are printed after the bar.
-func (d *DetailModel) timelineLines(f *detailFacts) []string {
+func (d *Model) timelineLines(f *detailFacts) []string {
 	th := d.theme
 	w := d.width
 	spans := make([][]detailSpan, len(f.steps))
@@ -112,7 +112,7 @@ func (d *DetailModel) timelineLines(f *detailFacts) []string {
 }
 
 // stepSpans lists the stretches of time a step occupies.
-func (d *DetailModel) stepSpans(s *model.InitStep, now time.Time) []detailSpan {
+func (d *Model) stepSpans(s *model.InitStep, now time.Time) []detailSpan {
 	th := d.theme
 	g := th.Glyphs
 	st, last := s.State, s.LastState
@@ -148,7 +148,7 @@ func (d *DetailModel) stepSpans(s *model.InitStep, now time.Time) []detailSpan {
 }
 
 // bar draws spans on a line of width cells covering [origin, origin+span].
-func (d *DetailModel) bar(spans []detailSpan, origin time.Time, span time.Duration, width int) string {
+func (d *Model) bar(spans []detailSpan, origin time.Time, span time.Duration, width int) string {
 	type cell struct {
 		glyph string
 		style *lipgloss.Style

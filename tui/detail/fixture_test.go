@@ -1,4 +1,4 @@
-package tui
+package detail
 
 import (
 	"flag"
@@ -25,9 +25,9 @@ import (
 var detailNow = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
 const (
-	detailScenarioDir = "../testdata/detail"
-	detailPodDir      = "../testdata/pods"
-	detailGoldenDir   = "../testdata/golden/detail"
+	detailScenarioDir = "../../testdata/detail"
+	detailPodDir      = "../../testdata/pods"
+	detailGoldenDir   = "../../testdata/golden/detail"
 )
 
 // detailScenario is what the detail view is given for one pod: the pod (a
@@ -93,10 +93,10 @@ func detailScenarios(t testing.TB) []string {
 
 func detailClockFixed() time.Time { return detailNow }
 
-func newTestDetail(t testing.TB, scenario string, th themes.Theme, w, h int) DetailModel {
+func newTestDetail(t testing.TB, scenario string, th themes.Theme, w, h int) Model {
 	t.Helper()
 	pod, events, history := loadDetailScenario(t, scenario)
-	d := NewDetail(th, keymap.Default(), detailClockFixed)
+	d := New(th, keymap.Default(), detailClockFixed)
 	d = d.SetSize(w, h)
 	return d.SetPod(pod, events, history)
 }
@@ -208,6 +208,6 @@ func detailOnlySGR(l string, ascii bool) error {
 }
 
 // detailPlain is a pane's content without styling, one string.
-func detailPlain(d DetailModel, p Pane) string {
+func detailPlain(d Model, p Pane) string {
 	return ansi.Strip(strings.Join(d.content[p], "\n"))
 }

@@ -1,4 +1,4 @@
-package tui
+package detail
 
 import (
 	"strings"
@@ -56,10 +56,10 @@ const detailChrome = 2
 // detailWheelLines is how far one mouse wheel notch scrolls.
 const detailWheelLines = 3
 
-// DetailModel is the pod detail view: a title line, a row of tabs and one
+// Model is the pod detail view: a title line, a row of tabs and one
 // scrollable pane. Every pane but Logs is rendered to lines when the pod, its
 // events or the window change (SetPod, SetSize), so View only slices.
-type DetailModel struct {
+type Model struct {
 	theme themes.Theme
 	keys  keymap.Detail
 	now   func() time.Time
@@ -89,19 +89,19 @@ type DetailModel struct {
 	pending tea.Cmd
 }
 
-// NewDetail returns an empty detail view; SetSize and SetPod fill it.
-func NewDetail(th themes.Theme, km keymap.KeyMap, now func() time.Time) DetailModel {
+// New returns an empty detail view; SetSize and SetPod fill it.
+func New(th themes.Theme, km keymap.KeyMap, now func() time.Time) Model {
 	if now == nil {
 		now = time.Now
 	}
-	d := DetailModel{theme: th, keys: km.Detail, now: now, active: PaneInit}
+	d := Model{theme: th, keys: km.Detail, now: now, active: PaneInit}
 	d.rebuild()
 	return d
 }
 
 // SetSize gives the view its window: every line is at most w cells wide and
 // View returns exactly h lines.
-func (d DetailModel) SetSize(w, h int) DetailModel {
+func (d Model) SetSize(w, h int) Model {
 	d.width, d.height = max(w, 0), max(h, 0)
 	if d.logs != nil {
 		d.logs = d.logs.SetSize(d.width, d.bodyHeight())
@@ -115,7 +115,7 @@ func (d DetailModel) SetSize(w, h int) DetailModel {
 // (new status, new events) keeps the pane and scroll positions; another pod
 // starts over on the Init containers pane. A nil pod keeps the last one on
 // screen, marked deleted.
-func (d DetailModel) SetPod(pod *corev1.Pod, events []*corev1.Event, history []model.Transition) DetailModel {
+func (d Model) SetPod(pod *corev1.Pod, events []*corev1.Event, history []model.Transition) Model {
 	if pod == nil {
 		if d.pod != nil && !d.gone {
 			d.gone = true
@@ -153,7 +153,7 @@ func (d DetailModel) SetPod(pod *corev1.Pod, events []*corev1.Event, history []m
 // samePod reports whether pod is the one already shown: same namespace and
 // name, and the same UID when both are known (a recreated StatefulSet
 // replica is another pod).
-func (d *DetailModel) samePod(pod *corev1.Pod) bool {
+func (d *Model) samePod(pod *corev1.Pod) bool {
 	if d.name == "" || pod.Namespace != d.namespace || pod.Name != d.name {
 		return false
 	}
@@ -161,19 +161,19 @@ func (d *DetailModel) samePod(pod *corev1.Pod) bool {
 }
 
 // Pod names the pod shown; empty strings before the first SetPod.
-func (d DetailModel) Pod() (namespace, name string) { return d.namespace, d.name }
+func (d Model) Pod() (namespace, name string) { return d.namespace, d.name }
 
 // ActivePane is the pane on screen.
-func (d DetailModel) ActivePane() Pane { return d.active }
+func (d Model) ActivePane() Pane { return d.active }
 
 // Capturing reports whether the view takes every key, the app's global ones
 // (q, esc) included: the logs pane is reading a search term.
-func (d DetailModel) Capturing() bool {
+func (d Model) Capturing() bool {
 	return d.active == PaneLogs && d.logs != nil && d.logs.Capturing()
 }
 
 // SelectPane shows pane p, as its number key does.
-func (d DetailModel) SelectPane(p Pane) (DetailModel, tea.Cmd) {
+func (d Model) SelectPane(p Pane) (Model, tea.Cmd) {
 	if p < 0 || int(p) >= detailPaneCount {
 		return d, nil
 	}
@@ -183,7 +183,7 @@ func (d DetailModel) SelectPane(p Pane) (DetailModel, tea.Cmd) {
 // ShowLogs opens the Logs pane on the current run (previous false) or on the
 // last terminated run (previous true) of the followed container, as l and p
 // do; the list view uses it to jump straight to a pod's logs.
-func (d DetailModel) ShowLogs(previous bool) (DetailModel, tea.Cmd) {
+func (d Model) ShowLogs(previous bool) (Model, tea.Cmd) {
 	var cmd tea.Cmd
 	if d.logs != nil {
 		d.logs, cmd = d.logs.SetPrevious(previous)
@@ -199,7 +199,7 @@ func (d DetailModel) ShowLogs(previous bool) (DetailModel, tea.Cmd) {
 // Close is called when the user leaves the detail view: the logs pane, if
 // open, closes its stream, and the view starts over on the Init containers
 // pane next time, whichever pod it shows.
-func (d DetailModel) Close() (DetailModel, tea.Cmd) {
+func (d Model) Close() (Model, tea.Cmd) {
 	if d.logs != nil && d.active == PaneLogs {
 		d.logs = d.logs.Blur()
 	}
@@ -214,14 +214,14 @@ func (d DetailModel) Close() (DetailModel, tea.Cmd) {
 
 // SetLogs plugs the logs component into the Logs pane (see LogsPane for
 // how the detail view drives it).
-func (d DetailModel) SetLogs(m logs.Model) DetailModel {
+func (d Model) SetLogs(m logs.Model) Model {
 	return d.SetLogsPane(detailLogsModel{m: m})
 }
 
 // SetLogsPane plugs any LogsPane into the Logs pane. It is sized and given
 // the current pod at once; if the Logs pane is on screen it is focused, the
 // command to do so returned by the next Update.
-func (d DetailModel) SetLogsPane(p LogsPane) DetailModel {
+func (d Model) SetLogsPane(p LogsPane) Model {
 	d.logs = p
 	if p == nil {
 		d.rebuild()
@@ -245,7 +245,7 @@ func (d DetailModel) SetLogsPane(p LogsPane) DetailModel {
 
 // Update handles keys and mouse wheel of the view. Other messages (the log
 // stream's) go to the logs component.
-func (d DetailModel) Update(msg tea.Msg) (DetailModel, tea.Cmd) {
+func (d Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	pending := d.takePending()
 	var cmd tea.Cmd
 	switch msg := msg.(type) {
@@ -261,13 +261,13 @@ func (d DetailModel) Update(msg tea.Msg) (DetailModel, tea.Cmd) {
 	return d, tea.Batch(pending, cmd)
 }
 
-func (d *DetailModel) takePending() tea.Cmd {
+func (d *Model) takePending() tea.Cmd {
 	cmd := d.pending
 	d.pending = nil
 	return cmd
 }
 
-func (d DetailModel) handleKey(msg tea.KeyMsg) (DetailModel, tea.Cmd) {
+func (d Model) handleKey(msg tea.KeyMsg) (Model, tea.Cmd) {
 	k := d.keys
 	onLogs := d.active == PaneLogs && d.logs != nil
 	if onLogs && d.logs.Capturing() {
@@ -323,7 +323,7 @@ func (d DetailModel) handleKey(msg tea.KeyMsg) (DetailModel, tea.Cmd) {
 	return d, nil
 }
 
-func (d DetailModel) handleMouse(msg tea.MouseMsg) (DetailModel, tea.Cmd) {
+func (d Model) handleMouse(msg tea.MouseMsg) (Model, tea.Cmd) {
 	if d.active == PaneLogs && d.logs != nil {
 		var cmd tea.Cmd
 		d.logs, cmd = d.logs.Update(msg)
@@ -343,7 +343,7 @@ func (d DetailModel) handleMouse(msg tea.MouseMsg) (DetailModel, tea.Cmd) {
 
 // switchTo makes p the active pane, focusing or blurring the logs component
 // as the Logs pane comes and goes.
-func (d DetailModel) switchTo(p Pane) (DetailModel, tea.Cmd) {
+func (d Model) switchTo(p Pane) (Model, tea.Cmd) {
 	var cmd tea.Cmd
 	if d.logs != nil && d.active != p {
 		switch {
@@ -358,18 +358,18 @@ func (d DetailModel) switchTo(p Pane) (DetailModel, tea.Cmd) {
 }
 
 // bodyHeight is the number of pane lines on screen.
-func (d *DetailModel) bodyHeight() int { return max(d.height-detailChrome, 0) }
+func (d *Model) bodyHeight() int { return max(d.height-detailChrome, 0) }
 
-func (d *DetailModel) maxOffset(p Pane) int {
+func (d *Model) maxOffset(p Pane) int {
 	return max(len(d.content[p])-d.bodyHeight(), 0)
 }
 
-func (d *DetailModel) scrollBy(n int) {
+func (d *Model) scrollBy(n int) {
 	d.offsets[d.active] = min(max(d.offsets[d.active]+n, 0), d.maxOffset(d.active))
 }
 
 // ShortHelp lists the keys for the footer.
-func (d DetailModel) ShortHelp() []key.Binding {
+func (d Model) ShortHelp() []key.Binding {
 	k := d.keys
 	out := []key.Binding{k.NextPane, k.Up, k.Down}
 	if d.active == PaneLogs && d.logs != nil {
@@ -379,7 +379,7 @@ func (d DetailModel) ShortHelp() []key.Binding {
 }
 
 // FullHelp lists every key of the view, in columns.
-func (d DetailModel) FullHelp() [][]key.Binding {
+func (d Model) FullHelp() [][]key.Binding {
 	k := d.keys
 	panes := []key.Binding{k.NextPane, k.PrevPane, k.InitPane, k.Conditions, k.Events, k.History, k.Resources, k.Logs, k.PreviousLogs}
 	if d.active == PaneLogs && d.logs != nil {
@@ -391,7 +391,7 @@ func (d DetailModel) FullHelp() [][]key.Binding {
 
 // rebuild renders the title, the tabs and every pane but Logs for the
 // current pod, size and clock.
-func (d *DetailModel) rebuild() {
+func (d *Model) rebuild() {
 	w := d.width
 	var f *detailFacts
 	if d.pod != nil {
@@ -440,7 +440,7 @@ func newDetailFacts(pod *corev1.Pod, events []*corev1.Event, now time.Time) *det
 }
 
 // View renders exactly height lines of at most width cells.
-func (d DetailModel) View() string {
+func (d Model) View() string {
 	if d.width <= 0 || d.height <= 0 {
 		return ""
 	}
