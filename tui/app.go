@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -26,9 +27,13 @@ import (
 
 	"github.com/initwatch/initwatch/keymap"
 	"github.com/initwatch/initwatch/kube"
+	"github.com/initwatch/initwatch/rollout"
 	"github.com/initwatch/initwatch/themes"
 	"github.com/initwatch/initwatch/tui/detail"
 	"github.com/initwatch/initwatch/tui/logs"
+	"github.com/initwatch/initwatch/tui/osc52"
+	"github.com/initwatch/initwatch/tui/rollouts"
+	"github.com/initwatch/initwatch/tui/view"
 )
 
 // Options configure the terminal UI.
@@ -53,7 +58,19 @@ type Options struct {
 	// AgeInterval is how often ages on screen are refreshed; zero means
 	// every second, the resolution of kubectl's youngest ages.
 	AgeInterval time.Duration
+	// Clipboard takes what the rollouts view's copy key copies; Run sets
+	// it to OSC 52 on the terminal, nil makes a copy say it cannot.
+	Clipboard rollouts.Clipboard
 }
+
+// viewID names the view on screen.
+type viewID int
+
+const (
+	viewList viewID = iota
+	viewDetail
+	viewRollouts
+)
 
 // wheelRows is how far one mouse wheel notch scrolls the list.
 const wheelRows = 3
@@ -88,9 +105,16 @@ type App struct {
 	width, height           int
 	showHelp                bool
 
-	detail     *detail.Model
-	detailOpen bool
+	// The views besides the list, behind view.Component: active picks
+	// the one on screen, detailFrom the one esc goes back to.
+	detail     *view.Box[detail.Model]
+	rollouts   *rollouts.Model
+	active     viewID
+	detailFrom viewID
 	detailKey  kube.PodKey
+	// owners are the pods' owners (Deployments, ReplicaSets, ...) as the
+	// source reports them, for the rollouts view's resolution.
+	owners *rollout.Owners
 	// detailShown is the pod version last given to the detail view.
 	detailShown *corev1.Pod
 
@@ -122,7 +146,7 @@ func NewApp(opts Options) App {
 		opts.AgeInterval = time.Second
 	}
 	o := &opts
-	detail := detail.New(opts.Theme, opts.Keys, opts.Now)
+	d := detail.New(opts.Theme, opts.Keys, opts.Now)
 	helpModel, filter := newHelp(opts.Theme), newFilterInput(opts.Theme)
 	a := App{
 		opts:     o,
@@ -138,14 +162,16 @@ func NewApp(opts Options) App {
 		cluster:  cellText(opts.Cluster),
 		scope:    cellText(opts.Scope),
 		now:      opts.Now(),
-		detail:   &detail,
+		detail:   &view.Box[detail.Model]{M: d},
+		owners:   rollout.NewOwners(),
 	}
+	a.rollouts = rollouts.New(a.th, a.keys, opts.Clipboard)
 	if opts.Logs != nil {
 		lo := opts.LogOptions
 		if lo.Now == nil {
 			lo.Now = opts.Now
 		}
-		*a.detail = a.detail.SetLogs(logs.New(opts.Logs, opts.Theme, opts.Keys, lo))
+		a.detail.M = a.detail.M.SetLogs(logs.New(opts.Logs, opts.Theme, opts.Keys, lo))
 	}
 	a.relayout()
 	return a
@@ -188,7 +214,7 @@ func (a App) update(msg tea.Msg) (App, tea.Cmd) {
 		a.now = a.opts.Now()
 		a.relayout()
 		var cmd tea.Cmd
-		if a.detailOpen && a.detailShown != nil {
+		if a.active == viewDetail && a.detailShown != nil {
 			// The detail view dates everything when it renders its panes.
 			a.refreshDetail()
 			cmd = a.flushDetail()
@@ -198,11 +224,47 @@ func (a App) update(msg tea.Msg) (App, tea.Cmd) {
 		return a.handleKey(msg)
 	case tea.MouseMsg:
 		return a.handleMouse(msg)
+	case rollouts.OpenPodMsg:
+		return a.openFromRollouts(msg)
+	case rollouts.CopiedMsg:
+		return a, a.rollouts.Update(msg)
 	}
 	// Anything else belongs to the detail view (its log stream).
+	return a, a.detail.Update(msg)
+}
+
+// detailOpen reports whether the pod detail view is on screen.
+func (a *App) detailOpen() bool { return a.active == viewDetail }
+
+// openRollouts shows the rollouts view, summarising the pods now.
+func (a *App) openRollouts() {
+	a.active = viewRollouts
+	a.refreshRollouts()
+}
+
+// refreshRollouts gives the rollouts view every pod in scope; the summary
+// is computed there, in Update, never in View.
+func (a *App) refreshRollouts() {
+	a.rollouts.SetPods(a.store.allPods(), a.owners, a.synced, a.now)
+}
+
+// openFromRollouts opens the pod the rollouts view names in the detail
+// view; esc comes back to the rollouts view.
+func (a App) openFromRollouts(msg rollouts.OpenPodMsg) (App, tea.Cmd) {
+	key := kube.PodKey{Namespace: msg.Pod.Namespace, Name: msg.Pod.Name}
+	if a.store.pods[key] == nil {
+		return a, nil
+	}
+	a.detailKey = key
+	a.detailFrom = viewRollouts
+	a.active = viewDetail
+	a.refreshDetail()
+	if !msg.Logs {
+		return a, a.flushDetail()
+	}
 	var cmd tea.Cmd
-	*a.detail, cmd = a.detail.Update(msg)
-	return a, cmd
+	a.detail.M, cmd = a.detail.M.ShowLogs(msg.Previous)
+	return a, tea.Batch(cmd, a.flushDetail())
 }
 
 // frame splits the height: header lines, body lines, footer lines.
@@ -235,7 +297,8 @@ func (a *App) resize(w, h int) {
 	a.filter.Width = max(a.width-len(a.filter.Prompt)-hint-3, 8)
 	a.list.setHeight(a.listRows())
 	_, body, _ := a.frame()
-	*a.detail = a.detail.SetSize(a.width, body)
+	a.detail.SetSize(a.width, body)
+	a.rollouts.SetSize(a.width, body)
 	a.relayout()
 }
 
@@ -259,6 +322,7 @@ func (a App) applyBatch(msg BatchMsg) (App, tea.Cmd) {
 			a.conn.Forbidden[i] = cellText(ns)
 		}
 	}
+	a.applyOwners(&msg.Batch)
 	var settle tea.Cmd
 	if msg.Batch.Synced {
 		if !a.synced && a.settleMemory {
@@ -268,13 +332,16 @@ func (a App) applyBatch(msg BatchMsg) (App, tea.Cmd) {
 	}
 	a.list.applyChanges(res)
 	a.relayout()
-	if !a.detailOpen {
+	if a.active == viewRollouts || (a.active == viewDetail && a.detailFrom == viewRollouts) {
+		a.refreshRollouts()
+	}
+	if a.active != viewDetail {
 		return a, settle
 	}
 	cur := a.store.pods[a.detailKey]
 	switch {
 	case cur == nil && a.detailShown != nil:
-		*a.detail = a.detail.SetPod(nil, nil, nil)
+		a.detail.M = a.detail.M.SetPod(nil, nil, nil)
 		a.detailShown = nil
 	case cur != nil && (cur.pod != a.detailShown || res.eventsOf[a.detailKey]):
 		a.refreshDetail()
@@ -291,14 +358,25 @@ func (a *App) refreshDetail() {
 	if e == nil {
 		return
 	}
-	*a.detail = a.detail.SetPod(e.pod, a.store.eventsFor(e), e.history.Transitions())
+	a.detail.M = a.detail.M.SetPod(e.pod, a.store.eventsFor(e), e.history.Transitions())
 	a.detailShown = e.pod
 }
 
 func (a *App) flushDetail() tea.Cmd {
-	var cmd tea.Cmd
-	*a.detail, cmd = a.detail.Update(detailFlushMsg{})
-	return cmd
+	return a.detail.Update(detailFlushMsg{})
+}
+
+// applyOwners folds the batch's owners into the owners store.
+func (a *App) applyOwners(b *kube.Batch) {
+	for _, o := range b.Owners {
+		a.owners.Upsert(o)
+	}
+	for _, k := range b.OwnersRemoved {
+		a.owners.Remove(k)
+	}
+	if b.OwnerAccess != nil {
+		a.owners.SetAccess(*b.OwnerAccess)
+	}
 }
 
 // openDetail drills into the pod under the cursor.
@@ -307,7 +385,8 @@ func (a *App) openDetail() bool {
 	if e == nil {
 		return false
 	}
-	a.detailOpen = true
+	a.active = viewDetail
+	a.detailFrom = viewList
 	a.detailKey = e.key
 	a.refreshDetail()
 	return true
@@ -315,9 +394,12 @@ func (a *App) openDetail() bool {
 
 func (a App) closeDetail() (App, tea.Cmd) {
 	var cmd tea.Cmd
-	*a.detail, cmd = a.detail.Close()
-	a.detailOpen = false
+	a.detail.M, cmd = a.detail.M.Close()
+	a.active = a.detailFrom
 	a.detailShown = nil
+	if a.active == viewRollouts {
+		a.refreshRollouts()
+	}
 	return a, cmd
 }
 
@@ -337,7 +419,21 @@ func (a App) handleKey(msg tea.KeyMsg) (App, tea.Cmd) {
 		return a, nil
 	case a.filtering:
 		return a.handleFilterKey(msg)
-	case a.detailOpen:
+	case a.active == viewRollouts:
+		switch {
+		case key.Matches(msg, g.Quit):
+			return a, tea.Quit
+		case key.Matches(msg, g.Back):
+			if !a.rollouts.Back() {
+				a.active = viewList
+			}
+			return a, nil
+		case key.Matches(msg, g.Help):
+			a.showHelp = true
+			return a, nil
+		}
+		return a, a.rollouts.Update(msg)
+	case a.active == viewDetail:
 		if !a.detail.Capturing() {
 			switch {
 			case key.Matches(msg, g.Quit):
@@ -349,9 +445,7 @@ func (a App) handleKey(msg tea.KeyMsg) (App, tea.Cmd) {
 				return a, nil
 			}
 		}
-		var cmd tea.Cmd
-		*a.detail, cmd = a.detail.Update(msg)
-		return a, cmd
+		return a, a.detail.Update(msg)
 	}
 	return a.handleListKey(msg)
 }
@@ -381,9 +475,11 @@ func (a App) handleListKey(msg tea.KeyMsg) (App, tea.Cmd) {
 	case key.Matches(msg, l.Logs), key.Matches(msg, l.PreviousLogs):
 		if a.openDetail() {
 			var cmd tea.Cmd
-			*a.detail, cmd = a.detail.ShowLogs(key.Matches(msg, l.PreviousLogs))
+			a.detail.M, cmd = a.detail.M.ShowLogs(key.Matches(msg, l.PreviousLogs))
 			return a, tea.Batch(cmd, a.flushDetail())
 		}
+	case key.Matches(msg, l.Rollouts):
+		a.openRollouts()
 	case key.Matches(msg, l.OnlyInit):
 		list.onlyInit = !list.onlyInit
 		a.rebuildList()
@@ -477,10 +573,11 @@ func (a App) handleMouse(msg tea.MouseMsg) (App, tea.Cmd) {
 	if a.showHelp {
 		return a, nil
 	}
-	if a.detailOpen {
-		var cmd tea.Cmd
-		*a.detail, cmd = a.detail.Update(msg)
-		return a, cmd
+	switch a.active {
+	case viewDetail:
+		return a, a.detail.Update(msg)
+	case viewRollouts:
+		return a, a.rollouts.Update(msg)
 	}
 	if msg.Action != tea.MouseActionPress {
 		return a, nil
@@ -515,12 +612,12 @@ func (a App) View() string {
 	switch {
 	case a.showHelp:
 		groups := listFullHelp(a.keys)
-		if a.detailOpen {
-			groups = detailFullHelp(a.detail.FullHelp(), a.keys)
+		if c := a.component(); c != nil {
+			groups = viewFullHelp(c.FullHelp(), a.keys)
 		}
 		lines = renderFullHelp(*a.help, groups, a.th, a.width, body)
-	case a.detailOpen:
-		lines = clipLines(strings.Split(a.detail.View(), "\n"), a.width, body)
+	case a.component() != nil:
+		lines = clipLines(strings.Split(a.component().View(), "\n"), a.width, body)
 	default:
 		lines = a.listLines(body)
 	}
@@ -593,7 +690,7 @@ func (a *App) headerInfo() headerInfo {
 // footerView is one line of help; bubbles/help can overrun its width by one
 // item, so the line is cut to the window.
 func (a *App) footerView() string {
-	if !a.filtering && !a.showHelp && !a.detailOpen {
+	if !a.filtering && !a.showHelp && a.active == viewList {
 		return a.listFooter
 	}
 	return ansi.Truncate(a.footerText(), a.width, ellipsis)
@@ -607,7 +704,18 @@ func (a *App) footerText() string {
 	case a.showHelp:
 		return a.help.ShortHelpView([]key.Binding{a.keys.Global.Help, a.keys.Global.Back, a.keys.Global.Quit})
 	}
-	return a.help.ShortHelpView(detailShortHelp(a.detail.ShortHelp(), a.keys))
+	return a.help.ShortHelpView(viewShortHelp(a.component().ShortHelp(), a.keys))
+}
+
+// component is the view on screen when it is not the pod list.
+func (a *App) component() view.Component {
+	switch a.active {
+	case viewDetail:
+		return a.detail
+	case viewRollouts:
+		return a.rollouts
+	}
+	return nil
 }
 
 // clipLines cuts lines to width cells and keeps at most height of them.
@@ -639,6 +747,10 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	if opts.Clipboard == nil {
+		// Bubble Tea draws on stdout; the copy goes to the same terminal.
+		opts.Clipboard = osc52.New(os.Stdout, os.Getenv("TMUX") != "")
+	}
 	app := NewApp(opts)
 	app.settleMemory = true // memory.go
 	// Signals are the CLI's: SIGINT and SIGTERM cancel ctx, and the program

@@ -71,7 +71,7 @@ func TestDrillInAndBack(t *testing.T) {
 	tm.Send(keys("<esc>")[0])
 	tm.Send(tea.QuitMsg{})
 	final := tm.FinalModel(t, teatest.WithFinalTimeout(programBound)).(App)
-	if final.detailOpen {
+	if final.detailOpen() {
 		t.Fatal("esc did not leave the detail view")
 	}
 	if got := selected(final); got != "payments/api-7c9d8f6b5-m3n4b" {
@@ -89,8 +89,8 @@ func TestDetailFollowsItsPod(t *testing.T) {
 	pods := clusterPods(t)
 	a := newTestApp(t, themes.Dark(), 120, 30, pods)
 	a = press(a, "jjjjjj", "<enter>")
-	if !a.detailOpen || a.detailKey.Name != "api-7c9d8f6b5-m3n4b" {
-		t.Fatalf("detail open=%v on %v", a.detailOpen, a.detailKey)
+	if !a.detailOpen() || a.detailKey.Name != "api-7c9d8f6b5-m3n4b" {
+		t.Fatalf("detail open=%v on %v", a.detailOpen(), a.detailKey)
 	}
 	// Events of the pod reach the detail view; others do not.
 	ev := func(name, pod, reason string) *corev1.Event {
@@ -115,7 +115,7 @@ func TestDetailFollowsItsPod(t *testing.T) {
 		t.Fatalf("deleted pod not marked:\n%s", ansi.Strip(a.View()))
 	}
 	a = press(a, "<esc>")
-	if a.detailOpen || slices.Contains(rowKeys(a), "payments/api-7c9d8f6b5-m3n4b") {
+	if a.detailOpen() || slices.Contains(rowKeys(a), "payments/api-7c9d8f6b5-m3n4b") {
 		t.Fatal("deleted pod still listed after leaving its detail")
 	}
 	// q quits from the detail view too; ? shows its keys.
@@ -135,10 +135,10 @@ func TestLogsKeysOpenTheLogsPane(t *testing.T) {
 	for _, k := range []string{"l", "p"} {
 		a := newTestApp(t, themes.Dark(), 120, 30, clusterPods(t))
 		a = press(a, "jjj", k)
-		if !a.detailOpen || a.detail.ActivePane() != detail.PaneLogs {
-			t.Fatalf("%s: detail open %v, pane %v", k, a.detailOpen, a.detail.ActivePane())
+		if !a.detailOpen() || a.detail.M.ActivePane() != detail.PaneLogs {
+			t.Fatalf("%s: detail open %v, pane %v", k, a.detailOpen(), a.detail.M.ActivePane())
 		}
-		if ns, name := a.detail.Pod(); ns+"/"+name != selected(a) {
+		if ns, name := a.detail.M.Pod(); ns+"/"+name != selected(a) {
 			t.Fatalf("%s: logs of %s/%s, cursor on %s", k, ns, name, selected(a))
 		}
 	}
@@ -489,7 +489,7 @@ func TestHostileStringsNeverReachTheTerminal(t *testing.T) {
 	}
 	evil := findPod(t, pods, "evil")
 	b := press(fresh(), "/", "intl/evil", "<enter>", "<enter>")
-	if !b.detailOpen || b.detailKey.Name != evil.Name {
+	if !b.detailOpen() || b.detailKey.Name != evil.Name {
 		t.Fatal("could not open the hostile pod")
 	}
 	assertOnlySGR(t, b.View())

@@ -560,7 +560,7 @@ func TestGroupByOwner(t *testing.T) {
 	}
 	// enter on a group header opens nothing.
 	a = press(a, "g", "<enter>")
-	if a.detailOpen {
+	if a.detailOpen() {
 		t.Fatal("enter on a group header opened a detail view")
 	}
 	a = press(a, "o")
