@@ -27,6 +27,7 @@ import (
 
 	"github.com/initwatch/initwatch/keymap"
 	"github.com/initwatch/initwatch/kube"
+	"github.com/initwatch/initwatch/model"
 	"github.com/initwatch/initwatch/rollout"
 	"github.com/initwatch/initwatch/themes"
 	"github.com/initwatch/initwatch/tui/detail"
@@ -115,6 +116,10 @@ type App struct {
 	// owners are the pods' owners (Deployments, ReplicaSets, ...) as the
 	// source reports them, for the rollouts view's resolution.
 	owners *rollout.Owners
+	// summ keeps the rollouts summary up to date, pod by pod, while the
+	// rollouts view (or a detail opened from it) is on screen; nil
+	// otherwise, so the list alone pays nothing for it.
+	summ *rollout.Summarizer
 	// detailShown is the pod version last given to the detail view.
 	detailShown *corev1.Pod
 
@@ -219,6 +224,10 @@ func (a App) update(msg tea.Msg) (App, tea.Cmd) {
 			a.refreshDetail()
 			cmd = a.flushDetail()
 		}
+		if a.active == viewRollouts {
+			// How long rollouts have run, and whether they still move.
+			a.refreshRollouts()
+		}
 		return a, tea.Batch(a.tick(), cmd)
 	case tea.KeyMsg:
 		return a.handleKey(msg)
@@ -236,16 +245,43 @@ func (a App) update(msg tea.Msg) (App, tea.Cmd) {
 // detailOpen reports whether the pod detail view is on screen.
 func (a *App) detailOpen() bool { return a.active == viewDetail }
 
-// openRollouts shows the rollouts view, summarising the pods now.
+// openRollouts shows the rollouts view: a summarizer digests every pod
+// once, then only the pods each batch changes.
 func (a *App) openRollouts() {
 	a.active = viewRollouts
+	a.summ = rollout.NewSummarizer(a.owners, rollout.Options{})
+	for _, p := range a.store.allPods() {
+		a.summ.Upsert(p)
+	}
 	a.refreshRollouts()
 }
 
-// refreshRollouts gives the rollouts view every pod in scope; the summary
-// is computed there, in Update, never in View.
+// closeRollouts goes back to the pod list and drops the summarizer.
+func (a *App) closeRollouts() {
+	a.active = viewList
+	a.summ = nil
+}
+
+// summarize folds a batch's pod changes into the summarizer.
+func (a *App) summarize(res *applyResult) {
+	if a.summ == nil {
+		return
+	}
+	for _, e := range res.removed {
+		a.summ.Remove(model.ContextOf(e.pod), e.key.Namespace, e.key.Name)
+	}
+	for _, e := range res.changed {
+		a.summ.Upsert(e.pod)
+	}
+}
+
+// refreshRollouts gives the rollouts view the summary now; it is computed
+// here, in Update, never in View.
 func (a *App) refreshRollouts() {
-	a.rollouts.SetPods(a.store.allPods(), a.owners, a.synced, a.now)
+	if a.summ == nil {
+		return
+	}
+	a.rollouts.SetSummary(a.summ.Summary(a.now), a.synced, a.now)
 }
 
 // openFromRollouts opens the pod the rollouts view names in the detail
@@ -332,7 +368,8 @@ func (a App) applyBatch(msg BatchMsg) (App, tea.Cmd) {
 	}
 	a.list.applyChanges(res)
 	a.relayout()
-	if a.active == viewRollouts || (a.active == viewDetail && a.detailFrom == viewRollouts) {
+	a.summarize(&res)
+	if a.active == viewRollouts {
 		a.refreshRollouts()
 	}
 	if a.active != viewDetail {
@@ -425,7 +462,7 @@ func (a App) handleKey(msg tea.KeyMsg) (App, tea.Cmd) {
 			return a, tea.Quit
 		case key.Matches(msg, g.Back):
 			if !a.rollouts.Back() {
-				a.active = viewList
+				a.closeRollouts()
 			}
 			return a, nil
 		case key.Matches(msg, g.Help):

@@ -75,6 +75,7 @@ func TestRolloutsGolden(t *testing.T) {
 		refused bool
 		script  []string
 	}{
+		{"workload", false, []string{"r"}},
 		{"signatures", false, []string{"r", "j"}},
 		{"fallback", true, []string{"r", "j"}},
 		{"pods", false, []string{"r", "j", "<enter>"}},

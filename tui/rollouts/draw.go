@@ -35,7 +35,7 @@ func (m *Model) detailHeight() int {
 	if m.height < detailMin {
 		return 0
 	}
-	return min(9, m.height/3)
+	return m.height * 11 / 20
 }
 
 // listRows is how many rows of the list fit.
@@ -81,13 +81,19 @@ func (m *Model) title() string {
 	if m.open >= 0 {
 		return "Pods of " + model.Sanitize(m.sigs[m.open].Headline())
 	}
-	n := 0
-	for i := range m.sigs {
-		n += m.sigs[i].Count
+	rolling, stalled := 0, 0
+	for i := range m.sum.Workloads {
+		w := &m.sum.Workloads[i]
+		if !w.Done {
+			rolling++
+		}
+		if w.Stalled {
+			stalled++
+		}
 	}
-	return fmt.Sprintf("Rollouts — %s in %s, %s",
-		plural(len(m.sigs), "failure signature", "failure signatures"),
-		plural(len(m.workloads), "workload", "workloads"), plural(n, "failing pod", "failing pods"))
+	return fmt.Sprintf("Rollouts — %s, %d rolling out, %d stalled · %s · %s",
+		plural(len(m.workloads), "workload", "workloads"), rolling, stalled,
+		plural(len(m.sigs), "failure signature", "failure signatures"), plural(m.sum.Pods, "pod", "pods"))
 }
 
 func (m *Model) statusLine() string {
@@ -114,14 +120,14 @@ func (m *Model) sigLines(lines []string) []string {
 		nodes = 0
 	}
 	left := max(w-podsW-lastW-2-(nodesW+1)*b2i(nodes > 0), 10)
-	header := pad("SIGNATURE", left) + " " + padLeft("PODS", podsW)
+	header := pad("WORKLOAD / FAILURE SIGNATURE", left) + " " + padLeft("PODS", podsW)
 	if nodes > 0 {
-		header += " " + pad("NODES", nodesW)
+		header += " " + pad("READY / NODES", nodesW)
 	}
 	header += " " + padLeft("LAST", lastW)
 	lines = append(lines, m.th.ColumnHeader.Render(m.fit(header)))
 	if len(m.rows) == 0 {
-		msg := "No failing pod in scope: no init step, container or schedule is failing."
+		msg := "No pods in scope."
 		if !m.synced {
 			msg = "Waiting for the pod list…"
 		}
@@ -132,8 +138,16 @@ func (m *Model) sigLines(lines []string) []string {
 		r := m.rows[i]
 		var text string
 		if r.kind == rowWorkload {
-			g := &m.workloads[r.workload]
-			text = pad(g.label+"  "+workloadSummary(g), w)
+			wl := m.workloads[r.workload].w
+			text = pad(model.Sanitize(wl.Headline(m.now)), left) + " " + padLeft(strconv.Itoa(wl.Pods), podsW)
+			if nodes > 0 {
+				text += " " + pad(rollout.Bar(wl.Progress, nodesW-7), nodesW)
+			}
+			last := ""
+			if !wl.LastProgress.IsZero() {
+				last = model.Since(wl.LastProgress, m.now)
+			}
+			text += " " + padLeft(last, lastW)
 		} else {
 			s := &m.sigs[r.sig]
 			text = pad("  "+model.Sanitize(headlineNoCount(s)), left) + " " + padLeft(strconv.Itoa(s.Count), podsW)
@@ -214,11 +228,6 @@ func nodesCell(s *rollout.Signature) string {
 		return "not scheduled"
 	}
 	return plural(len(s.Nodes), "node", "nodes")
-}
-
-// workloadSummary is a workload group's line: its signatures and pods.
-func workloadSummary(g *workloadGroup) string {
-	return plural(len(g.sigs), "signature", "signatures") + ", " + plural(g.pods, "failing pod", "failing pods")
 }
 
 func (m *Model) fit(s string) string {

@@ -10,12 +10,10 @@
 package rollouts
 
 import (
-	"strings"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
-	corev1 "k8s.io/api/core/v1"
 
 	"github.com/initwatch/initwatch/keymap"
 	"github.com/initwatch/initwatch/model"
@@ -51,11 +49,11 @@ type row struct {
 	workload, sig int
 }
 
-// workloadRows is one workload with failures and its signatures.
+// workloadGroup is one workload of the summary and its signatures.
 type workloadGroup struct {
 	ref   rollout.WorkloadRef
+	w     *rollout.Workload
 	sigs  []int // into Model.sigs, most pods first
-	pods  int   // pods over its signatures (a pod failing two ways counts twice)
 	label string
 }
 
@@ -68,7 +66,8 @@ type Model struct {
 	now           time.Time
 	synced        bool
 
-	sigs      []rollout.Signature
+	sum       rollout.Summary
+	sigs      []rollout.Signature // every workload's, in row order
 	workloads []workloadGroup
 	access    []string // Access.Lines, sanitised
 	rows      []row
@@ -90,9 +89,10 @@ func New(th *themes.Theme, km *keymap.KeyMap, clip Clipboard) *Model {
 	return &Model{th: th, keys: km, clip: clip, open: -1}
 }
 
-// SetPods recomputes the summary from every pod in scope and the owners
-// known. The cursor stays on its workload or signature when they remain.
-func (m *Model) SetPods(pods []*corev1.Pod, owners *rollout.Owners, synced bool, now time.Time) {
+// SetSummary shows a new summary of the pods in scope (package rollout
+// computes it, incrementally, outside View). The cursor stays on its
+// workload or signature when they remain.
+func (m *Model) SetSummary(sum rollout.Summary, synced bool, now time.Time) {
 	var keepSig *rollout.Signature
 	if s := m.selectedSig(); s != nil {
 		c := *s
@@ -106,12 +106,10 @@ func (m *Model) SetPods(pods []*corev1.Pod, owners *rollout.Owners, synced bool,
 	}
 
 	m.now, m.synced = now, synced
-	m.sigs = rollout.Signatures(pods, owners, now)
+	m.sum = sum
 	m.access = m.access[:0]
-	if owners != nil {
-		for _, l := range owners.Access().Lines() {
-			m.access = append(m.access, model.Sanitize(l))
-		}
+	for _, l := range sum.Fallback {
+		m.access = append(m.access, model.Sanitize(l))
 	}
 	m.group()
 
@@ -152,24 +150,21 @@ func eqInt32(a, b *int32) bool {
 	return *a == *b
 }
 
-// group builds the workload groups and the rows from m.sigs, which
-// rollout.Signatures orders most pods first: workloads come in the order of
-// their biggest signature.
+// group builds the workload groups and the rows from the summary, in its
+// order (rollouts in progress and in trouble first); each workload's
+// signatures, most pods first, come under it.
 func (m *Model) group() {
 	m.workloads = m.workloads[:0]
 	m.rows = m.rows[:0]
-	index := make(map[rollout.WorkloadRef]int)
-	for i := range m.sigs {
-		s := &m.sigs[i]
-		w, ok := index[s.Workload]
-		if !ok {
-			w = len(m.workloads)
-			index[s.Workload] = w
-			m.workloads = append(m.workloads, workloadGroup{ref: s.Workload, label: model.Sanitize(s.Workload.String())})
+	m.sigs = m.sigs[:0]
+	for i := range m.sum.Workloads {
+		w := &m.sum.Workloads[i]
+		g := workloadGroup{ref: w.Ref, w: w, label: model.Sanitize(w.Ref.String())}
+		for j := range w.Signatures {
+			g.sigs = append(g.sigs, len(m.sigs))
+			m.sigs = append(m.sigs, w.Signatures[j])
 		}
-		g := &m.workloads[w]
-		g.sigs = append(g.sigs, i)
-		g.pods += s.Count
+		m.workloads = append(m.workloads, g)
 	}
 	for w := range m.workloads {
 		m.rows = append(m.rows, row{kind: rowWorkload, workload: w})
@@ -306,19 +301,11 @@ func (m *Model) selectedText() (text, what string) {
 	return "", ""
 }
 
-// workloadText is a workload's line and each of its signatures, as Text
-// renders them, separated by blank lines.
+// workloadText is the workload as package rollout writes it for the
+// incident channel: headline, counts and bar, kubectl's status, revisions,
+// the step funnel and the signatures.
 func (m *Model) workloadText(w int) string {
-	g := &m.workloads[w]
-	var b strings.Builder
-	b.WriteString(g.label)
-	b.WriteString(" — ")
-	b.WriteString(workloadSummary(g))
-	for _, i := range g.sigs {
-		b.WriteString("\n\n")
-		b.WriteString(m.sigs[i].Text(m.now))
-	}
-	return b.String()
+	return m.workloads[w].w.Text(m.now)
 }
 
 // selectedSig is the signature under the cursor, or whose pods are listed.
