@@ -23,6 +23,7 @@ func runTUI(ctx context.Context, env *Env, flags *kube.ConfigFlags, settings con
 		return err
 	}
 	opts.WithEvents = true // the detail view's Events pane
+	opts.WithOwners = true // the rollouts view resolves pods to their workloads
 	// client-go's own log lines (a reflector's "watch ended with error")
 	// would be written over the screen; ConnState tells the user instead.
 	kube.RedirectClientLogs(io.Discard)
