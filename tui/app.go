@@ -171,6 +171,7 @@ func NewApp(opts Options) App {
 		owners:   rollout.NewOwners(),
 	}
 	a.rollouts = rollouts.New(a.th, a.keys, opts.Clipboard)
+	a.list.owners = a.owners
 	if opts.Logs != nil {
 		lo := opts.LogOptions
 		if lo.Now == nil {
@@ -358,7 +359,7 @@ func (a App) applyBatch(msg BatchMsg) (App, tea.Cmd) {
 			a.conn.Forbidden[i] = cellText(ns)
 		}
 	}
-	a.applyOwners(&msg.Batch)
+	ownersChanged := a.applyOwners(&msg.Batch)
 	var settle tea.Cmd
 	if msg.Batch.Synced {
 		if !a.synced && a.settleMemory {
@@ -367,6 +368,10 @@ func (a App) applyBatch(msg BatchMsg) (App, tea.Cmd) {
 		a.synced = true
 	}
 	a.list.applyChanges(res)
+	if ownersChanged && a.list.grouped {
+		// Pods may now resolve to other workloads or revisions.
+		a.list.rebuild()
+	}
 	a.relayout()
 	a.summarize(&res)
 	if a.active == viewRollouts {
@@ -403,8 +408,9 @@ func (a *App) flushDetail() tea.Cmd {
 	return a.detail.Update(detailFlushMsg{})
 }
 
-// applyOwners folds the batch's owners into the owners store.
-func (a *App) applyOwners(b *kube.Batch) {
+// applyOwners folds the batch's owners into the owners store; it reports
+// whether anything changed.
+func (a *App) applyOwners(b *kube.Batch) bool {
 	for _, o := range b.Owners {
 		a.owners.Upsert(o)
 	}
@@ -414,6 +420,7 @@ func (a *App) applyOwners(b *kube.Batch) {
 	if b.OwnerAccess != nil {
 		a.owners.SetAccess(*b.OwnerAccess)
 	}
+	return len(b.Owners) > 0 || len(b.OwnersRemoved) > 0 || b.OwnerAccess != nil
 }
 
 // openDetail drills into the pod under the cursor.
