@@ -93,8 +93,13 @@ func TestTUIRolloutsView(t *testing.T) {
 	lt.keys("j", "Enter")
 	lt.waitText("the signature's pods", "Pods of init-check-database")
 	lt.keys("Enter")
-	lt.waitForAll("the pod's detail", []string{`init-check-database\s+crash-looping|Init:Error|Init:CrashLoopBackOff`})
-	lt.keys("Escape", "Escape", "Escape")
+	lt.waitForAll("the pod's detail", []string{ns + `/k8s-init-containers-\S+\s+Init:(Error|CrashLoopBackOff)`})
+	// One esc at a time: escapes sent together read as alt+esc.
+	lt.keys("Escape")
+	lt.waitText("back to the signature's pods", "Pods of init-check-database")
+	lt.keys("Escape")
+	lt.waitText("back to the signatures", "WORKLOAD / FAILURE SIGNATURE")
+	lt.keys("Escape")
 	lt.waitText("back to the list", "INIT")
 	lt.keys("q")
 	if code := lt.exitStatus(); code != 0 {

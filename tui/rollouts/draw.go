@@ -194,15 +194,11 @@ func (m *Model) podLines(lines []string) []string {
 // (Signature.Text), in h lines with a rule above.
 func (m *Model) factLines(h int) []string {
 	out := []string{m.th.Muted.Render(strings.Repeat("─", m.width))}
-	text, _ := m.selectedText()
-	if text == "" {
-		return out
-	}
-	for _, l := range strings.Split(text, "\n") {
+	for _, l := range m.facts {
 		if len(out) == h {
 			break
 		}
-		out = append(out, m.fit(model.Sanitize(l)))
+		out = append(out, m.fit(l))
 	}
 	return out
 }

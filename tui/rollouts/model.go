@@ -10,6 +10,7 @@
 package rollouts
 
 import (
+	"strings"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -82,6 +83,10 @@ type Model struct {
 	clip Clipboard
 	// note is the last copy's outcome, shown on the status line.
 	note string
+	// facts are the lines of the selected workload or signature as the
+	// copy key copies them, drawn under the list; computed when the
+	// cursor or the summary moves, not per frame.
+	facts []string
 }
 
 // New returns an empty view; SetSize and SetPods fill it.
@@ -363,6 +368,12 @@ func (m *Model) clamp() {
 		fit(&m.podCursor, &m.podOffset, len(m.sigs[m.open].Pods))
 	}
 	fit(&m.cursor, &m.offset, len(m.rows))
+	m.facts = m.facts[:0]
+	if text, _ := m.selectedText(); text != "" {
+		for _, l := range strings.Split(text, "\n") {
+			m.facts = append(m.facts, model.Sanitize(l))
+		}
+	}
 }
 
 // ShortHelp implements help.KeyMap.
@@ -387,3 +398,7 @@ func (m *Model) Status() string {
 	}
 	return "rollouts"
 }
+
+// RowCount is how many rows the signature list has (workloads and their
+// signatures).
+func (m *Model) RowCount() int { return len(m.rows) }
