@@ -84,6 +84,10 @@ func (w *Workload) Headline(now time.Time) string {
 		fmt.Fprintf(&b, "  revision %d", w.Revisions[0].Number)
 	}
 	switch {
+	case w.Ref.Kind == KindNone:
+		// Pods without owner have no rollout to time.
+		fmt.Fprintf(&b, "  %d of %d ready", w.Ready, w.Pods)
+		return b.String()
 	case w.Failed:
 		b.WriteString("  FAILED")
 	case w.Done:
