@@ -44,7 +44,7 @@ func (w *Workload) Text(now time.Time) string {
 	b.WriteString(w.Headline(now))
 	fmt.Fprintf(&b, "\n  %s  %s", w.counts(), Bar(w.Progress, 20))
 	fmt.Fprintf(&b, "\n  %s", model.Sanitize(w.Status))
-	if w.Inferred {
+	if w.Inferred && !strings.Contains(w.Status, noteFromPods) {
 		b.WriteString("\n  (owner not read: resolved from the pods' ownerReferences and pod-template-hash)")
 	}
 	if len(w.Revisions) > 1 || (len(w.Revisions) == 1 && w.Revisions[0].Name != "") {
