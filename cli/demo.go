@@ -83,7 +83,8 @@ func runDemo(ctx context.Context, env *Env, flags *kube.ConfigFlags, settings co
 	defer cancel()
 	simulated := make(chan error, 1)
 	go func() { simulated <- cluster.Run(ctx) }()
-	ui.Source = cluster.Source(kube.Options{Namespaces: namespaces, LabelSelector: label, FieldSelector: field})
+	// Owners too: the rollouts view resolves the release to its Deployments.
+	ui.Source = cluster.Source(kube.Options{Namespaces: namespaces, LabelSelector: label, FieldSelector: field, WithOwners: true})
 	ui.Logs = cluster.Logs()
 	ui.Now = cluster.Now
 	ui.Context = "initwatch-demo"
