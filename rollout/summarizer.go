@@ -7,6 +7,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 // DefaultMovingWindow is how recently a pod must have finished a step for
@@ -65,6 +66,13 @@ type workloadState struct {
 	groups []*group
 	dirty  bool
 	sigs   []Signature
+	// cached is the last assembled Workload, valid while fresh and while
+	// its owner object and the owner index are the ones it was built from;
+	// only the clock's fields are then recomputed.
+	cached Workload
+	fresh  bool
+	owner  metav1.Object
+	idxGen uint64
 }
 
 // NewSummarizer returns an empty Summarizer reading owners (may be nil).
@@ -203,7 +211,7 @@ func (s *Summarizer) Summary(now time.Time) Summary {
 		}
 		if w.dirty {
 			w.sigs = workloadSignatures(w)
-			w.dirty = false
+			w.dirty, w.fresh = false, false
 		}
 		out.Workloads = append(out.Workloads, s.assemble(w, idx, now))
 	}
