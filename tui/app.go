@@ -307,8 +307,17 @@ func (a *App) openDetail() bool {
 	}
 	a.detailOpen = true
 	a.detailKey = e.key
+	a.focusEvents(e.key)
 	a.refreshDetail()
 	return true
+}
+
+// focusEvents tells a source that watches one pod's events at a time
+// (kube.Options.FocusedEvents) whose the detail shows; the zero key: none.
+func (a *App) focusEvents(key kube.PodKey) {
+	if f, ok := a.opts.Source.(kube.EventFocuser); ok {
+		f.FocusEvents(key)
+	}
 }
 
 func (a App) closeDetail() (App, tea.Cmd) {
@@ -316,6 +325,7 @@ func (a App) closeDetail() (App, tea.Cmd) {
 	*a.detail, cmd = a.detail.Close()
 	a.detailOpen = false
 	a.detailShown = nil
+	a.focusEvents(kube.PodKey{})
 	return a, cmd
 }
 
