@@ -23,7 +23,9 @@
 //	stats           print "stats {json}" (counters, the replay's CPU)
 //	quit            exit (so does end of input)
 //
-// At start it prints "ready KUBECONFIG"; every probe prints
+// At start it prints "targets NAME..." (in the order probes visit them:
+// probe k goes to target k mod their count, restart count 1000+k), then
+// "ready KUBECONFIG"; every probe prints
 // "probe NAME COUNT SENT_UNIX_NANOS". bench/tuiscale drives it.
 package main
 
@@ -116,6 +118,11 @@ func run(pods, namespaces, targets int, formatName, kubeconfig, templates string
 	emitErr := make(chan error, 1)
 	go func() { emitErr <- e.run(stop) }()
 	defer close(stop)
+	var names []string
+	for _, i := range set.targets {
+		names = append(names, set.names[i])
+	}
+	say("targets %s", strings.Join(names, " "))
 	say("ready %s", kubeconfig)
 	return commands(os.Stdin, e, s, say, emitErr)
 }

@@ -167,7 +167,7 @@ func newPodSet(templatesDir string, n, namespaces, targets int, f format, base t
 // serverFields sets what kube-apiserver adds to a pod it stores, and the
 // placeholders.
 func serverFields(pod *corev1.Pod, i int, base time.Time) {
-	pod.UID = types.UID(fmt.Sprintf("00000000-0000-4000-8000-%012d", i))
+	pod.UID = podUID(i)
 	pod.CreationTimestamp = metav1.NewTime(base.Add(-time.Hour).Truncate(time.Second))
 	pod.ResourceVersion = rvMarker
 	pod.Annotations[SentAnnotation] = sentMarker
@@ -238,43 +238,25 @@ func fieldsOf(v any) any {
 	return map[string]any{}
 }
 
-// eventsPerPod is how many events every pod has: what a kubelet writes
-// for a pod whose init container crash-loops.
-const eventsPerPod = 6
+// eventsPerPod is how many events every pod has.
+const eventsPerPod = podgen.EventsPerPod
 
-// podEvents makes pod i's events, as the kubelet and scheduler write them
-// (the last a Warning), with the placeholders.
+// podEvents makes pod i's events (e2e/podgen's, as bench/tuiscale's load
+// writes them) with a uid each and the placeholders.
 func (s *podSet) podEvents(i int, base time.Time) []*corev1.Event {
-	name, ns := s.names[i], s.ns[i]
-	kinds := []struct{ typ, reason, msg string }{
-		{corev1.EventTypeNormal, "Scheduled", "Successfully assigned " + ns + "/" + name + " to " + podgen.NodeName},
-		{corev1.EventTypeNormal, "Pulling", `Pulling image "registry.example.com/seed/migrate:1.4.2"`},
-		{corev1.EventTypeNormal, "Pulled", `Successfully pulled image "registry.example.com/seed/migrate:1.4.2" in 1.204s (1.204s including waiting). Image size: 48213772 bytes.`},
-		{corev1.EventTypeNormal, "Created", "Created container: migrate"},
-		{corev1.EventTypeNormal, "Started", "Started container migrate"},
-		{corev1.EventTypeWarning, "BackOff", "Back-off restarting failed container migrate in pod " + name + "_" + ns + "(" + fmt.Sprintf("00000000-0000-4000-8000-%012d", i) + ")"},
+	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: s.names[i], Namespace: s.ns[i], UID: podUID(i)},
+		Spec: corev1.PodSpec{InitContainers: []corev1.Container{{Name: "init-fetch-files", Image: "registry.example.com/seed/fetch:1.4.2"}}}}
+	evs := podgen.KubeletEvents(pod, base)
+	for k, ev := range evs {
+		ev.UID = types.UID(fmt.Sprintf("00000000-0000-4000-9000-%010d%02d", i, k))
+		ev.ResourceVersion = rvMarker
+		ev.CreationTimestamp = ev.LastTimestamp
+		ev.Annotations = map[string]string{SentAnnotation: sentMarker}
 	}
-	out := make([]*corev1.Event, 0, len(kinds))
-	for k, e := range kinds {
-		at := metav1.NewTime(base.Add(time.Duration(k-len(kinds)) * time.Minute).Truncate(time.Second))
-		out = append(out, &corev1.Event{
-			ObjectMeta: metav1.ObjectMeta{
-				Name: fmt.Sprintf("%s.%016x", name, uint64(i)<<8|uint64(k)), Namespace: ns,
-				UID:               types.UID(fmt.Sprintf("00000000-0000-4000-9000-%010d%02d", i, k)),
-				ResourceVersion:   rvMarker,
-				CreationTimestamp: at,
-				Annotations:       map[string]string{SentAnnotation: sentMarker},
-			},
-			InvolvedObject: corev1.ObjectReference{Kind: "Pod", Namespace: ns, Name: name, APIVersion: "v1",
-				UID: types.UID(fmt.Sprintf("00000000-0000-4000-8000-%012d", i)), FieldPath: "spec.initContainers{migrate}"},
-			Reason: e.reason, Message: e.msg, Type: e.typ,
-			Source:         corev1.EventSource{Component: "kubelet", Host: podgen.NodeName},
-			FirstTimestamp: at, LastTimestamp: at, Count: 1,
-			ReportingController: "kubelet", ReportingInstance: podgen.NodeName,
-		})
-	}
-	return out
+	return evs
 }
+
+func podUID(i int) types.UID { return types.UID(fmt.Sprintf("00000000-0000-4000-8000-%012d", i)) }
 
 // namespaces lists the namespaces of the set, sorted.
 func (s *podSet) namespaces() []string {

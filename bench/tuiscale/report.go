@@ -58,7 +58,10 @@ func (b *bench) report() string {
 		p("\n")
 	}
 
-	p("## Results\n\n")
+	b.writeReplay(&w)
+	if len(b.results) > 0 {
+		p("## Results\n\n")
+	}
 	for _, r := range b.results {
 		b.writeSize(&w, r)
 	}
