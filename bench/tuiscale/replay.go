@@ -446,6 +446,7 @@ type replayProbe struct {
 	name              string
 	sent, shown, bare time.Time
 }
+
 // bareTargetWatch is a bare client-go watch of the replay's targets in the
 // driver, speaking protobuf on a connection of its own: when a probe could
 // first be known to any client, the floor initwatch is compared with.
