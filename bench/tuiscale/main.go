@@ -75,6 +75,7 @@ type options struct {
 	replaySizes, replayRates []int
 	replayRuns               int
 	replayFor                time.Duration
+	events                   bool
 }
 
 // writeRates are the write rates latency is measured at: the target's
@@ -138,6 +139,7 @@ func main() {
 	flag.StringVar(&replayRates, "replay-rates", "1000,5000,10000", "change rates (changes/s) initwatch is measured at on the replay")
 	flag.IntVar(&o.replayRuns, "replay-runs", 3, "runs of every replay measurement")
 	flag.DurationVar(&o.replayFor, "replay-for", 20*time.Second, "length of one replay measurement at one rate")
+	flag.BoolVar(&o.events, "events", true, "the load writes six kubelet-like events per pod")
 	flag.BoolVar(&o.hold, "hold", false, "load the largest -pods count, print the kubeconfig and keep the cluster up until interrupted (no measuring)")
 	flag.Parse()
 	if err := o.parseSizes(sizes); err != nil {
@@ -260,6 +262,7 @@ func run(o options) error {
 	if err != nil {
 		return err
 	}
+	c.withEvents = o.events
 	defer c.stop()
 	b.c = c
 	if o.hold {
@@ -270,7 +273,7 @@ func run(o options) error {
 		if err := c.grow(ctx, n, o.parallel); err != nil {
 			return err
 		}
-		logf("loaded %d pods in %s", n, time.Since(start).Round(time.Second))
+		logf("loaded %d pods and %d events in %s", n, c.events, time.Since(start).Round(time.Second))
 		res, err := b.measure(n)
 		if err != nil {
 			return err

@@ -20,12 +20,15 @@ const (
 // sizeResult is everything measured at one pod count.
 type sizeResult struct {
 	pods, runs int
+	events     int // events about the pods in the cluster
 	startup    map[string][]time.Duration
 	// Terminal programs, by "initwatch" / "k9s".
 	rss, peak map[string][]int64
 	cpu       map[string][]float64
 	heapPod   []int64
 	heapTotal []int64
+	// The same with every event kept (tuiheap -events all).
+	heapPodAll, heapTotalAll []int64
 	// Filter keystrokes, pooled over runs.
 	keyFirst, keySecond []time.Duration
 	matchFirst          int
@@ -85,6 +88,7 @@ func (b *bench) measure(n int) (*sizeResult, error) {
 		runs = b.o.runsLarge
 	}
 	res := newSizeResult(n, runs)
+	res.events = b.c.events
 	res.matchFirst = b.c.matching(b.o.filterQuery[:1])
 	res.matchSecond = b.c.matching(b.o.filterQuery[:2])
 	kc := b.c.kubeconfig
@@ -198,8 +202,12 @@ func (b *bench) measureStartup(n, runs int, res *sizeResult, steps []step) error
 // measureHeap runs bench/tuiheap three times.
 func (b *bench) measureHeap(n int, res *sizeResult) error {
 	logf("%d pods: Go heap per pod (bench/tuiheap)", n)
-	for range 3 {
-		_, out, err := timed([]string{b.o.tuiheap, "-kubeconfig", b.c.kubeconfig, "-pods", strconv.Itoa(n)})
+	modes := []string{"focused", "focused", "focused"}
+	if b.c.events > 0 {
+		modes = append(modes, "all", "all", "all")
+	}
+	for _, mode := range modes {
+		_, out, err := timed([]string{b.o.tuiheap, "-kubeconfig", b.c.kubeconfig, "-pods", strconv.Itoa(n), "-events", mode})
 		if err != nil {
 			return err
 		}
@@ -211,6 +219,11 @@ func (b *bench) measureHeap(n int, res *sizeResult) error {
 		total, err2 := strconv.ParseInt(f[1], 10, 64)
 		if err1 != nil || err2 != nil {
 			return fmt.Errorf("tuiheap printed %q", out)
+		}
+		if mode == "all" {
+			res.heapPodAll = append(res.heapPodAll, perPod)
+			res.heapTotalAll = append(res.heapTotalAll, total)
+			continue
 		}
 		res.heapPod = append(res.heapPod, perPod)
 		res.heapTotal = append(res.heapTotal, total)

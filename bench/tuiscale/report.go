@@ -197,7 +197,7 @@ func verdict(got, limit float64, unit string) string {
 
 func (b *bench) writeSize(w *strings.Builder, r *sizeResult) {
 	p := func(format string, args ...any) { fmt.Fprintf(w, format, args...) }
-	p("### %s pods (%d runs)\n\n", thousands(r.pods), r.runs)
+	p("### %s pods, %s events about them (%d runs)\n\n", thousands(r.pods), thousands(r.events), r.runs)
 
 	p("**1. Start → first frame showing all %s pods** (one-shot commands: wall time to exit with every pod printed)\n\n", thousands(r.pods))
 	p("| Program | median | min | max | samples | × bare LIST |\n|---|---|---|---|---|---|\n")
@@ -234,6 +234,11 @@ func (b *bench) writeSize(w *strings.Builder, r *sizeResult) {
 		t := summarize(mb(r.heapTotal))
 		p("\nGo heap held per pod by initwatch (source + TUI model, live heap after a full GC, bench/tuiheap): ")
 		p("**%.2f KiB/pod** (median of %d; %.1f MB live heap in all).\n", h.median, h.n, t.median)
+		if a := summarize(kib(r.heapPodAll)); a.valid {
+			ta := summarize(mb(r.heapTotalAll))
+			p("With every event about a pod kept (a cluster-wide Events informer, as before issue 17; the CLI now watches the open pod's events only): ")
+			p("%.2f KiB/pod, %.1f MB live heap (median of %d): the events cost %.1f MB.\n", a.median, ta.median, a.n, ta.median-t.median)
+		}
 	}
 	p("\n")
 

@@ -1,11 +1,13 @@
 package podgen
 
 import (
+	"context"
 	"fmt"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
 )
 
 // EventsPerPod is how many events KubeletEvents makes.
@@ -47,4 +49,15 @@ func KubeletEvents(pod *corev1.Pod, base time.Time) []*corev1.Event {
 		})
 	}
 	return out
+}
+
+// CreateEvents creates events on up to parallel requests at a time.
+func CreateEvents(ctx context.Context, cs kubernetes.Interface, events []*corev1.Event, parallel int) error {
+	return forEach(ctx, len(events), parallel, func(ctx context.Context, i int) error {
+		ev := events[i]
+		if _, err := cs.CoreV1().Events(ev.Namespace).Create(ctx, ev, metav1.CreateOptions{}); err != nil {
+			return fmt.Errorf("create event %s/%s: %w", ev.Namespace, ev.Name, err)
+		}
+		return nil
+	})
 }
