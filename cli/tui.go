@@ -22,7 +22,9 @@ func runTUI(ctx context.Context, env *Env, flags *kube.ConfigFlags, settings con
 	if err != nil {
 		return err
 	}
-	opts.WithEvents = true // the detail view's Events pane
+	// The detail view's Events pane: the events of the pod it shows only,
+	// watched while it is open (kube/podevents.go).
+	opts.FocusedEvents = true
 	opts.WithOwners = true // the rollouts view resolves pods to their workloads
 	// client-go's own log lines (a reflector's "watch ended with error")
 	// would be written over the screen; ConnState tells the user instead.

@@ -295,6 +295,7 @@ func (a App) openFromRollouts(msg rollouts.OpenPodMsg) (App, tea.Cmd) {
 	a.detailKey = key
 	a.detailFrom = viewRollouts
 	a.active = viewDetail
+	a.focusEvents(key)
 	a.refreshDetail()
 	if !msg.Logs {
 		return a, a.flushDetail()
@@ -435,8 +436,17 @@ func (a *App) openDetail() bool {
 	a.active = viewDetail
 	a.detailFrom = viewList
 	a.detailKey = e.key
+	a.focusEvents(e.key)
 	a.refreshDetail()
 	return true
+}
+
+// focusEvents tells a source that watches one pod's events at a time
+// (kube.Options.FocusedEvents) whose the detail shows; the zero key: none.
+func (a *App) focusEvents(key kube.PodKey) {
+	if f, ok := a.opts.Source.(kube.EventFocuser); ok {
+		f.FocusEvents(key)
+	}
 }
 
 func (a App) closeDetail() (App, tea.Cmd) {
@@ -444,6 +454,7 @@ func (a App) closeDetail() (App, tea.Cmd) {
 	a.detail.M, cmd = a.detail.M.Close()
 	a.active = a.detailFrom
 	a.detailShown = nil
+	a.focusEvents(kube.PodKey{})
 	if a.active == viewRollouts {
 		a.refreshRollouts()
 	}
