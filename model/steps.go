@@ -256,3 +256,16 @@ func (s *InitStep) Done() bool {
 	}
 	return false
 }
+
+// ContainerRestarts reports whether the kubelet runs container c of a pod
+// with spec again after it exits with exitCode (restartPolicyRules, then the
+// container's restartPolicy, then the pod's). The rollout summary uses it to
+// tell a step failed for good from one that will be retried.
+func ContainerRestarts(spec *corev1.PodSpec, c *corev1.Container, exitCode int32) bool {
+	return containerRestarts(spec, c, exitCode)
+}
+
+// IsErrorWaitingReason tells a waiting reason that means something is wrong
+// (ErrImagePull, CreateContainerConfigError, ...) from the ones a container
+// passes through on its way to running.
+func IsErrorWaitingReason(reason string) bool { return isErrorWaitingReason(reason) }
