@@ -35,14 +35,20 @@ type tracked struct {
 	For    For
 	obj    metav1.Object // the workload or the pod; nil until seen
 	gone   bool          // deleted while waiting
+	// printed is the message the last change line showed.
+	printed string
 }
 
 type podEntry struct {
 	pod     *corev1.Pod
 	view    model.PodView
 	mem     podMemory
-	printed string // the state the last change line showed
 	steps   []model.InitStep
+
+	// What the last change line showed.
+	printed         string
+	printedRestarts int
+	printedSteps    []model.InitStep
 }
 
 // NewTracker starts tracking targets, each with its --for.
