@@ -151,7 +151,7 @@ func (r Rules) checkPod(target string, pod *corev1.Pod, steps []model.InitStep, 
 			since, ok := mem.pullSince[cs.Name]
 			switch {
 			case neverPulls(w.Reason):
-				trip(RuleImagePull, cs.Name, "%s %s cannot start: %s, which no retry fixes", what, cs.Name, w.Reason)
+				trip(RuleImagePull, cs.Name, "%s %s cannot start: %s, which no retry fixes (--pull-grace=0 waits on)", what, cs.Name, w.Reason)
 			case ok && now.Sub(since) >= r.PullGrace:
 				trip(RuleImagePull, cs.Name, "%s %s could not pull its image for %s (%s; --pull-grace=%s, 0 waits on)",
 					what, cs.Name, model.HumanDuration(now.Sub(since)), w.Reason, r.PullGrace)

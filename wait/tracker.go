@@ -40,10 +40,10 @@ type tracked struct {
 }
 
 type podEntry struct {
-	pod     *corev1.Pod
-	view    model.PodView
-	mem     podMemory
-	steps   []model.InitStep
+	pod   *corev1.Pod
+	view  model.PodView
+	mem   podMemory
+	steps []model.InitStep
 
 	// What the last change line showed.
 	printed         string
