@@ -14,7 +14,8 @@ import (
 //	shop/web-7d9f-2xk4p Init:1/4 → Init:2/4 (init-check-services took 3s)
 //	deployment/web: Waiting for deployment "web" rollout to finish: 2 of 4 updated replicas are available...
 //
-// A pod seen for the first time gets its state alone.
+// A pod seen for the first time gets its state alone. Once the verdict is
+// not Waiting, target lines are left to the outcome, which repeats them.
 func (t *Tracker) Changes(v Verdict) []string {
 	var lines []string
 	seen := map[*podEntry]bool{}
@@ -28,7 +29,8 @@ func (t *Tracker) Changes(v Verdict) []string {
 				lines = append(lines, line)
 			}
 		}
-		if i < len(v.Targets) && v.Targets[i].Message != tr.printed {
+		// The outcome repeats the final messages.
+		if v.State == Waiting && i < len(v.Targets) && v.Targets[i].Message != tr.printed {
 			tr.printed = v.Targets[i].Message
 			lines = append(lines, v.Targets[i].Target+": "+tr.printed)
 		}
@@ -57,10 +59,15 @@ func (e *podEntry) change() (string, bool) {
 		return "", false
 	}
 	notes := stepNotes(e.printedSteps, e.steps)
-	line := name + " " + e.printed + " → " + now
 	if now == e.printed && len(notes) == 0 {
-		line = fmt.Sprintf("%s %s (restarts %d)", name, now, restarts)
+		if restarts == e.printedRestarts {
+			// A step started, or waits differently: nothing worth a line.
+			e.printedSteps = e.steps
+			return "", false
+		}
+		notes = []string{fmt.Sprintf("restarts %d", restarts)}
 	}
+	line := name + " " + e.printed + " → " + now
 	if len(notes) > 0 {
 		line += " (" + strings.Join(notes, ", ") + ")"
 	}
