@@ -45,10 +45,20 @@ e2e: build controlplane
 		grep -v -E '^=== (RUN|PAUSE|CONT)' ; exit $${PIPESTATUS[0]}
 
 # Control-plane binaries for the e2e tests, from the pinned tools modules.
-controlplane: $(CP_BIN)/kube-apiserver $(CP_BIN)/etcd $(CP_BIN)/kwok
+# kube-controller-manager and kube-scheduler come from the same pinned
+# k8s.io/kubernetes module as kube-apiserver: the whole-cluster tests run the
+# real Deployment, ReplicaSet, StatefulSet and Job controllers and the
+# scheduler (e2e/controlplane.StartCluster).
+controlplane: $(CP_BIN)/kube-apiserver $(CP_BIN)/etcd $(CP_BIN)/kwok $(CP_BIN)/kube-controller-manager $(CP_BIN)/kube-scheduler
 
 $(CP_BIN)/kube-apiserver: hack/controlplane/kube-apiserver/go.mod hack/controlplane/kube-apiserver/go.sum
 	cd hack/controlplane/kube-apiserver && $(GO) build -ldflags "$(K8S_LDFLAGS)" -o $@ k8s.io/kubernetes/cmd/kube-apiserver
+
+$(CP_BIN)/kube-controller-manager: hack/controlplane/kube-apiserver/go.mod hack/controlplane/kube-apiserver/go.sum
+	cd hack/controlplane/kube-apiserver && $(GO) build -ldflags "$(K8S_LDFLAGS)" -o $@ k8s.io/kubernetes/cmd/kube-controller-manager
+
+$(CP_BIN)/kube-scheduler: hack/controlplane/kube-apiserver/go.mod hack/controlplane/kube-apiserver/go.sum
+	cd hack/controlplane/kube-apiserver && $(GO) build -ldflags "$(K8S_LDFLAGS)" -o $@ k8s.io/kubernetes/cmd/kube-scheduler
 
 $(CP_BIN)/etcd: hack/controlplane/etcd/go.mod hack/controlplane/etcd/go.sum
 	cd hack/controlplane/etcd && $(GO) build -o $@ go.etcd.io/etcd/server/v3

@@ -1,11 +1,3 @@
-// Package controlplane starts a real etcd and kube-apiserver for end-to-end
-// tests, from binaries built by `make controlplane`.
-//
-// It is deliberately small and self-contained (no envtest): free loopback
-// ports, a temporary folder, a throw-away CA that signs the serving and client
-// certificates, RBAC on, and every process in its own process group so that
-// Stop leaves nothing running. The apiserver can be stopped and started again
-// on the same port and the same etcd, to test how clients survive a restart.
 package controlplane
 
 import (

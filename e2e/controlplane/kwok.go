@@ -129,10 +129,7 @@ func (k *Kwok) Stop() error {
 func StartKwokForTest(t testing.TB, cp *ControlPlane, opts KwokOptions) *Kwok {
 	t.Helper()
 	if _, err := FindKwok(cp.bins); err != nil {
-		if Required() {
-			t.Fatalf("%s is set but %v", EnvRequired, err)
-		}
-		t.Skipf("%s (%v)", SkipMessage, err)
+		skipOrFail(t, err)
 	}
 	k, err := cp.StartKwok(context.Background(), opts)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"sync"
 	"testing"
 )
 
@@ -12,9 +13,18 @@ const SkipMessage = "run make e2e / make test: control-plane binaries missing"
 
 // Shared is one control plane for all the tests of a package, started by
 // TestMain so that each test does not pay the apiserver's start-up.
+//
+// The whole cluster (Cluster) is shared too, but started only when a test
+// first asks for it, on its own etcd and apiserver: its controllers and
+// scheduler must not act on the pods the other tests write by hand.
 type Shared struct {
 	cp   *ControlPlane
+	bins Binaries
 	skip string
+
+	clusterOnce sync.Once
+	cluster     *Cluster
+	clusterErr  error
 }
 
 // Main starts the shared control plane, runs the tests and stops it, and
@@ -35,8 +45,16 @@ func (s *Shared) Main(m *testing.M) int {
 		fmt.Fprintf(os.Stderr, "e2e: start control plane: %v\n", err)
 		return 1
 	}
-	s.cp = cp
+	s.cp, s.bins = cp, bins
 	code := m.Run()
+	if s.cluster != nil {
+		if err := s.cluster.Stop(); err != nil {
+			fmt.Fprintf(os.Stderr, "e2e: stop cluster: %v\n", err)
+			if code == 0 {
+				code = 1
+			}
+		}
+	}
 	if err := cp.Stop(); err != nil {
 		fmt.Fprintf(os.Stderr, "e2e: stop control plane: %v\n", err)
 		if code == 0 {
@@ -44,6 +62,26 @@ func (s *Shared) Main(m *testing.M) int {
 		}
 	}
 	return code
+}
+
+// Cluster returns the shared whole cluster, started on first use, or skips
+// the test (fails under INITWATCH_E2E) when its binaries are missing. Tests
+// share its nodes: each works in a namespace of its own.
+func (s *Shared) Cluster(t testing.TB) *Cluster {
+	t.Helper()
+	if s.cp == nil {
+		t.Skip(s.skip)
+	}
+	if err := FindClusterBinaries(s.bins); err != nil {
+		skipOrFail(t, err)
+	}
+	s.clusterOnce.Do(func() {
+		s.cluster, s.clusterErr = StartCluster(context.Background(), s.bins, ClusterOptions{})
+	})
+	if s.clusterErr != nil {
+		t.Fatalf("start the shared cluster: %v", s.clusterErr)
+	}
+	return s.cluster
 }
 
 // Get returns the shared control plane, or skips the test with a clear
@@ -63,10 +101,7 @@ func RequireBinaries(t testing.TB) Binaries {
 	t.Helper()
 	bins, err := FindBinaries()
 	if err != nil {
-		if Required() {
-			t.Fatalf("%s is set but %v", EnvRequired, err)
-		}
-		t.Skipf("%s (%v)", SkipMessage, err)
+		skipOrFail(t, err)
 	}
 	return bins
 }
@@ -85,4 +120,14 @@ func StartForTest(t testing.TB) *ControlPlane {
 		}
 	})
 	return cp
+}
+
+// skipOrFail ends a test that lacks a binary: a skip, or a failure when
+// INITWATCH_E2E demands a real control plane.
+func skipOrFail(t testing.TB, missing error) {
+	t.Helper()
+	if Required() {
+		t.Fatalf("%s is set but %v", EnvRequired, missing)
+	}
+	t.Skipf("%s (%v)", SkipMessage, missing)
 }

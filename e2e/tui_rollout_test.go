@@ -1,0 +1,90 @@
+package e2e
+
+import (
+	"context"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/initwatch/initwatch/e2e/controlplane"
+)
+
+// TestTUISeedRolloutInTmux is the main screen test on the whole cluster:
+// the real binary in tmux, started before the seed app is applied; the
+// Deployment controller creates the pod, the scheduler binds it, and kwok
+// runs init-check-services into two failures and a CrashLoopBackOff before
+// it succeeds. The list, the detail's init containers, its logs (current
+// and previous run) and its history follow the pod to Running, and agree
+// with kubectl.
+func TestTUISeedRolloutInTmux(t *testing.T) {
+	c := shared.Cluster(t)
+	cs, err := c.AdminClient()
+	if err != nil {
+		t.Fatal(err)
+	}
+	kc := adminKubeconfig(t, c.ControlPlane)
+	ctx, cancel := context.WithTimeout(context.Background(), rolloutBound)
+	defer cancel()
+	ns := unique("tui-seed")
+	ensureNamespace(ctx, t, cs, ns)
+
+	lt := startListTerm(t, kc, "-n", ns)
+	lt.waitText("the empty list, live", "● live")
+
+	// Slow enough to read every state off the screen: a kubelet step a
+	// second, the CrashLoopBackOff 5 s.
+	steer := seedFlaky
+	steer.Step = time.Second
+	steer.BackoffSeconds = 5
+	app, err := controlplane.Fixture("seed-app.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Apply(ctx, ns, app.Replicas(1).Steer(steer)); err != nil {
+		t.Fatal(err)
+	}
+	pod := `k8s-init-containers-[a-z0-9]+-[a-z0-9]+`
+	lt.waitForAll("the pod crash-looping on its second step", []string{
+		pod + `\s+0/1\s+Init:CrashLoopBackOff\s+1 \(\S+ ago\)\s+\S+\s+█✗··\s+1/4\s+init-check-services`,
+	})
+
+	lt.keys("Enter")
+	lt.waitForAll("the failing step in the detail view", []string{
+		ns + `/` + pod + `\s+Init:CrashLoopBackOff`,
+		`init-check-services\s+crash-looping`,
+		`Reason:\s+CrashLoopBackOff`,
+		`back-off 5s restarting failed container=init-check-services`,
+		`Exit Code:\s+1\b`,
+	})
+	lt.keys("l")
+	lt.waitText("the current run's log", "At least one (app-redis) of the services (app-redis app-postgresql app-mongodb) is not available yet.")
+	lt.keys("p")
+	lt.waitText("the previous run's log", "Can't resolve (app-mongodb.default) in DNS")
+	lt.keys("p")
+
+	lt.keys("4")
+	lt.waitForAll("the whole history, to Running", []string{
+		ns + `/` + pod + `\s+Running\s+ready 1/1\s+restarts 2`,
+		`(?s)\nPending\s.*\nInit:0/4\s.*\nInit:1/4\s.*\nInit:Error\s.*\nInit:1/4\s.*\nInit:Error\s.*` +
+			`\nInit:CrashLoopBackOff\s.*\nInit:1/4\s.*\nInit:2/4\s.*\nInit:3/4\s.*\nPodInitializing\s.*\nRunning\s+[^\n]*\(current\)`,
+	})
+
+	lt.keys("Escape")
+	lt.waitForAll("the pod Running in the list", []string{pod + `\s+1/1\s+Running\s+2 \(\S+ ago\)\s+\S+\s+████\s+4/4`})
+	rows := kubectlRows(t, kc, ns)
+	if len(rows) != 1 {
+		t.Fatalf("kubectl lists %v", rows)
+	}
+	for name, row := range rows {
+		if row != "1/1 Running 2" {
+			t.Errorf("kubectl: %s is %q, want 1/1 Running 2", name, row)
+		}
+		if !regexp.MustCompile(regexp.QuoteMeta(name) + `\s+1/1\s+Running`).MatchString(lt.screen()) {
+			t.Errorf("the list does not show %s as kubectl does", name)
+		}
+	}
+	lt.keys("q")
+	if code := lt.exitStatus(); code != 0 {
+		t.Fatalf("initwatch exited with status %d; screen:\n%s", code, lt.screen())
+	}
+}
