@@ -2,10 +2,14 @@ package kube
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/initwatch/initwatch/rollout"
 )
 
 // change is what is pending for one key: the latest object, or a removal.
@@ -48,16 +52,18 @@ type eventKey struct {
 type window struct {
 	pods   map[PodKey]change[*corev1.Pod]
 	events map[eventKey]change[*corev1.Event]
+	owners map[rollout.OwnerKey]change[metav1.Object]
 }
 
 func newWindow() window {
 	return window{
 		pods:   make(map[PodKey]change[*corev1.Pod]),
 		events: make(map[eventKey]change[*corev1.Event]),
+		owners: make(map[rollout.OwnerKey]change[metav1.Object]),
 	}
 }
 
-func (w window) empty() bool { return len(w.pods) == 0 && len(w.events) == 0 }
+func (w window) empty() bool { return len(w.pods) == 0 && len(w.events) == 0 && len(w.owners) == 0 }
 
 // merge moves every change of later into w.
 func (w window) merge(later window) {
@@ -66,6 +72,9 @@ func (w window) merge(later window) {
 	}
 	for k, c := range later.events {
 		mergeInto(w.events, k, c)
+	}
+	for k, c := range later.owners {
+		mergeInto(w.owners, k, c)
 	}
 }
 
@@ -82,6 +91,7 @@ type coalescer struct {
 	pending window
 	synced  bool
 	conn    ConnState
+	access  *rollout.Access // nil until owners are watched
 }
 
 func newCoalescer(interval time.Duration) *coalescer {
@@ -133,6 +143,28 @@ func (c *coalescer) removeEvent(ev *corev1.Event) {
 	c.nudge()
 }
 
+func (c *coalescer) addOwner(key rollout.OwnerKey, obj metav1.Object, fresh bool) {
+	c.mu.Lock()
+	mergeInto(c.pending.owners, key, change[metav1.Object]{obj: obj, fresh: fresh})
+	c.mu.Unlock()
+	c.nudge()
+}
+
+func (c *coalescer) removeOwner(key rollout.OwnerKey) {
+	c.mu.Lock()
+	mergeInto(c.pending.owners, key, change[metav1.Object]{removed: true})
+	c.mu.Unlock()
+	c.nudge()
+}
+
+// setAccess publishes which owner kinds may be read.
+func (c *coalescer) setAccess(a rollout.Access) {
+	c.mu.Lock()
+	c.access = &a
+	c.mu.Unlock()
+	c.nudge()
+}
+
 // setSynced is called once every handler has seen its informer's initial
 // list, so every initial object is already pending or delivered.
 func (c *coalescer) setSynced() {
@@ -154,6 +186,7 @@ type delivered struct {
 	synced  bool
 	conn    ConnState
 	hasConn bool
+	access  *rollout.Access
 }
 
 // collect moves the pending changes into held and builds the batch that
@@ -168,10 +201,14 @@ func (c *coalescer) collect(held window, told delivered) (b Batch, ok bool) {
 	}
 	b.Synced = c.synced
 	conn := c.conn
+	access := c.access
 	c.mu.Unlock()
 
 	if !told.hasConn || !sameConn(conn, told.conn) {
 		b.Conn = &conn
+	}
+	if access != nil && (told.access == nil || !sameAccess(*access, *told.access)) {
+		b.OwnerAccess = access
 	}
 	for k, ch := range held.pods {
 		if ch.removed {
@@ -187,7 +224,14 @@ func (c *coalescer) collect(held window, told delivered) (b Batch, ok bool) {
 			b.Events = append(b.Events, ch.obj)
 		}
 	}
-	ok = !held.empty() || b.Conn != nil || (b.Synced && !told.synced)
+	for k, ch := range held.owners {
+		if ch.removed {
+			b.OwnersRemoved = append(b.OwnersRemoved, k)
+		} else {
+			b.Owners = append(b.Owners, ch.obj)
+		}
+	}
+	ok = !held.empty() || b.Conn != nil || b.OwnerAccess != nil || (b.Synced && !told.synced)
 	return b, ok
 }
 
@@ -225,6 +269,9 @@ func (c *coalescer) run(ctx context.Context, out chan<- Batch) {
 				if batch.Conn != nil {
 					told.conn, told.hasConn = *batch.Conn, true
 				}
+				if batch.OwnerAccess != nil {
+					told.access = batch.OwnerAccess
+				}
 				ok = false
 			case <-retry.C:
 				// The consumer is behind: fold in what arrived meanwhile so
@@ -233,4 +280,8 @@ func (c *coalescer) run(ctx context.Context, out chan<- Batch) {
 			}
 		}
 	}
+}
+
+func sameAccess(a, b rollout.Access) bool {
+	return slices.Equal(a.Refused, b.Refused)
 }

@@ -12,6 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/metadata/metadatainformer"
 	"k8s.io/client-go/tools/cache"
 )
 
@@ -75,6 +76,7 @@ func (s *informerSource) Run(ctx context.Context, out chan<- Batch) error {
 	tracker.setRefused(p.forbidden, p.eventsForbidden)
 
 	factories, synced, err := s.startInformers(ctx, p, label, field, co, tracker)
+	var metaFactories []metadatainformer.SharedInformerFactory
 	defer func() {
 		stop()
 		// Shutdown waits for every informer goroutine; ctx is already
@@ -82,9 +84,22 @@ func (s *informerSource) Run(ctx context.Context, out chan<- Batch) error {
 		for _, f := range factories {
 			f.Shutdown()
 		}
+		for _, f := range metaFactories {
+			f.Shutdown()
+		}
 	}()
 	if err != nil {
 		return err
+	}
+	if s.opts.WithOwners {
+		// After the pods' informers have started, so owners never delay
+		// the first pods on screen.
+		var more []cache.InformerSynced
+		metaFactories, more, err = s.watchOwners(ctx, p.pods, factories, co)
+		if err != nil {
+			return err
+		}
+		synced = append(synced, more...)
 	}
 	if cache.WaitForCacheSync(ctx.Done(), synced...) {
 		co.setSynced()

@@ -109,9 +109,9 @@ func (s *informerSource) listNamespaces(ctx context.Context) ([]string, error) {
 	return names, nil
 }
 
-// probeAll runs probe for every scope, a few at a time, and returns the
-// errors in the order of scopes.
-func probeAll(ctx context.Context, scopes []string, probe func(context.Context, string) error) []error {
+// probeAll runs probe for every scope (or other item), a few at a time, and
+// returns the errors in the order of scopes.
+func probeAll[T any](ctx context.Context, scopes []T, probe func(context.Context, T) error) []error {
 	errs := make([]error, len(scopes))
 	sem := make(chan struct{}, probeParallelism)
 	var wg sync.WaitGroup

@@ -17,6 +17,10 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/metadata"
+
+	"github.com/initwatch/initwatch/rollout"
 )
 
 // ConnPhase is the health of the watch connection, shown in the header.
@@ -57,11 +61,21 @@ type Batch struct {
 	Removed       []PodKey
 	Events        []*corev1.Event
 	RemovedEvents []*corev1.Event
-	// Synced is true in the first batch sent after every informer has
-	// completed its initial list (and in every batch after that).
+	// Synced is true in the first batch sent after every informer (owner
+	// informers included) has completed its initial list (and in every batch after that).
 	Synced bool
 	// Conn is set when the connection state changed since the last batch.
 	Conn *ConnState
+
+	// Owners are the owner objects (Deployments, ReplicaSets, ...) added or
+	// changed, for rollout.Owners.Upsert, when Options.WithOwners is set;
+	// OwnersRemoved names the ones deleted. Read-only, like the pods.
+	Owners        []metav1.Object
+	OwnersRemoved []rollout.OwnerKey
+	// OwnerAccess is set when which owner kinds may be read changed (and in
+	// the first batch once owners are watched): the kinds RBAC refuses,
+	// which the summary then resolves from the pods.
+	OwnerAccess *rollout.Access
 }
 
 // PodSource delivers the pods and events of a scope.
@@ -122,6 +136,16 @@ type Options struct {
 	// kubeconfig context's namespace, then those of the other contexts for
 	// the same cluster and user (ConfigFlags.FallbackNamespaces).
 	FallbackNamespaces []string
+	// WithOwners also watches, in the same scopes, the pods' owners the
+	// rollout summary reads (Deployments, ReplicaSets, StatefulSets,
+	// DaemonSets, Jobs, CronJobs), whatever the label selector: a selector
+	// picks pods, not their controllers. A kind RBAC refuses is reported in
+	// Batch.OwnerAccess and skipped, never an error.
+	WithOwners bool
+	// Metadata, when set, reads the owners of which only metadata is needed
+	// (ReplicaSets, CronJobs) through metadata-only informers; without it
+	// they are read typed and trimmed to metadata in the transform.
+	Metadata metadata.Interface
 }
 
 // DefaultInterval is one frame at 60 Hz.

@@ -1,9 +1,13 @@
 package kube
 
 import (
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/cache"
+
+	"github.com/initwatch/initwatch/rollout"
 )
 
 // defaultContainerAnnotation names the container kubectl logs/exec pick by
@@ -12,7 +16,9 @@ const defaultContainerAnnotation = "kubectl.kubernetes.io/default-container"
 
 // Transform is the informer transform (a cache.TransformFunc). It keeps, of
 // a Pod, only what model/ and the views read, so 10,000 cached pods cost a
-// fraction of their API size; of an Event it drops the managed fields.
+// fraction of their API size; of an Event it drops the managed fields; of
+// an owner (Deployment, ReplicaSet, ...) what the rollout summary reads
+// (owners_transform.go), ReplicaSets and CronJobs as metadata only.
 //
 // It builds new objects rather than editing its input (the fake clientset
 // hands the same object to several watchers), and it is idempotent. Equal
@@ -24,6 +30,18 @@ func Transform(obj any) (any, error) {
 		return StripPod(o), nil
 	case *corev1.Event:
 		return StripEvent(o), nil
+	case *appsv1.Deployment:
+		return StripDeployment(o), nil
+	case *appsv1.StatefulSet:
+		return StripStatefulSet(o), nil
+	case *appsv1.DaemonSet:
+		return StripDaemonSet(o), nil
+	case *batchv1.Job:
+		return StripJob(o), nil
+	case *appsv1.ReplicaSet:
+		return StripMetadata(rollout.KindReplicaSet, o), nil
+	case *batchv1.CronJob:
+		return StripMetadata(rollout.KindCronJob, o), nil
 	case cache.DeletedFinalStateUnknown:
 		inner, err := Transform(o.Obj)
 		if err != nil {

@@ -36,7 +36,8 @@ const (
 //     *batchv1.Job, typed because the summary reads their spec and status;
 //   - *metav1.PartialObjectMetadata with Kind ReplicaSet or CronJob (from a
 //     metadata-only informer: owner, labels and annotations are all the
-//     summary needs of them), or a typed *appsv1.ReplicaSet.
+//     summary needs of them), or a typed *appsv1.ReplicaSet or
+//     *batchv1.CronJob.
 //
 // Objects are kept as given (shared with the informer caches) and must be
 // treated as read-only. An Owners is not safe for concurrent use; it belongs
@@ -81,6 +82,8 @@ func kindOf(obj metav1.Object) string {
 		return KindDaemonSet
 	case *batchv1.Job:
 		return KindJob
+	case *batchv1.CronJob:
+		return KindCronJob
 	case *metav1.PartialObjectMetadata:
 		switch o.Kind {
 		case KindReplicaSet, KindCronJob, KindDeployment, KindStatefulSet, KindDaemonSet, KindJob:

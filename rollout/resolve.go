@@ -4,7 +4,6 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/initwatch/initwatch/model"
 )
@@ -27,21 +26,36 @@ type Placement struct {
 // Resolve places pod in its workload. It never fails: an owner it cannot
 // read is named as the pod names it.
 func (o *Owners) Resolve(pod *corev1.Pod) Placement {
-	return o.resolve(model.ContextOf(pod), pod.Namespace, controllerOf(pod.OwnerReferences), pod.Labels)
+	return o.resolve(immediateOf(pod))
 }
 
-func (o *Owners) resolve(ctx, ns string, ref *metav1.OwnerReference, labels map[string]string) Placement {
-	if ref == nil {
-		return Placement{Workload: WorkloadRef{Context: ctx, Namespace: ns, Kind: KindNone}}
+// immediateOf names the controller pod names itself, with the label that
+// tells its revision.
+func immediateOf(pod *corev1.Pod) immediate {
+	k := immediate{context: model.ContextOf(pod), namespace: pod.Namespace}
+	if ref := controllerOf(pod.OwnerReferences); ref != nil {
+		k.kind, k.name = ref.Kind, ref.Name
+		switch ref.Kind {
+		case KindReplicaSet:
+			k.hash = pod.Labels[PodTemplateHashLabel]
+		case KindStatefulSet, KindDaemonSet:
+			k.hash = pod.Labels[ControllerRevisionHashLabel]
+		}
 	}
-	w := WorkloadRef{Context: ctx, Namespace: ns, Kind: ref.Kind, Name: ref.Name}
-	switch ref.Kind {
+	return k
+}
+
+func (o *Owners) resolve(k immediate) Placement {
+	w := WorkloadRef{Context: k.context, Namespace: k.namespace, Kind: k.kind, Name: k.name}
+	switch k.kind {
+	case KindNone:
+		return Placement{Workload: w}
 	case KindReplicaSet:
-		return o.resolveReplicaSet(w, labels[PodTemplateHashLabel])
+		return o.resolveReplicaSet(w, k.hash)
 	case KindJob:
 		return o.resolveJob(w)
 	case KindStatefulSet, KindDaemonSet:
-		return Placement{Workload: w, Revision: labels[ControllerRevisionHashLabel]}
+		return Placement{Workload: w, Revision: k.hash}
 	}
 	return Placement{Workload: w}
 }

@@ -305,6 +305,9 @@ func (a *App) openDetail() bool {
 	if e == nil {
 		return false
 	}
+	// The user chose this pod: back on the list, the cursor is still on
+	// it, wherever triage moved it meanwhile.
+	a.list.moved = true
 	a.detailOpen = true
 	a.detailKey = e.key
 	a.refreshDetail()

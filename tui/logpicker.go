@@ -17,6 +17,7 @@ type logPicker struct {
 	items   []logPickerItem
 	cursor  int
 	current string // container shown when the picker opened
+	pod     string // namespace/name, sanitized, for the title
 }
 
 type logPickerItem struct {
@@ -26,7 +27,7 @@ type logPickerItem struct {
 }
 
 func openLogPicker(pod *corev1.Pod, current string, pinned bool, now time.Time) logPicker {
-	p := logPicker{open: true, current: current}
+	p := logPicker{open: true, current: current, pod: model.Sanitize(pod.Namespace + "/" + pod.Name)}
 	active := logActiveContainer(pod, now)
 	p.items = append(p.items, logPickerItem{label: "auto", state: "follow the active step: " + model.Sanitize(active)})
 	for _, c := range logContainers(pod) {
@@ -57,7 +58,9 @@ func (p *logPicker) choice() logPickerItem {
 func (m LogsModel) pickerView(w, h int) []string {
 	p := &m.picker
 	rows := make([]string, 0, h)
-	rows = append(rows, logFit(m.th.Title.Render("Show the log of")+m.th.Muted.Render("  (enter: choose · esc: cancel)"), w))
+	// The pod first, so a narrow pane cuts the key hints, not the name.
+	title := "Show the log of a container of " + p.pod
+	rows = append(rows, logFit(m.th.Title.Render(title)+m.th.Muted.Render("  (enter: choose · esc: cancel)"), w))
 	// Keep the cursor visible when the list is taller than the pane.
 	first := 0
 	if room := h - 1; room > 0 && p.cursor >= room {

@@ -276,7 +276,8 @@ func TestLogsPickContainer(t *testing.T) {
 		t.Fatal("the picker does not capture keys")
 	}
 	v := d.view()
-	for _, want := range []string{"auto", "check-services", "migrate-db", "app"} {
+	title := "Show the log of a container of " + pod.Namespace + "/" + pod.Name + "  (enter: choose"
+	for _, want := range []string{title, "auto", "check-services", "migrate-db", "app"} {
 		if !strings.Contains(v, want) {
 			t.Fatalf("picker lacks %q:\n%s", want, v)
 		}

@@ -30,7 +30,14 @@ type podList struct {
 
 	cursor, offset int // row under the cursor, first row shown
 	height         int // rows that fit on screen
-	// The cursor follows its pod (or group header) when rows move.
+	// moved is set once the user moves the cursor or the view. Until then
+	// the cursor stays on the first row, the most urgent pod, with the view
+	// at the top: pods arrive in any order and triage sorts the worst
+	// above the first arrivals, so following the first pod to arrive would
+	// open on healthy pods while the failing ones sit above the screen.
+	moved bool
+	// Once moved, the cursor follows its pod (or group header) when rows
+	// move.
 	selPod   *podEntry
 	selGroup string
 	onGroup  bool
@@ -131,6 +138,11 @@ func (l *podList) rebuild() {
 // relocate finds the selected pod or group in the new rows, keeping it on
 // the same screen line when it can, so rows move around a steady cursor.
 func (l *podList) relocate(screenRow int) {
+	if !l.moved {
+		l.cursor, l.offset = 0, 0
+		l.clamp()
+		return
+	}
 	found := -1
 	switch {
 	case l.onGroup:
@@ -186,6 +198,7 @@ func (l *podList) setHeight(h int) {
 
 // move moves the cursor by delta rows.
 func (l *podList) move(delta int) {
+	l.moved = true
 	l.cursor += delta
 	l.clamp()
 }
@@ -193,6 +206,7 @@ func (l *podList) move(delta int) {
 // scroll moves the view by delta rows, dragging the cursor along only when
 // it would leave the screen (mouse wheel).
 func (l *podList) scroll(delta int) {
+	l.moved = true
 	h := max(l.height, 1)
 	l.offset = max(0, min(l.offset+delta, len(l.rows)-h))
 	if l.cursor < l.offset {
@@ -204,8 +218,12 @@ func (l *podList) scroll(delta int) {
 }
 
 func (l *podList) page(dir int) { l.move(dir * max(l.height-1, 1)) }
-func (l *podList) top()         { l.cursor = 0; l.clamp() }
-func (l *podList) bottom()      { l.cursor = len(l.rows) - 1; l.clamp() }
+func (l *podList) bottom()      { l.moved = true; l.cursor = len(l.rows) - 1; l.clamp() }
+
+// top goes back to the first row and stays there as pods sort above it,
+// like the first screen: asking for the head of the triage order means the
+// most urgent pod, whichever it becomes.
+func (l *podList) top() { l.moved = false; l.cursor, l.offset = 0, 0; l.clamp() }
 
 // visible returns the rows on screen, with the filter's highlights.
 func (l *podList) visible() []listRow {
@@ -232,6 +250,7 @@ func (l *podList) selectScreenRow(y int) bool {
 	if y < 0 || y >= l.height || i >= len(l.rows) {
 		return false
 	}
+	l.moved = true
 	l.cursor = i
 	l.clamp()
 	return true
