@@ -58,6 +58,7 @@ type command struct {
 
 var commands = []command{
 	{name: "get", summary: "Print pods and their init progress as a table (or JSON), once or as a stream", run: runGet},
+	{name: "rollouts", summary: "Summarise rollouts: workloads, revisions, the init step funnel and failure signatures", run: runRollouts},
 	{name: "wait", summary: "Wait for pods or a rollout; stop early with a diagnosis when init containers fail (for CI)", run: runWait},
 	{name: "version", summary: "Print the version, commit, build date, Go and client-go versions", run: runVersion},
 	{name: "completion", summary: "Print a shell completion script (bash, zsh, fish)", run: runCompletion},

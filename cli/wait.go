@@ -102,6 +102,10 @@ func runWait(ctx context.Context, env *Env, args []string) error {
 	kube.RedirectClientLogs(io.Discard)
 	if demoOn {
 		cluster := demo.New(demoOpts)
+		// As if the pipeline had just applied the release: the
+		// simulation starts in the middle of it, where waiting has
+		// something to say (a rollout that has not begun is done).
+		cluster.Step(demo.ReleaseUnderway)
 		ctx, cancel := context.WithCancel(ctx)
 		simulated := make(chan error, 1)
 		go func() { simulated <- cluster.Run(ctx) }()

@@ -55,14 +55,14 @@ func TestWaitUnreachableExits4(t *testing.T) {
 }
 
 // On the demo, as a plain process (stdout is no terminal): a pod whose
-// init container fails under restartPolicy Never stops the wait at once.
+// init container failed under restartPolicy Never stops the wait at once.
 func TestWaitDemoFailedPod(t *testing.T) {
 	code, stdout, stderr := runMain(t, &Env{}, "wait", "--demo", "--demo-speed", "20x", "pod/report-export", "--timeout", "2m")
 	if code != wait.ExitFailed {
 		t.Fatalf("exit %d, want 1\n%s%s", code, stdout, stderr)
 	}
 	for _, want := range []string{
-		"default/report-export Init:1/2 → Init:Error (fetch-dataset failed with exit code 22)",
+		"default/report-export Init:Error\n", // already failed when the demo's release is under way
 		"failed-pod: default/report-export: init container fetch-dataset failed with exit code 22",
 		"fetch-dataset: Error, exit code 22 — 1 pod",
 		"log of default/report-export fetch-dataset (failed run, last 20 lines):",
@@ -116,11 +116,12 @@ func TestWaitDemoJSONAndQuiet(t *testing.T) {
 }
 
 func TestWaitDemoTimeout(t *testing.T) {
-	// checkout's new revision starts 16s (simulated) in: at 1x, 2s of
-	// waiting ends with the old revision's pods still the judged ones or
-	// nothing yet, and exit code 3.
+	// checkout's rollout is under way when the demo's wait starts and
+	// takes about a minute at 1x: 2s of waiting end with exit code 3 and
+	// the new revision's pods still initializing.
 	code, stdout, stderr := runMain(t, &Env{}, "wait", "--demo", "-n", "payments", "deploy/checkout", "--timeout", "2s")
-	if code != wait.ExitTimedOut || !strings.Contains(stdout, "TIMED OUT after") || !strings.Contains(stdout, "deployment/checkout (waiting, --for rollout)") {
+	if code != wait.ExitTimedOut || !strings.Contains(stdout, "TIMED OUT after") || !strings.Contains(stdout, "deployment/checkout (waiting, --for rollout)") ||
+		!strings.Contains(stdout, "Still pending") {
 		t.Fatalf("exit %d, want 3\n%s%s", code, stdout, stderr)
 	}
 }

@@ -19,7 +19,7 @@ func TestWaitPlainProcess(t *testing.T) {
 	if res.code != 1 {
 		t.Fatalf("exit %d, want 1\nstdout:\n%s\nstderr:\n%s", res.code, res.stdout, res.stderr)
 	}
-	for _, want := range []string{"Init:Error (fetch-dataset failed with exit code 22)", "fetch-dataset: Error, exit code 22",
+	for _, want := range []string{"default/report-export Init:Error", "fetch-dataset: Error, exit code 22",
 		"| curl: (22) The requested URL returned error: 404"} {
 		if !strings.Contains(res.stdout, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, res.stdout)
@@ -44,7 +44,7 @@ func TestWaitTerminalSummary(t *testing.T) {
 	if regexp.MustCompile(`waiting \d+s ·`).MatchString(screen) {
 		t.Errorf("the live summary was left on screen:\n%s", screen)
 	}
-	if !strings.Contains(screen, "(init-check-services failed with exit code 1, restart 1)") {
+	if !strings.Contains(screen, "(init-check-services failed with exit code 1, restart 3)") {
 		t.Errorf("the change lines are missing:\n%s", screen)
 	}
 }

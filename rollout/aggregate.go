@@ -11,6 +11,7 @@ import (
 // it is recomputed only when one of them changes.
 type revAgg struct {
 	pods, initialized, ready, terminating, failing int
+	failed                                         int // pods in phase Failed
 	restarts                                       int64
 	oldest, newest                                 time.Time // pod creation
 	progressAt                                     time.Time
@@ -32,6 +33,9 @@ func aggregate(pods map[podKey]*podFacts) revAgg {
 		}
 		if f.terminating {
 			a.terminating++
+		}
+		if f.failed {
+			a.failed++
 		}
 		if len(f.failures) > 0 {
 			a.failing++

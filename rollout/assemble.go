@@ -55,7 +55,7 @@ func (s *Summarizer) assemble(w *workloadState, idx *ownerIndex, now time.Time) 
 	for _, g := range w.groups {
 		a := &g.agg
 		r := Revision{Name: g.place.Revision, Number: g.place.Number, Pods: a.pods, Initialized: a.initialized,
-			Ready: a.ready, Terminating: a.terminating, Failing: a.failing, Created: a.oldest}
+			Ready: a.ready, Terminating: a.terminating, Failing: a.failing, Failed: a.failed, Created: a.oldest}
 		if g.place.Inferred {
 			out.Inferred = true
 		}
@@ -220,6 +220,10 @@ func (s *Summarizer) statusOf(owner metav1.Object, w WorkloadRef, newest Revisio
 	return podsStatus(newest, old, desired, fallbackNote(owner, w))
 }
 
+// noteFromPods ends a status counted from pods because the owner could not
+// be read.
+const noteFromPods = "owner not read: counted from pods"
+
 // fallbackNote says why a status was counted from pods: the owner could
 // not be read. Pods without owner and owners of kinds initwatch does not
 // read need no note.
@@ -229,7 +233,7 @@ func fallbackNote(owner metav1.Object, w WorkloadRef) string {
 	}
 	switch w.Kind {
 	case KindDeployment, KindStatefulSet, KindDaemonSet, KindJob, KindCronJob, KindReplicaSet:
-		return "owner not read: counted from pods"
+		return noteFromPods
 	}
 	return ""
 }
