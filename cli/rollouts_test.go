@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"os"
 	"strings"
@@ -59,29 +57,7 @@ func rolloutBatch(t *testing.T, withOwners bool, access rollout.Access) kube.Bat
 
 func runRolloutsCLI(t *testing.T, src kube.PodSource, args ...string) (stdout, stderr string, code int, opts kube.Options) {
 	t.Helper()
-	var out, errOut bytes.Buffer
-	home := t.TempDir()
-	env := &Env{
-		Stdout: &out, Stderr: &errOut,
-		Now: func() time.Time { return rolloutsNow },
-		NewSource: func(_ *kube.ConfigFlags, o kube.Options) (kube.PodSource, error) {
-			opts = o
-			return src, nil
-		},
-		LookupEnv: func(key string) (string, bool) {
-			if key == "HOME" {
-				return home, true
-			}
-			return "", false
-		},
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	if s, ok := src.(*scriptedSource); ok && s.afterLast == nil && s.err == nil {
-		s.afterLast = cancel
-	}
-	code = Main(ctx, args, env)
-	return out.String(), errOut.String(), code, opts
+	return runCLIAt(t, rolloutsNow, src, args...)
 }
 
 func TestRolloutsText(t *testing.T) {

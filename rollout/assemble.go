@@ -44,8 +44,32 @@ func (s *Summarizer) index() *ownerIndex {
 // assemble builds the Workload of w at now from its revisions' cached sums
 // and its owner.
 func (s *Summarizer) assemble(w *workloadState, idx *ownerIndex, now time.Time) Workload {
-	out := Workload{Ref: w.ref, Signatures: w.sigs, Bottleneck: -1, Slowest: -1}
 	owner, _ := s.owners.Get(OwnerKey{Context: w.ref.Context, Kind: w.ref.Kind, Namespace: w.ref.Namespace, Name: w.ref.Name})
+	if w.fresh && w.owner == owner && w.idxGen == s.idxGen {
+		out := w.cached
+		s.clockFields(&out, now)
+		return out
+	}
+	out := s.build(w, owner, idx)
+	w.cached, w.fresh, w.owner, w.idxGen = out, true, owner, s.idxGen
+	s.clockFields(&out, now)
+	return out
+}
+
+// clockFields sets what depends on the clock: how long the rollout has
+// run, whether it moves or stalls.
+func (s *Summarizer) clockFields(out *Workload, now time.Time) {
+	out.Running = 0
+	if !out.Done && !out.Started.IsZero() {
+		out.Running = max(now.Sub(out.Started), 0)
+	}
+	out.Moving = !out.LastProgress.IsZero() && now.Sub(out.LastProgress) <= s.window
+	out.Stalled = !out.Done && !out.Failed && !out.Moving && out.Running > s.window
+}
+
+// build computes the clock-independent part of w's Workload.
+func (s *Summarizer) build(w *workloadState, owner metav1.Object, idx *ownerIndex) Workload {
+	out := Workload{Ref: w.ref, Signatures: w.sigs, Bottleneck: -1, Slowest: -1}
 	if w.ref.Kind != KindNone && owner == nil {
 		out.Inferred = true
 	}
@@ -115,11 +139,6 @@ func (s *Summarizer) assemble(w *workloadState, idx *ownerIndex, now time.Time) 
 	case out.Done:
 		out.Progress = 1
 	}
-	if !out.Done && !out.Started.IsZero() {
-		out.Running = max(now.Sub(out.Started), 0)
-	}
-	out.Moving = !out.LastProgress.IsZero() && now.Sub(out.LastProgress) <= s.window
-	out.Stalled = !out.Done && !out.Failed && !out.Moving && out.Running > s.window
 	out.Bottleneck, out.Slowest = markSteps(out.Steps)
 	return out
 }
