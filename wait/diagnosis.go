@@ -254,7 +254,7 @@ func ExitCodeOf(s State) int {
 	return ExitFailed
 }
 
-// podList is used by tests and the summary line.
+// podCount counts the judged pods done and failing, for the summary line.
 func (t *Tracker) podCount() (done, failing, total int) {
 	for _, e := range t.judged() {
 		total++
