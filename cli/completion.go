@@ -118,6 +118,8 @@ func newCompleter(env *Env) *completion.Completer {
 			Flags: func() *pflag.FlagSet {
 				return withHelp(rolloutsFlags(kube.NewConfigFlags(""), &rolloutsOptions{}))
 			}},
+		{Name: "wait", Summary: summaryOf("wait"),
+			Flags: func() *pflag.FlagSet { return withHelp(waitFlags(kube.NewConfigFlags(""), &waitOptions{})) }},
 		{Name: "version", Summary: summaryOf("version"), Flags: outputFlag("version")},
 		{Name: "completion", Summary: summaryOf("completion"),
 			Flags: func() *pflag.FlagSet { return withHelp(newFlagSet("completion")) }, Args: words(completion.Shells...)},

@@ -50,6 +50,10 @@ func aggregate(pods map[podKey]*podFacts) revAgg {
 		if f.progressAt.After(a.progressAt) {
 			a.progressAt = f.progressAt
 		}
+		if a.steps == nil {
+			a.steps = make([]Step, 0, len(f.steps))
+			runs = make([][]time.Duration, 0, len(f.steps))
+		}
 		for i := range f.steps {
 			sf := &f.steps[i]
 			j := stepIndex(a.steps, sf.name, i)

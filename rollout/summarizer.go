@@ -239,7 +239,13 @@ func workloadSignatures(w *workloadState) []Signature {
 // then those in progress, then the finished ones with failing pods, then
 // the rest, each by name.
 func compareWorkloads(a, b Workload) int {
-	return cmp.Or(cmp.Compare(rank(&a), rank(&b)), strings.Compare(a.Ref.String(), b.Ref.String()))
+	return cmp.Or(cmp.Compare(rank(&a), rank(&b)), compareRefs(a.Ref, b.Ref))
+}
+
+// compareRefs orders as WorkloadRef.String would, without building it.
+func compareRefs(a, b WorkloadRef) int {
+	return cmp.Or(strings.Compare(a.Context, b.Context), strings.Compare(a.Namespace, b.Namespace),
+		strings.Compare(a.Kind, b.Kind), strings.Compare(a.Name, b.Name))
 }
 
 func rank(w *Workload) int {
