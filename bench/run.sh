@@ -4,7 +4,9 @@
 # first full frame, memory, idle CPU, status write → screen latency under
 # 1,000 writes/s and filter keystrokes, next to a bare client-go LIST,
 # `kubectl get pods -A` and k9s (when bin/k9s exists: make k9s), measured in
-# the same run. Prints the results and writes BENCHMARKS.md. Not part of
+# the same run; and before the control plane starts, initwatch alone against
+# bench/replay (changes at 1,000 / 5,000 / 10,000 a second over 10,000 and
+# 50,000 pods). Prints the results and writes BENCHMARKS.md. Not part of
 # `make test`; run `make bench` (or `make bench-tui` for this part alone).
 #
 # Extra arguments go to the driver (bench/tuiscale), e.g. -pods 1000 -runs 3.
@@ -17,11 +19,13 @@ go build -o bin/initwatch .
 go build -o bin/bench/listpods ./bench/listpods
 go build -o bin/bench/tuiheap ./bench/tuiheap
 go build -o bin/bench/tuiscale ./bench/tuiscale
+go build -o bin/bench/replay ./bench/replay
 
 exec bin/bench/tuiscale \
 	-initwatch bin/initwatch \
 	-listpods bin/bench/listpods \
 	-tuiheap bin/bench/tuiheap \
 	-k9s bin/k9s \
+	-replay bin/bench/replay \
 	-out BENCHMARKS.md \
 	"$@"

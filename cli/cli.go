@@ -58,6 +58,8 @@ type command struct {
 
 var commands = []command{
 	{name: "get", summary: "Print pods and their init progress as a table (or JSON), once or as a stream", run: runGet},
+	{name: "rollouts", summary: "Summarise rollouts: workloads, revisions, the init step funnel and failure signatures", run: runRollouts},
+	{name: "wait", summary: "Wait for pods or a rollout; stop early with a diagnosis when init containers fail (for CI)", run: runWait},
 	{name: "version", summary: "Print the version, commit, build date, Go and client-go versions", run: runVersion},
 	{name: "completion", summary: "Print a shell completion script (bash, zsh, fish)", run: runCompletion},
 	{name: "config", summary: "Show where the config file is read from (path), or the settings in effect (view)", run: runConfig},
@@ -116,6 +118,13 @@ func withDemoHint(env *Env, sub string, err error) error {
 func report(stderr io.Writer, err error) int {
 	if err == nil || errors.Is(err, errHelp) {
 		return ExitOK
+	}
+	var ce *exitCodeError
+	if errors.As(err, &ce) {
+		if !ce.printed {
+			fmt.Fprintf(stderr, "error: %s\n", kube.Explain(ce.err))
+		}
+		return ce.code
 	}
 	var ue *usageError
 	if errors.As(err, &ue) {

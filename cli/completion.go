@@ -114,6 +114,12 @@ func newCompleter(env *Env) *completion.Completer {
 	subs := []*completion.Command{
 		{Name: "get", Summary: summaryOf("get"),
 			Flags: func() *pflag.FlagSet { return withHelp(getFlags(kube.NewConfigFlags(""), &getOptions{})) }},
+		{Name: "rollouts", Summary: summaryOf("rollouts"),
+			Flags: func() *pflag.FlagSet {
+				return withHelp(rolloutsFlags(kube.NewConfigFlags(""), &rolloutsOptions{}))
+			}},
+		{Name: "wait", Summary: summaryOf("wait"),
+			Flags: func() *pflag.FlagSet { return withHelp(waitFlags(kube.NewConfigFlags(""), &waitOptions{})) }},
 		{Name: "version", Summary: summaryOf("version"), Flags: outputFlag("version")},
 		{Name: "completion", Summary: summaryOf("completion"),
 			Flags: func() *pflag.FlagSet { return withHelp(newFlagSet("completion")) }, Args: words(completion.Shells...)},

@@ -128,6 +128,8 @@ func runDemo(ctx context.Context, env *Env, flags *kube.ConfigFlags, settings co
 	}
 	sim := startDemo(ctx, opts)
 	cluster := sim.cluster
+	// Owners too: the rollouts view resolves the release to its Deployments.
+	srcOpts.WithOwners = true
 	ui.Source = cluster.Source(srcOpts)
 	ui.Logs = cluster.Logs()
 	ui.Now = cluster.Now

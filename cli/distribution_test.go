@@ -248,11 +248,14 @@ func TestComplete(t *testing.T) {
 		want  string
 	}{
 		{"commands", []string{""}, "get\tPrint pods and their init progress as a table (or JSON), once or as a stream\n" +
+			"rollouts\tSummarise rollouts: workloads, revisions, the init step funnel and failure signatures\n" +
+			"wait\tWait for pods or a rollout; stop early with a diagnosis when init containers fail (for CI)\n" +
 			"version\tPrint the version, commit, build date, Go and client-go versions\n" +
 			"completion\tPrint a shell completion script (bash, zsh, fish)\n" +
 			"config\tShow where the config file is read from (path), or the settings in effect (view)\n" +
 			"help\tShow help for a command\n:4\n"},
 		{"get flags", []string{"get", "--no-h"}, "--no-headers\tDo not print the table header\n:4\n"},
+		{"wait flags", []string{"wait", "--max-r"}, "--max-restarts\tStop when a container (init containers included) restarted more than this many times; -1 never stops for restarts\n:4\n"},
 		{"root --version", []string{"--vers"}, "--version\tPrint the version and exit (like the version command)\n:4\n"},
 		{"output values", []string{"get", "-o", ""}, "json\n:4\n"},
 		{"contexts from --kubeconfig", []string{"get", "--kubeconfig", kubeconfig, "--context", ""},

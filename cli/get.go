@@ -108,6 +108,11 @@ func newClusterSource(flags *kube.ConfigFlags, opts kube.Options) (kube.PodSourc
 	if err != nil {
 		return nil, err
 	}
+	if opts.WithOwners && opts.Metadata == nil {
+		if opts.Metadata, err = flags.MetadataClient(); err != nil {
+			return nil, err
+		}
+	}
 	return kube.NewInformerSource(cs, opts), nil
 }
 

@@ -100,12 +100,18 @@ current-context: ctx
 // runCLI runs Main with src as the pod source and a clean environment.
 func runCLI(t *testing.T, src kube.PodSource, args ...string) (stdout, stderr string, code int, opts kube.Options) {
 	t.Helper()
+	return runCLIAt(t, fixedNow, src, args...)
+}
+
+// runCLIAt is runCLI with the clock at now.
+func runCLIAt(t *testing.T, now time.Time, src kube.PodSource, args ...string) (stdout, stderr string, code int, opts kube.Options) {
+	t.Helper()
 	var out, errOut bytes.Buffer
 	home := t.TempDir()
 	env := &Env{
 		Stdout: &out,
 		Stderr: &errOut,
-		Now:    func() time.Time { return fixedNow },
+		Now:    func() time.Time { return now },
 		NewSource: func(_ *kube.ConfigFlags, o kube.Options) (kube.PodSource, error) {
 			opts = o
 			return src, nil

@@ -11,6 +11,7 @@ import (
 	"github.com/initwatch/initwatch/kube"
 	"github.com/initwatch/initwatch/themes"
 	"github.com/initwatch/initwatch/tui"
+	"github.com/initwatch/initwatch/tui/logs"
 )
 
 // runTUI starts the terminal UI on the resolved flags: an informer source
@@ -28,7 +29,10 @@ func runTUI(ctx context.Context, env *Env, flags *kube.ConfigFlags, settings con
 	if err != nil {
 		return err
 	}
-	opts.WithEvents = true // the detail view's Events pane
+	// The detail view's Events pane: the events of the pod it shows only,
+	// watched while it is open (kube/podevents.go).
+	opts.FocusedEvents = true
+	opts.WithOwners = true // the rollouts view resolves pods to their workloads
 	// client-go's own log lines (a reflector's "watch ended with error")
 	// would be written over the screen; ConnState tells the user instead.
 	kube.RedirectClientLogs(io.Discard)
@@ -97,7 +101,7 @@ func uiOptions(env *Env, settings config.Settings) (tui.Options, error) {
 	return tui.Options{
 		Theme: theme,
 		Keys:  keys,
-		LogOptions: tui.LogsOptions{
+		LogOptions: logs.Options{
 			TailLines:   int64(settings.LogTail),
 			BufferLines: settings.LogBuffer,
 		},

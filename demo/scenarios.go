@@ -29,6 +29,13 @@ import (
 //     turn Ready, some slow, one unschedulable for a while, replacing pods
 //     that have been running for days.
 //
+// ReleaseUnderway is a moment of the demo when every part of the rollout
+// summary shows: storefront's node-local failure signature (its pods in
+// back-off), checkout's first new pods in their steps (a native sidecar
+// among them), old revisions draining, the failed one-shot pod, the seed
+// app's crash-looping step.
+const ReleaseUnderway = 20 * time.Second
+
 // Scenario timings (seconds after the start).
 const (
 	seedAppAt   = 1 * time.Second
@@ -195,6 +202,17 @@ func seedApp(c *Cluster) {
 	plan.containers["app"] = &ctrPlan{pull: c.jitter(3*time.Second, 5*time.Second), imageSize: 7_340_032, runs: []runPlan{seedAppRun()}}
 
 	p := r.pod(rs, "", plan)
+	// The deployment controller's view: one replica, updated, not ready
+	// until the pod is.
+	r.replicas, r.newRS, r.oldRS = 1, rs, rs
+	r.created = 1
+	r.setStatus(c.now())
+	c.updateDeployment(deploy)
+	p.onReady = func(*simPod) {
+		r.ready = 1
+		r.setStatus(c.now())
+		c.updateDeployment(deploy)
+	}
 	c.submit(p, managerController)
 	c.events.controller(r.ref("ReplicaSet", rs), "replicaset-controller", corev1.EventTypeNormal,
 		"SuccessfulCreate", "Created pod: "+p.pod.Name)
@@ -232,7 +250,9 @@ func reportExport(c *Cluster) {
 // classic init container waits for the proxy's startup probe.
 func ledger(c *Cluster) {
 	const ns, name = "payments", "ledger"
-	labels := map[string]string{"app": name, "apps.kubernetes.io/pod-index": "0", "statefulset.kubernetes.io/pod-name": name + "-0"}
+	revision := name + "-" + c.randString(10)
+	labels := map[string]string{"app": name, "apps.kubernetes.io/pod-index": "0", "statefulset.kubernetes.io/pod-name": name + "-0",
+		appsv1.ControllerRevisionHashLabelKey: revision}
 	proxy := sidecar(port(resources(ctr("mesh-proxy", "envoyproxy/envoy:v1.31.2", "envoy", "-c", "/etc/envoy/envoy.yaml"),
 		"100m", "128Mi", "", "256Mi"), 15021))
 	proxy.StartupProbe = httpProbe("/healthz/ready", 15021, 2, 30)
@@ -247,12 +267,19 @@ func ledger(c *Cluster) {
 		},
 		Containers: []corev1.Container{app},
 	}
-	replicas := int32(1)
+	replicas, partition := int32(1), int32(0)
 	sts := &appsv1.StatefulSet{
 		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name, UID: c.uid(), Generation: 1, CreationTimestamp: c.stamp()},
 		Spec: appsv1.StatefulSetSpec{Replicas: &replicas, ServiceName: name,
 			Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": name}},
-			Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"app": name}}, Spec: spec}},
+			Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"app": name}}, Spec: spec},
+			// What the apiserver's defaulting sets.
+			UpdateStrategy: appsv1.StatefulSetUpdateStrategy{Type: appsv1.RollingUpdateStatefulSetStrategyType,
+				RollingUpdate: &appsv1.RollingUpdateStatefulSetStrategy{Partition: &partition}},
+			PodManagementPolicy: appsv1.OrderedReadyPodManagement},
+		// The statefulset controller's status once it created the pod.
+		Status: appsv1.StatefulSetStatus{ObservedGeneration: 1, Replicas: 1, CurrentReplicas: 1, UpdatedReplicas: 1,
+			CurrentRevision: revision, UpdateRevision: revision},
 	}
 	c.createStatefulSet(sts)
 
@@ -267,7 +294,12 @@ func ledger(c *Cluster) {
 			return "settled batch", []any{"batch", 8812 + n, "entries", 40 + (n*7)%23}
 		})}}
 	pod := c.newPod(ns, name+"-0", labels, spec, controllerRef("StatefulSet", name, sts))
-	c.submit(newSimPod(c, pod, plan), managerController)
+	sp := newSimPod(c, pod, plan)
+	sp.onReady = func(*simPod) {
+		sts.Status.ReadyReplicas, sts.Status.AvailableReplicas = 1, 1
+		c.updateStatefulSet(sts)
+	}
+	c.submit(sp, managerController)
 	c.events.controller(ref{kind: "StatefulSet", apiVersion: "apps/v1", namespace: ns, name: name, uid: sts.UID},
 		"statefulset-controller", corev1.EventTypeNormal, "SuccessfulCreate",
 		fmt.Sprintf("create Pod %s-0 in StatefulSet %s successful", name, name))
@@ -282,6 +314,23 @@ func (c *Cluster) slowOnes(n, k int) map[int]bool {
 	return slow
 }
 
+// The release's one node-local fault: the first badDNSPods new storefront
+// pods land on node badDNSNode, whose resolver cannot resolve the CDN, so
+// fetch-assets fails there twice (exit code 1) before it works: one failure
+// signature, all its pods on one node.
+const (
+	badDNSNode = 1
+	badDNSPods = 3
+)
+
+// fetchAssets is storefront's first init container; its termination
+// message is the tail of its log when it fails, as a real one would be set.
+func fetchAssets(version string) corev1.Container {
+	k := resources(ctr("fetch-assets", "busybox:1.36", "sh", "-c", "wget -O assets.tar.gz https://cdn.acme.internal/storefront/"+version+"/assets.tar.gz && tar xzf assets.tar.gz -C /srv/www"), "50m", "32Mi", "", "")
+	k.TerminationMessagePolicy = corev1.TerminationMessageFallbackToLogsOnError
+	return k
+}
+
 func storefront(c *Cluster) *rollout {
 	const replicas = 7
 	slow := c.slowOnes(replicas, 2)
@@ -290,13 +339,13 @@ func storefront(c *Cluster) *rollout {
 		web.ReadinessProbe = httpProbe("/healthz", 8080, 2, 3)
 		return corev1.PodSpec{
 			InitContainers: []corev1.Container{
-				resources(ctr("fetch-assets", "busybox:1.36", "sh", "-c", "wget -O assets.tar.gz https://cdn.acme.internal/storefront/"+version+"/assets.tar.gz && tar xzf assets.tar.gz -C /srv/www"), "50m", "32Mi", "", ""),
+				fetchAssets(version),
 				resources(ctr("render-templates", "ghcr.io/acme/storefront-tools:"+version, "render", "/srv/www/templates"), "200m", "64Mi", "", ""),
 			},
 			Containers: []corev1.Container{web},
 		}
 	}
-	plan := func(version string, slowPod bool) *podPlan {
+	plan := func(version string, slowPod, badDNS bool) *podPlan {
 		p := c.basePlan()
 		fetch := c.jitter(2500*time.Millisecond, 4*time.Second)
 		if slowPod {
@@ -304,6 +353,13 @@ func storefront(c *Cluster) *rollout {
 		}
 		p.containers["fetch-assets"] = &ctrPlan{pull: c.jitter(1500*time.Millisecond, 2500*time.Millisecond), imageSize: 2_156_544,
 			runs: []runPlan{once(fetch, 0, fetchAssetsScript(version, fetch))}}
+		if badDNS {
+			// Pinned to the node whose resolver is broken until it is
+			// fixed: two failed runs, then the download works.
+			p.node = badDNSNode
+			fail := once(500*time.Millisecond, 1, fetchAssetsBadDNSScript())
+			p.containers["fetch-assets"].runs = []runPlan{fail, fail, once(fetch, 0, fetchAssetsScript(version, fetch))}
+		}
 		p.containers["render-templates"] = &ctrPlan{pull: c.jitter(2*time.Second, 4*time.Second), imageSize: 18_874_368,
 			runs: []runPlan{once(1200*time.Millisecond, 0, renderTemplatesScript(48))}}
 		peer := fmt.Sprintf("10.244.%d.1", 1+c.rng.IntN(nodeCount))
@@ -315,8 +371,8 @@ func storefront(c *Cluster) *rollout {
 		c: c, ns: "shop", name: "storefront", replicas: replicas, surge: 2, unavailable: 1,
 		labels: map[string]string{"app": "storefront", "tier": "frontend"}, spec: spec,
 		oldVersion: "2.13.2", version: "2.14.0",
-		plan:    func(i int) *podPlan { return plan("2.14.0", slow[i]) },
-		oldPlan: func() *podPlan { return plan("2.13.2", false) },
+		plan:    func(i int) *podPlan { return plan("2.14.0", slow[i], i < badDNSPods) },
+		oldPlan: func() *podPlan { return plan("2.13.2", false, false) },
 	}
 }
 

@@ -264,6 +264,15 @@ func fetchAssetsScript(version string, d time.Duration) func(time.Time) []kube.L
 	return script(lines...)
 }
 
+// fetchAssetsBadDNSScript is fetch-assets on a node whose resolver lost the
+// cluster's internal zone: wget cannot resolve the CDN and exits 1.
+func fetchAssetsBadDNSScript() func(time.Time) []kube.LogLine {
+	return script(
+		say(100*time.Millisecond, "Connecting to cdn.acme.internal"),
+		say(400*time.Millisecond, "wget: bad address 'cdn.acme.internal'"),
+	)
+}
+
 func renderTemplatesScript(n int) func(time.Time) []kube.LogLine {
 	return script(
 		say(200*time.Millisecond, "loading templates from /srv/www/templates"),

@@ -136,6 +136,55 @@ func (r *rollout) setup() {
 		c.restore(p, podsCreated.Add(c.jitter(0, 20*time.Second)))
 		r.old = append(r.old, p)
 	}
+	r.setStatus(podsCreated.Add(time.Minute))
+	c.updateDeployment(r.deploy)
+}
+
+// setStatus is the deployment controller's status: what it counts of the
+// pods it created, the revision it rolls out, and its conditions, so that
+// `kubectl rollout status` on the demo reads as on a real cluster.
+func (r *rollout) setStatus(at time.Time) {
+	d := r.deploy
+	old, created, newReady := len(r.old), r.created, r.ready
+	if r.newRS == nil {
+		// Before a rollout every pod is of the newest revision.
+		old, created, newReady = 0, len(r.old), len(r.old)
+	}
+	n := func(v int) int32 { return int32(v) }
+	ready := newReady + old
+	d.Status.ObservedGeneration = d.Generation
+	d.Status.Replicas = n(old + created)
+	d.Status.UpdatedReplicas = n(created)
+	d.Status.ReadyReplicas = n(ready)
+	d.Status.AvailableReplicas = n(ready)
+	d.Status.UnavailableReplicas = n(max(r.replicas-ready, 0))
+	stamp := metav1.NewTime(at.Truncate(time.Second))
+	available := corev1.ConditionFalse
+	availableReason := "MinimumReplicasUnavailable"
+	if ready >= r.replicas-r.unavailable {
+		available, availableReason = corev1.ConditionTrue, "MinimumReplicasAvailable"
+	}
+	rsName := ""
+	if rs := r.newRS; rs != nil {
+		rsName = rs.Name
+	} else if r.oldRS != nil {
+		rsName = r.oldRS.Name
+	}
+	progressing := "ReplicaSetUpdated"
+	progressMsg := fmt.Sprintf("ReplicaSet %q is progressing.", rsName)
+	if created >= r.replicas && old == 0 && newReady >= r.replicas {
+		progressing = "NewReplicaSetAvailable"
+		progressMsg = fmt.Sprintf("ReplicaSet %q has successfully progressed.", rsName)
+	}
+	d.Status.Conditions = []appsv1.DeploymentCondition{
+		{Type: appsv1.DeploymentAvailable, Status: available, Reason: availableReason,
+			Message: "Deployment has minimum availability.", LastUpdateTime: stamp, LastTransitionTime: stamp},
+		{Type: appsv1.DeploymentProgressing, Status: corev1.ConditionTrue, Reason: progressing,
+			Message: progressMsg, LastUpdateTime: stamp, LastTransitionTime: stamp},
+	}
+	if available == corev1.ConditionFalse {
+		d.Status.Conditions[0].Message = "Deployment does not have minimum availability."
+	}
 }
 
 func (r *rollout) replicaSet(version string, replicas int, revision string, created time.Time) *appsv1.ReplicaSet {
@@ -220,6 +269,8 @@ func (r *rollout) reconcile() {
 			changed = true
 		}
 		if !changed {
+			r.setStatus(c.now())
+			c.updateDeployment(r.deploy)
 			return
 		}
 	}

@@ -133,6 +133,18 @@ func (c *Cluster) createDeployment(d *appsv1.Deployment) {
 	}
 }
 
+// updateDeployment writes d whole (spec and status), as the deployment
+// controller's status updates and `kubectl apply` together would leave it.
+func (c *Cluster) updateDeployment(d *appsv1.Deployment) {
+	if !c.beforeWrite() {
+		return
+	}
+	d.ResourceVersion = c.nextRV("deployments")
+	if _, err := c.client.AppsV1().Deployments(d.Namespace).Update(bg(), d.DeepCopy(), metav1.UpdateOptions{FieldManager: managerController}); err != nil {
+		c.fail(fmt.Errorf("update deployment %s/%s: %w", d.Namespace, d.Name, err))
+	}
+}
+
 func (c *Cluster) writeReplicaSet(rs *appsv1.ReplicaSet, create bool) {
 	if !c.beforeWrite() {
 		return
@@ -156,5 +168,17 @@ func (c *Cluster) createStatefulSet(s *appsv1.StatefulSet) {
 	s.ResourceVersion = c.nextRV("statefulsets")
 	if _, err := c.client.AppsV1().StatefulSets(s.Namespace).Create(bg(), s.DeepCopy(), metav1.CreateOptions{FieldManager: managerKubectl}); err != nil {
 		c.fail(fmt.Errorf("create statefulset %s/%s: %w", s.Namespace, s.Name, err))
+	}
+}
+
+// updateStatefulSet writes s whole, as the statefulset controller's status
+// updates leave it.
+func (c *Cluster) updateStatefulSet(s *appsv1.StatefulSet) {
+	if !c.beforeWrite() {
+		return
+	}
+	s.ResourceVersion = c.nextRV("statefulsets")
+	if _, err := c.client.AppsV1().StatefulSets(s.Namespace).Update(bg(), s.DeepCopy(), metav1.UpdateOptions{FieldManager: managerController}); err != nil {
+		c.fail(fmt.Errorf("update statefulset %s/%s: %w", s.Namespace, s.Name, err))
 	}
 }

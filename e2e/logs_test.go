@@ -20,7 +20,7 @@ import (
 	"github.com/initwatch/initwatch/keymap"
 	"github.com/initwatch/initwatch/kube"
 	"github.com/initwatch/initwatch/themes"
-	"github.com/initwatch/initwatch/tui"
+	"github.com/initwatch/initwatch/tui/logs"
 )
 
 // logsBound keeps a test that waits for a screen or a stream from hanging
@@ -235,17 +235,17 @@ func (e *logsEnv) kubectlLogs(t *testing.T, container string, previous bool) []s
 	return strings.Split(strings.TrimRight(res.stdout, "\n"), "\n")
 }
 
-// logsPane runs a tui.LogsModel in the test, the way Bubble Tea would:
+// logsPane runs a logs.Model in the test, the way Bubble Tea would:
 // every command in its own goroutine, every message back through Update.
 type logsPane struct {
 	t    *testing.T
-	m    tui.LogsModel
+	m    logs.Model
 	msgs chan tea.Msg
 }
 
 func newLogsPane(t *testing.T, cs kubernetes.Interface, w, h int) *logsPane {
 	src := kube.NewLogSource(cs, kube.LogStreamOptions{})
-	m := tui.NewLogs(src, themes.Mono(), keymap.Default(), tui.LogsOptions{}).SetSize(w, h)
+	m := logs.New(src, themes.Mono(), keymap.Default(), logs.Options{}).SetSize(w, h)
 	return &logsPane{t: t, m: m, msgs: make(chan tea.Msg, 1000)}
 }
 

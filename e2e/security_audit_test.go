@@ -51,6 +51,7 @@ func TestSecurityAudit(t *testing.T) {
 	env := auditEnv{t: t, cp: cp, audit: audit, admin: admin, kubectl: kubectl, adminKC: adminKC}
 	t.Run("read-only", env.readOnly)
 	t.Run("least privilege", env.leastPrivilege)
+	t.Run("wait read-only", env.waitReadOnly)
 }
 
 type auditEnv struct {

@@ -43,6 +43,20 @@ type List struct {
 	SortReverse  key.Binding
 	Logs         key.Binding
 	PreviousLogs key.Binding
+	// Rollouts opens the rollouts view: the pods summed up per workload.
+	Rollouts key.Binding
+}
+
+// Rollouts keys work in the rollouts view.
+type Rollouts struct {
+	Nav
+	// Open lists the pods of the signature under the cursor, or opens the
+	// detail of the pod under it.
+	Open key.Binding
+	// Logs shows the example pod's log of its failed (previous) run.
+	Logs key.Binding
+	// Copy puts the summary under the cursor on the clipboard (OSC 52).
+	Copy key.Binding
 }
 
 // Filter keys work while typing a filter.
@@ -82,11 +96,12 @@ type Logs struct {
 
 // KeyMap is the whole set.
 type KeyMap struct {
-	Global Global
-	List   List
-	Filter Filter
-	Detail Detail
-	Logs   Logs
+	Global   Global
+	List     List
+	Filter   Filter
+	Detail   Detail
+	Logs     Logs
+	Rollouts Rollouts
 }
 
 func bind(help string, keys ...string) key.Binding {
@@ -137,6 +152,13 @@ func Default() KeyMap {
 			SortReverse:  bind("reverse sort", "S"),
 			Logs:         bind("logs", "l"),
 			PreviousLogs: bind("previous logs", "p"),
+			Rollouts:     bind("rollouts", "r"),
+		},
+		Rollouts: Rollouts{
+			Nav:  defaultNav(),
+			Open: bind("pods / details", "enter"),
+			Logs: bind("example's failed log", "l"),
+			Copy: bind("copy summary", "c"),
 		},
 		Filter: Filter{
 			Accept: bind("apply filter", "enter"),
@@ -185,6 +207,8 @@ func (m *KeyMap) bindings() map[string]*key.Binding {
 		"list.onlyFailing": &m.List.OnlyFailing, "list.groupByOwner": &m.List.GroupByOwner,
 		"list.sortNext": &m.List.SortNext, "list.sortReverse": &m.List.SortReverse,
 		"list.logs": &m.List.Logs, "list.previousLogs": &m.List.PreviousLogs,
+		"list.rollouts": &m.List.Rollouts,
+		"rollouts.open": &m.Rollouts.Open, "rollouts.logs": &m.Rollouts.Logs, "rollouts.copy": &m.Rollouts.Copy,
 		"filter.accept": &m.Filter.Accept, "filter.clear": &m.Filter.Clear,
 		"detail.nextPane": &m.Detail.NextPane, "detail.prevPane": &m.Detail.PrevPane,
 		"detail.initPane": &m.Detail.InitPane, "detail.conditions": &m.Detail.Conditions,
@@ -200,6 +224,9 @@ func (m *KeyMap) bindings() map[string]*key.Binding {
 		b[k] = v
 	}
 	for k, v := range nav("detail", &m.Detail.Nav) {
+		b[k] = v
+	}
+	for k, v := range nav("rollouts", &m.Rollouts.Nav) {
 		b[k] = v
 	}
 	return b

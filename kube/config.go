@@ -15,6 +15,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/metadata"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 )
@@ -358,4 +359,18 @@ func (f *ConfigFlags) version() string {
 		return info.Main.Version
 	}
 	return "devel"
+}
+
+// MetadataClient builds a metadata-only client from RESTConfig, for the
+// owner informers that need no spec or status (Options.Metadata).
+func (f *ConfigFlags) MetadataClient() (metadata.Interface, error) {
+	cfg, err := f.RESTConfig()
+	if err != nil {
+		return nil, err
+	}
+	mc, err := metadata.NewForConfig(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("build metadata client for %s: %w", cfg.Host, err)
+	}
+	return mc, nil
 }

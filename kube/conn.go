@@ -86,6 +86,17 @@ func (t *connTracker) observe(ctx context.Context, id scopeID, err error) {
 	t.recompute()
 }
 
+// forget drops what is known of an informer that stopped on purpose (the
+// events of a pod no longer focused): its last failure is no longer news.
+func (t *connTracker) forget(id scopeID) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if _, failing := t.failures[id]; failing {
+		delete(t.failures, id)
+		t.recompute()
+	}
+}
+
 // recompute derives the state and publishes it when it changed. Phase
 // precedence: a failing call (reconnecting) over the initial sync
 // (connecting) over refused scopes (forbidden) over live.

@@ -29,6 +29,11 @@ type informerSource struct {
 	client kubernetes.Interface
 	opts   Options
 	now    func() time.Time
+
+	// The pod whose events are watched (Options.FocusedEvents).
+	focusMu      sync.Mutex
+	focus        PodKey
+	focusChanged chan struct{}
 }
 
 // NewInformerSource returns a PodSource that watches opts' scope through
@@ -41,7 +46,10 @@ type informerSource struct {
 // reported once in ConnState.Forbidden and not retried; Run fails with a
 // *ForbiddenError when no scope at all is allowed.
 func NewInformerSource(client kubernetes.Interface, opts Options) PodSource {
-	return &informerSource{client: client, opts: opts, now: time.Now}
+	if opts.FocusedEvents {
+		opts.WithEvents = false
+	}
+	return &informerSource{client: client, opts: opts, now: time.Now, focusChanged: make(chan struct{}, 1)}
 }
 
 // Run implements PodSource. It returns nil once ctx is cancelled, or an
@@ -92,6 +100,14 @@ func (s *informerSource) Run(ctx context.Context, out chan<- Batch) error {
 	if err != nil {
 		return err
 	}
+	if s.opts.FocusedEvents {
+		var focus sync.WaitGroup
+		defer func() {
+			cancel() // ends followFocus, on an error return too
+			focus.Wait()
+		}()
+		focus.Go(func() { s.followFocus(ctx, p.events, co, tracker) })
+	}
 	if s.opts.WithOwners {
 		// After the pods' informers have started, so owners never delay
 		// the first pods on screen.
@@ -115,7 +131,8 @@ func (s *informerSource) startInformers(ctx context.Context, p plan, label, fiel
 	co *coalescer, tracker *connTracker) ([]informers.SharedInformerFactory, []cache.InformerSynced, error) {
 	withEvents := make(map[string]bool, len(p.events))
 	for _, ns := range p.events {
-		withEvents[ns] = true
+		// Focused events are watched per pod (podevents.go).
+		withEvents[ns] = s.opts.WithEvents
 	}
 	var factories []informers.SharedInformerFactory
 	var synced []cache.InformerSynced

@@ -68,7 +68,7 @@ func (s *informerSource) plan(ctx context.Context, label, field string) (plan, e
 			return p, &ForbiddenError{Scopes: p.forbidden, Err: lastRefusal}
 		}
 	}
-	if s.opts.WithEvents {
+	if s.opts.WithEvents || s.opts.FocusedEvents {
 		errs := probeAll(ctx, p.pods, s.probeEvents)
 		for i, ns := range p.pods {
 			if apierrors.IsForbidden(errs[i]) {

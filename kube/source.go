@@ -149,8 +149,14 @@ type Options struct {
 	// Interval is the coalescing window: at most one Batch per Interval.
 	// Zero means DefaultInterval.
 	Interval time.Duration
-	// WithEvents also watches core/v1 Events of the same scope.
+	// WithEvents also watches core/v1 Events of the same scope: every
+	// event about a pod, kept in memory.
 	WithEvents bool
+	// FocusedEvents watches the events of one pod at a time instead, the
+	// pod named by FocusEvents (the source is an EventFocuser): memory for
+	// what the pod detail shows only (podevents.go). It takes precedence
+	// over WithEvents.
+	FocusedEvents bool
 	// FallbackNamespaces are tried when all namespaces were asked for but
 	// the user may list neither pods cluster-wide nor namespaces: the
 	// kubeconfig context's namespace, then those of the other contexts for

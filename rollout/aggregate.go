@@ -11,6 +11,7 @@ import (
 // it is recomputed only when one of them changes.
 type revAgg struct {
 	pods, initialized, ready, terminating, failing int
+	failed                                         int // pods in phase Failed
 	restarts                                       int64
 	oldest, newest                                 time.Time // pod creation
 	progressAt                                     time.Time
@@ -21,7 +22,7 @@ type revAgg struct {
 func aggregate(pods map[podKey]*podFacts) revAgg {
 	var a revAgg
 	var runs [][]time.Duration
-	reasons := map[int]map[string]int{}
+	var reasons map[int]map[string]int
 	for _, f := range pods {
 		a.pods++
 		if f.initialized {
@@ -32,6 +33,9 @@ func aggregate(pods map[podKey]*podFacts) revAgg {
 		}
 		if f.terminating {
 			a.terminating++
+		}
+		if f.failed {
+			a.failed++
 		}
 		if len(f.failures) > 0 {
 			a.failing++
@@ -46,12 +50,16 @@ func aggregate(pods map[podKey]*podFacts) revAgg {
 		if f.progressAt.After(a.progressAt) {
 			a.progressAt = f.progressAt
 		}
+		if a.steps == nil {
+			a.steps = make([]Step, 0, len(f.steps))
+			runs = make([][]time.Duration, 0, len(f.steps))
+		}
 		for i := range f.steps {
 			sf := &f.steps[i]
 			j := stepIndex(a.steps, sf.name, i)
 			if j < 0 {
 				a.steps = append(a.steps, Step{Name: sf.name, Index: len(a.steps), Sidecar: sf.sidecar})
-				runs = append(runs, nil)
+				runs = append(runs, make([]time.Duration, 0, 2*len(pods)))
 				j = len(a.steps) - 1
 			}
 			st := &a.steps[j]
@@ -72,6 +80,9 @@ func aggregate(pods map[podKey]*podFacts) revAgg {
 				st.Failed++
 			}
 			if (sf.state == StepWaiting || sf.state == StepCrashLooping) && sf.reason != "" {
+				if reasons == nil {
+					reasons = map[int]map[string]int{}
+				}
 				if reasons[j] == nil {
 					reasons[j] = map[string]int{}
 				}

@@ -44,8 +44,32 @@ func (s *Summarizer) index() *ownerIndex {
 // assemble builds the Workload of w at now from its revisions' cached sums
 // and its owner.
 func (s *Summarizer) assemble(w *workloadState, idx *ownerIndex, now time.Time) Workload {
-	out := Workload{Ref: w.ref, Signatures: w.sigs, Bottleneck: -1, Slowest: -1}
 	owner, _ := s.owners.Get(OwnerKey{Context: w.ref.Context, Kind: w.ref.Kind, Namespace: w.ref.Namespace, Name: w.ref.Name})
+	if w.fresh && w.owner == owner && w.idxGen == s.idxGen {
+		out := w.cached
+		s.clockFields(&out, now)
+		return out
+	}
+	out := s.build(w, owner, idx)
+	w.cached, w.fresh, w.owner, w.idxGen = out, true, owner, s.idxGen
+	s.clockFields(&out, now)
+	return out
+}
+
+// clockFields sets what depends on the clock: how long the rollout has
+// run, whether it moves or stalls.
+func (s *Summarizer) clockFields(out *Workload, now time.Time) {
+	out.Running = 0
+	if !out.Done && !out.Started.IsZero() {
+		out.Running = max(now.Sub(out.Started), 0)
+	}
+	out.Moving = !out.LastProgress.IsZero() && now.Sub(out.LastProgress) <= s.window
+	out.Stalled = !out.Done && !out.Failed && !out.Moving && out.Running > s.window
+}
+
+// build computes the clock-independent part of w's Workload.
+func (s *Summarizer) build(w *workloadState, owner metav1.Object, idx *ownerIndex) Workload {
+	out := Workload{Ref: w.ref, Signatures: w.sigs, Bottleneck: -1, Slowest: -1}
 	if w.ref.Kind != KindNone && owner == nil {
 		out.Inferred = true
 	}
@@ -55,7 +79,7 @@ func (s *Summarizer) assemble(w *workloadState, idx *ownerIndex, now time.Time) 
 	for _, g := range w.groups {
 		a := &g.agg
 		r := Revision{Name: g.place.Revision, Number: g.place.Number, Pods: a.pods, Initialized: a.initialized,
-			Ready: a.ready, Terminating: a.terminating, Failing: a.failing, Created: a.oldest}
+			Ready: a.ready, Terminating: a.terminating, Failing: a.failing, Failed: a.failed, Created: a.oldest}
 		if g.place.Inferred {
 			out.Inferred = true
 		}
@@ -115,11 +139,6 @@ func (s *Summarizer) assemble(w *workloadState, idx *ownerIndex, now time.Time) 
 	case out.Done:
 		out.Progress = 1
 	}
-	if !out.Done && !out.Started.IsZero() {
-		out.Running = max(now.Sub(out.Started), 0)
-	}
-	out.Moving = !out.LastProgress.IsZero() && now.Sub(out.LastProgress) <= s.window
-	out.Stalled = !out.Done && !out.Failed && !out.Moving && out.Running > s.window
 	out.Bottleneck, out.Slowest = markSteps(out.Steps)
 	return out
 }
@@ -220,6 +239,10 @@ func (s *Summarizer) statusOf(owner metav1.Object, w WorkloadRef, newest Revisio
 	return podsStatus(newest, old, desired, fallbackNote(owner, w))
 }
 
+// noteFromPods ends a status counted from pods because the owner could not
+// be read.
+const noteFromPods = "owner not read: counted from pods"
+
 // fallbackNote says why a status was counted from pods: the owner could
 // not be read. Pods without owner and owners of kinds initwatch does not
 // read need no note.
@@ -229,7 +252,7 @@ func fallbackNote(owner metav1.Object, w WorkloadRef) string {
 	}
 	switch w.Kind {
 	case KindDeployment, KindStatefulSet, KindDaemonSet, KindJob, KindCronJob, KindReplicaSet:
-		return "owner not read: counted from pods"
+		return noteFromPods
 	}
 	return ""
 }

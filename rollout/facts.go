@@ -52,6 +52,7 @@ type podFacts struct {
 	initialized bool
 	ready       bool
 	terminating bool
+	failed      bool // phase Failed: nothing in it runs again
 	steps       []stepFact
 	failures    []failure
 	restarts    int64 // all containers, init and app
@@ -83,6 +84,7 @@ func factsOf(pod *corev1.Pod) *podFacts {
 	f.initialized = f.initialized || progress.Initialized
 	f.steps = make([]stepFact, len(steps))
 	podFailed := pod.Status.Phase == corev1.PodFailed
+	f.failed = podFailed
 	for i := range steps {
 		s := &steps[i]
 		sf := stepFact{name: s.Name, sidecar: s.Kind == model.KindSidecar, restarts: s.RestartCount}

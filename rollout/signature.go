@@ -237,7 +237,7 @@ func compareSignatures(a, b Signature) int {
 	if c := b.LastSeen.Compare(a.LastSeen); c != 0 {
 		return c
 	}
-	if c := strings.Compare(a.Workload.String(), b.Workload.String()); c != 0 {
+	if c := compareRefs(a.Workload, b.Workload); c != 0 {
 		return c
 	}
 	if c := cmp.Compare(a.StepIndex, b.StepIndex); c != 0 {

@@ -136,6 +136,8 @@ func podsStatus(newest Revision, old int, desired *int32, note string) rolloutSt
 	}
 	var st rolloutStatus
 	switch {
+	case newest.Pods > 0 && newest.Failed == newest.Pods:
+		st = rolloutStatus{msg: fmt.Sprintf("all %d new pods failed", newest.Pods), failed: true}
 	case newest.Ready < want:
 		st.msg = fmt.Sprintf("%d of %d new pods ready", newest.Ready, want)
 	case old > 0:

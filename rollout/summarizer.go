@@ -7,6 +7,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 // DefaultMovingWindow is how recently a pod must have finished a step for
@@ -65,6 +66,13 @@ type workloadState struct {
 	groups []*group
 	dirty  bool
 	sigs   []Signature
+	// cached is the last assembled Workload, valid while fresh and while
+	// its owner object and the owner index are the ones it was built from;
+	// only the clock's fields are then recomputed.
+	cached Workload
+	fresh  bool
+	owner  metav1.Object
+	idxGen uint64
 }
 
 // NewSummarizer returns an empty Summarizer reading owners (may be nil).
@@ -203,7 +211,7 @@ func (s *Summarizer) Summary(now time.Time) Summary {
 		}
 		if w.dirty {
 			w.sigs = workloadSignatures(w)
-			w.dirty = false
+			w.dirty, w.fresh = false, false
 		}
 		out.Workloads = append(out.Workloads, s.assemble(w, idx, now))
 	}
@@ -231,7 +239,13 @@ func workloadSignatures(w *workloadState) []Signature {
 // then those in progress, then the finished ones with failing pods, then
 // the rest, each by name.
 func compareWorkloads(a, b Workload) int {
-	return cmp.Or(cmp.Compare(rank(&a), rank(&b)), strings.Compare(a.Ref.String(), b.Ref.String()))
+	return cmp.Or(cmp.Compare(rank(&a), rank(&b)), compareRefs(a.Ref, b.Ref))
+}
+
+// compareRefs orders as WorkloadRef.String would, without building it.
+func compareRefs(a, b WorkloadRef) int {
+	return cmp.Or(strings.Compare(a.Context, b.Context), strings.Compare(a.Namespace, b.Namespace),
+		strings.Compare(a.Kind, b.Kind), strings.Compare(a.Name, b.Name))
 }
 
 func rank(w *Workload) int {

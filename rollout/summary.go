@@ -88,6 +88,7 @@ type Revision struct {
 	Ready       int       `json:"ready"`
 	Terminating int       `json:"terminating"`
 	Failing     int       `json:"failing"` // pods in a signature
+	Failed      int       `json:"failed"`  // pods in phase Failed
 	Created     time.Time `json:"created"`
 }
 

@@ -44,7 +44,7 @@ func (w *Workload) Text(now time.Time) string {
 	b.WriteString(w.Headline(now))
 	fmt.Fprintf(&b, "\n  %s  %s", w.counts(), Bar(w.Progress, 20))
 	fmt.Fprintf(&b, "\n  %s", model.Sanitize(w.Status))
-	if w.Inferred {
+	if w.Inferred && !strings.Contains(w.Status, noteFromPods) {
 		b.WriteString("\n  (owner not read: resolved from the pods' ownerReferences and pod-template-hash)")
 	}
 	if len(w.Revisions) > 1 || (len(w.Revisions) == 1 && w.Revisions[0].Name != "") {
@@ -84,6 +84,10 @@ func (w *Workload) Headline(now time.Time) string {
 		fmt.Fprintf(&b, "  revision %d", w.Revisions[0].Number)
 	}
 	switch {
+	case w.Ref.Kind == KindNone:
+		// Pods without owner have no rollout to time.
+		fmt.Fprintf(&b, "  %d of %d ready", w.Ready, w.Pods)
+		return b.String()
 	case w.Failed:
 		b.WriteString("  FAILED")
 	case w.Done:

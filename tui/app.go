@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -27,7 +28,14 @@ import (
 
 	"github.com/initwatch/initwatch/keymap"
 	"github.com/initwatch/initwatch/kube"
+	"github.com/initwatch/initwatch/model"
+	"github.com/initwatch/initwatch/rollout"
 	"github.com/initwatch/initwatch/themes"
+	"github.com/initwatch/initwatch/tui/detail"
+	"github.com/initwatch/initwatch/tui/logs"
+	"github.com/initwatch/initwatch/tui/osc52"
+	"github.com/initwatch/initwatch/tui/rollouts"
+	"github.com/initwatch/initwatch/tui/view"
 )
 
 // Options configure the terminal UI.
@@ -39,7 +47,7 @@ type Options struct {
 	Logs kube.LogSource
 	// LogOptions configure the logs pane (tail, buffer, toggles); its zero
 	// Now means the Now below.
-	LogOptions LogsOptions
+	LogOptions logs.Options
 	// Theme styles everything; the zero Theme means themes.Dark().
 	Theme themes.Theme
 	// Keys are the key bindings; the zero KeyMap means keymap.Default().
@@ -56,7 +64,19 @@ type Options struct {
 	// AgeInterval is how often ages on screen are refreshed; zero means
 	// every second, the resolution of kubectl's youngest ages.
 	AgeInterval time.Duration
+	// Clipboard takes what the rollouts view's copy key copies; Run sets
+	// it to OSC 52 on the terminal, nil makes a copy say it cannot.
+	Clipboard rollouts.Clipboard
 }
+
+// viewID names the view on screen.
+type viewID int
+
+const (
+	viewList viewID = iota
+	viewDetail
+	viewRollouts
+)
 
 // wheelRows is how far one mouse wheel notch scrolls the list.
 const wheelRows = 3
@@ -94,9 +114,20 @@ type App struct {
 	width, height int
 	showHelp      bool
 
-	detail     *DetailModel
-	detailOpen bool
+	// The views besides the list, behind view.Component: active picks
+	// the one on screen, detailFrom the one esc goes back to.
+	detail     *view.Box[detail.Model]
+	rollouts   *rollouts.Model
+	active     viewID
+	detailFrom viewID
 	detailKey  kube.PodKey
+	// owners are the pods' owners (Deployments, ReplicaSets, ...) as the
+	// source reports them, for the rollouts view's resolution.
+	owners *rollout.Owners
+	// summ keeps the rollouts summary up to date, pod by pod, while the
+	// rollouts view (or a detail opened from it) is on screen; nil
+	// otherwise, so the list alone pays nothing for it.
+	summ *rollout.Summarizer
 	// detailShown is the pod version last given to the detail view.
 	detailShown *corev1.Pod
 
@@ -128,7 +159,7 @@ func NewApp(opts Options) App {
 		opts.AgeInterval = time.Second
 	}
 	o := &opts
-	detail := NewDetail(opts.Theme, opts.Keys, opts.Now)
+	d := detail.New(opts.Theme, opts.Keys, opts.Now)
 	helpModel, filter := newHelp(opts.Theme), newFilterInput(opts.Theme)
 	a := App{
 		opts:     o,
@@ -144,7 +175,8 @@ func NewApp(opts Options) App {
 		cluster:  cellText(opts.Cluster),
 		scope:    cellText(opts.Scope),
 		now:      opts.Now(),
-		detail:   &detail,
+		detail:   &view.Box[detail.Model]{M: d},
+		owners:   rollout.NewOwners(),
 	}
 	if len(opts.Contexts) > 1 {
 		names := shortContexts(opts.Contexts)
@@ -153,12 +185,14 @@ func NewApp(opts Options) App {
 			a.clusters = append(a.clusters, clusterConn{context: names[c]})
 		}
 	}
+	a.rollouts = rollouts.New(a.th, a.keys, opts.Clipboard)
+	a.list.owners = a.owners
 	if opts.Logs != nil {
 		lo := opts.LogOptions
 		if lo.Now == nil {
 			lo.Now = opts.Now
 		}
-		*a.detail = a.detail.SetLogs(NewLogs(opts.Logs, opts.Theme, opts.Keys, lo))
+		a.detail.M = a.detail.M.SetLogs(logs.New(opts.Logs, opts.Theme, opts.Keys, lo))
 	}
 	a.relayout()
 	return a
@@ -201,21 +235,89 @@ func (a App) update(msg tea.Msg) (App, tea.Cmd) {
 		a.now = a.opts.Now()
 		a.relayout()
 		var cmd tea.Cmd
-		if a.detailOpen && a.detailShown != nil {
+		if a.active == viewDetail && a.detailShown != nil {
 			// The detail view dates everything when it renders its panes.
 			a.refreshDetail()
 			cmd = a.flushDetail()
+		}
+		if a.active == viewRollouts {
+			// How long rollouts have run, and whether they still move.
+			a.refreshRollouts()
 		}
 		return a, tea.Batch(a.tick(), cmd)
 	case tea.KeyMsg:
 		return a.handleKey(msg)
 	case tea.MouseMsg:
 		return a.handleMouse(msg)
+	case rollouts.OpenPodMsg:
+		return a.openFromRollouts(msg)
+	case rollouts.CopiedMsg:
+		return a, a.rollouts.Update(msg)
 	}
 	// Anything else belongs to the detail view (its log stream).
+	return a, a.detail.Update(msg)
+}
+
+// detailOpen reports whether the pod detail view is on screen.
+func (a *App) detailOpen() bool { return a.active == viewDetail }
+
+// openRollouts shows the rollouts view: a summarizer digests every pod
+// once, then only the pods each batch changes.
+func (a *App) openRollouts() {
+	a.active = viewRollouts
+	a.summ = rollout.NewSummarizer(a.owners, rollout.Options{})
+	for _, p := range a.store.allPods() {
+		a.summ.Upsert(p)
+	}
+	a.refreshRollouts()
+}
+
+// closeRollouts goes back to the pod list and drops the summarizer.
+func (a *App) closeRollouts() {
+	a.active = viewList
+	a.summ = nil
+}
+
+// summarize folds a batch's pod changes into the summarizer.
+func (a *App) summarize(res *applyResult) {
+	if a.summ == nil {
+		return
+	}
+	for _, e := range res.removed {
+		a.summ.Remove(model.ContextOf(e.pod), e.key.Namespace, e.key.Name)
+	}
+	for _, e := range res.changed {
+		a.summ.Upsert(e.pod)
+	}
+}
+
+// refreshRollouts gives the rollouts view the summary now; it is computed
+// here, in Update, never in View.
+func (a *App) refreshRollouts() {
+	if a.summ == nil {
+		return
+	}
+	a.rollouts.SetSummary(a.summ.Summary(a.now), a.synced, a.now)
+}
+
+// openFromRollouts opens the pod the rollouts view names in the detail
+// view; esc comes back to the rollouts view.
+func (a App) openFromRollouts(msg rollouts.OpenPodMsg) (App, tea.Cmd) {
+	key := kube.PodKey{Namespace: msg.Pod.Namespace, Name: msg.Pod.Name}
+	if a.store.pods[key] == nil {
+		return a, nil
+	}
+	a.detailKey = key
+	a.detailFrom = viewRollouts
+	a.active = viewDetail
+	a.focusEvents(key)
+	a.refreshDetail()
+	if !msg.Logs {
+		return a, a.flushDetail()
+	}
 	var cmd tea.Cmd
-	*a.detail, cmd = a.detail.Update(msg)
-	return a, cmd
+	a.detail.M, cmd = a.detail.M.ShowLogs(msg.Previous)
+	return a, tea.Batch(cmd, a.flushDetail())
 }
 
 // frame splits the height: header lines, body lines, footer lines.
@@ -248,7 +350,8 @@ func (a *App) resize(w, h int) {
 	a.filter.Width = max(a.width-len(a.filter.Prompt)-hint-3, 8)
 	a.list.setHeight(a.listRows())
 	_, body, _ := a.frame()
-	*a.detail = a.detail.SetSize(a.width, body)
+	a.detail.SetSize(a.width, body)
+	a.rollouts.SetSize(a.width, body)
 	a.relayout()
 }
 
@@ -296,6 +399,7 @@ func (a App) applyBatch(msg BatchMsg) (App, tea.Cmd) {
 	if cl != nil && msg.Batch.Synced {
 		cl.synced = true
 	}
+	ownersChanged := a.applyOwners(&msg.Batch)
 	var settle tea.Cmd
 	if msg.Batch.Synced {
 		if !a.synced && a.settleMemory {
@@ -304,14 +408,22 @@ func (a App) applyBatch(msg BatchMsg) (App, tea.Cmd) {
 		a.synced = true
 	}
 	a.list.applyChanges(res)
+	if ownersChanged && a.list.grouped {
+		// Pods may now resolve to other workloads or revisions.
+		a.list.rebuild()
+	}
 	a.relayout()
-	if !a.detailOpen {
+	a.summarize(&res)
+	if a.active == viewRollouts {
+		a.refreshRollouts()
+	}
+	if a.active != viewDetail {
 		return a, settle
 	}
 	cur := a.store.pods[a.detailKey]
 	switch {
 	case cur == nil && a.detailShown != nil:
-		*a.detail = a.detail.SetPod(nil, nil, nil)
+		a.detail.M = a.detail.M.SetPod(nil, nil, nil)
 		a.detailShown = nil
 	case cur != nil && (cur.pod != a.detailShown || res.eventsOf[a.detailKey]):
 		a.refreshDetail()
@@ -328,14 +440,27 @@ func (a *App) refreshDetail() {
 	if e == nil {
 		return
 	}
-	*a.detail = a.detail.SetPod(e.pod, a.store.eventsFor(e), e.history.Transitions())
+	a.detail.M = a.detail.M.SetPod(e.pod, a.store.eventsFor(e), e.history.Transitions())
 	a.detailShown = e.pod
 }
 
 func (a *App) flushDetail() tea.Cmd {
-	var cmd tea.Cmd
-	*a.detail, cmd = a.detail.Update(detailFlushMsg{})
-	return cmd
+	return a.detail.Update(detailFlushMsg{})
+}
+
+// applyOwners folds the batch's owners into the owners store; it reports
+// whether anything changed.
+func (a *App) applyOwners(b *kube.Batch) bool {
+	for _, o := range b.Owners {
+		a.owners.Upsert(o)
+	}
+	for _, k := range b.OwnersRemoved {
+		a.owners.Remove(k)
+	}
+	if b.OwnerAccess != nil {
+		a.owners.SetAccess(*b.OwnerAccess)
+	}
+	return len(b.Owners) > 0 || len(b.OwnersRemoved) > 0 || b.OwnerAccess != nil
 }
 
 // openDetail drills into the pod under the cursor.
@@ -347,17 +472,31 @@ func (a *App) openDetail() bool {
 	// The user chose this pod: back on the list, the cursor is still on
 	// it, wherever triage moved it meanwhile.
 	a.list.moved = true
-	a.detailOpen = true
+	a.active = viewDetail
+	a.detailFrom = viewList
 	a.detailKey = e.key
+	a.focusEvents(e.key)
 	a.refreshDetail()
 	return true
 }
 
+// focusEvents tells a source that watches one pod's events at a time
+// (kube.Options.FocusedEvents) whose the detail shows; the zero key: none.
+func (a *App) focusEvents(key kube.PodKey) {
+	if f, ok := a.opts.Source.(kube.EventFocuser); ok {
+		f.FocusEvents(key)
+	}
+}
+
 func (a App) closeDetail() (App, tea.Cmd) {
 	var cmd tea.Cmd
-	*a.detail, cmd = a.detail.Close()
-	a.detailOpen = false
+	a.detail.M, cmd = a.detail.M.Close()
+	a.active = a.detailFrom
 	a.detailShown = nil
+	a.focusEvents(kube.PodKey{})
+	if a.active == viewRollouts {
+		a.refreshRollouts()
+	}
 	return a, cmd
 }
 
@@ -377,7 +516,21 @@ func (a App) handleKey(msg tea.KeyMsg) (App, tea.Cmd) {
 		return a, nil
 	case a.filtering:
 		return a.handleFilterKey(msg)
-	case a.detailOpen:
+	case a.active == viewRollouts:
+		switch {
+		case key.Matches(msg, g.Quit):
+			return a, tea.Quit
+		case key.Matches(msg, g.Back):
+			if !a.rollouts.Back() {
+				a.closeRollouts()
+			}
+			return a, nil
+		case key.Matches(msg, g.Help):
+			a.showHelp = true
+			return a, nil
+		}
+		return a, a.rollouts.Update(msg)
+	case a.active == viewDetail:
 		if !a.detail.Capturing() {
 			switch {
 			case key.Matches(msg, g.Quit):
@@ -389,9 +542,7 @@ func (a App) handleKey(msg tea.KeyMsg) (App, tea.Cmd) {
 				return a, nil
 			}
 		}
-		var cmd tea.Cmd
-		*a.detail, cmd = a.detail.Update(msg)
-		return a, cmd
+		return a, a.detail.Update(msg)
 	}
 	return a.handleListKey(msg)
 }
@@ -421,9 +572,11 @@ func (a App) handleListKey(msg tea.KeyMsg) (App, tea.Cmd) {
 	case key.Matches(msg, l.Logs), key.Matches(msg, l.PreviousLogs):
 		if a.openDetail() {
 			var cmd tea.Cmd
-			*a.detail, cmd = a.detail.ShowLogs(key.Matches(msg, l.PreviousLogs))
+			a.detail.M, cmd = a.detail.M.ShowLogs(key.Matches(msg, l.PreviousLogs))
 			return a, tea.Batch(cmd, a.flushDetail())
 		}
+	case key.Matches(msg, l.Rollouts):
+		a.openRollouts()
 	case key.Matches(msg, l.OnlyInit):
 		list.onlyInit = !list.onlyInit
 		a.rebuildList()
@@ -517,10 +670,11 @@ func (a App) handleMouse(msg tea.MouseMsg) (App, tea.Cmd) {
 	if a.showHelp {
 		return a, nil
 	}
-	if a.detailOpen {
-		var cmd tea.Cmd
-		*a.detail, cmd = a.detail.Update(msg)
-		return a, cmd
+	switch a.active {
+	case viewDetail:
+		return a, a.detail.Update(msg)
+	case viewRollouts:
+		return a, a.rollouts.Update(msg)
 	}
 	if msg.Action != tea.MouseActionPress {
 		return a, nil
@@ -555,12 +709,12 @@ func (a App) View() string {
 	switch {
 	case a.showHelp:
 		groups := listFullHelp(a.keys)
-		if a.detailOpen {
-			groups = detailFullHelp(a.detail.FullHelp(), a.keys)
+		if c := a.component(); c != nil {
+			groups = viewFullHelp(c.FullHelp(), a.keys)
 		}
 		lines = renderFullHelp(*a.help, groups, a.th, a.width, body)
-	case a.detailOpen:
-		lines = clipLines(strings.Split(a.detail.View(), "\n"), a.width, body)
+	case a.component() != nil:
+		lines = clipLines(strings.Split(a.component().View(), "\n"), a.width, body)
 	default:
 		lines = a.listLines(body)
 	}
@@ -637,7 +791,7 @@ func (a *App) headerInfo() headerInfo {
 // footerView is one line of help; bubbles/help can overrun its width by one
 // item, so the line is cut to the window.
 func (a *App) footerView() string {
-	if !a.filtering && !a.showHelp && !a.detailOpen {
+	if !a.filtering && !a.showHelp && a.active == viewList {
 		return a.listFooter
 	}
 	return ansi.Truncate(a.footerText(), a.width, ellipsis)
@@ -651,7 +805,18 @@ func (a *App) footerText() string {
 	case a.showHelp:
 		return a.help.ShortHelpView([]key.Binding{a.keys.Global.Help, a.keys.Global.Back, a.keys.Global.Quit})
 	}
-	return a.help.ShortHelpView(detailShortHelp(a.detail.ShortHelp(), a.keys))
+	return a.help.ShortHelpView(viewShortHelp(a.component().ShortHelp(), a.keys))
+}
+
+// component is the view on screen when it is not the pod list.
+func (a *App) component() view.Component {
+	switch a.active {
+	case viewDetail:
+		return a.detail
+	case viewRollouts:
+		return a.rollouts
+	}
+	return nil
 }
 
 // clipLines cuts lines to width cells and keeps at most height of them.
@@ -683,6 +848,10 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	if opts.Clipboard == nil {
+		// Bubble Tea draws on stdout; the copy goes to the same terminal.
+		opts.Clipboard = osc52.New(os.Stdout, os.Getenv("TMUX") != "")
+	}
 	app := NewApp(opts)
 	app.settleMemory = true // memory.go
 	// Signals are the CLI's: SIGINT and SIGTERM cancel ctx, and the program

@@ -20,6 +20,7 @@ import (
 	"github.com/initwatch/initwatch/kube"
 	"github.com/initwatch/initwatch/model"
 	"github.com/initwatch/initwatch/themes"
+	"github.com/initwatch/initwatch/tui/detail"
 )
 
 func findPod(t testing.TB, pods []*corev1.Pod, name string) *corev1.Pod {
@@ -70,7 +71,7 @@ func TestDrillInAndBack(t *testing.T) {
 	tm.Send(keys("<esc>")[0])
 	tm.Send(tea.QuitMsg{})
 	final := tm.FinalModel(t, teatest.WithFinalTimeout(programBound)).(App)
-	if final.detailOpen {
+	if final.detailOpen() {
 		t.Fatal("esc did not leave the detail view")
 	}
 	if got := selected(final); got != "payments/api-7c9d8f6b5-m3n4b" {
@@ -88,8 +89,8 @@ func TestDetailFollowsItsPod(t *testing.T) {
 	pods := clusterPods(t)
 	a := newTestApp(t, themes.Dark(), 120, 30, pods)
 	a = press(a, "jjjjjj", "<enter>")
-	if !a.detailOpen || a.detailKey.Name != "api-7c9d8f6b5-m3n4b" {
-		t.Fatalf("detail open=%v on %v", a.detailOpen, a.detailKey)
+	if !a.detailOpen() || a.detailKey.Name != "api-7c9d8f6b5-m3n4b" {
+		t.Fatalf("detail open=%v on %v", a.detailOpen(), a.detailKey)
 	}
 	// Events of the pod reach the detail view; others do not.
 	ev := func(name, pod, reason string) *corev1.Event {
@@ -114,7 +115,7 @@ func TestDetailFollowsItsPod(t *testing.T) {
 		t.Fatalf("deleted pod not marked:\n%s", ansi.Strip(a.View()))
 	}
 	a = press(a, "<esc>")
-	if a.detailOpen || slices.Contains(rowKeys(a), "payments/api-7c9d8f6b5-m3n4b") {
+	if a.detailOpen() || slices.Contains(rowKeys(a), "payments/api-7c9d8f6b5-m3n4b") {
 		t.Fatal("deleted pod still listed after leaving its detail")
 	}
 	// q quits from the detail view too; ? shows its keys.
@@ -134,10 +135,10 @@ func TestLogsKeysOpenTheLogsPane(t *testing.T) {
 	for _, k := range []string{"l", "p"} {
 		a := newTestApp(t, themes.Dark(), 120, 30, clusterPods(t))
 		a = press(a, "jjj", k)
-		if !a.detailOpen || a.detail.ActivePane() != PaneLogs {
-			t.Fatalf("%s: detail open %v, pane %v", k, a.detailOpen, a.detail.ActivePane())
+		if !a.detailOpen() || a.detail.M.ActivePane() != detail.PaneLogs {
+			t.Fatalf("%s: detail open %v, pane %v", k, a.detailOpen(), a.detail.M.ActivePane())
 		}
-		if ns, name := a.detail.Pod(); ns+"/"+name != selected(a) {
+		if ns, name := a.detail.M.Pod(); ns+"/"+name != selected(a) {
 			t.Fatalf("%s: logs of %s/%s, cursor on %s", k, ns, name, selected(a))
 		}
 	}
@@ -488,7 +489,7 @@ func TestHostileStringsNeverReachTheTerminal(t *testing.T) {
 	}
 	evil := findPod(t, pods, "evil")
 	b := press(fresh(), "/", "intl/evil", "<enter>", "<enter>")
-	if !b.detailOpen || b.detailKey.Name != evil.Name {
+	if !b.detailOpen() || b.detailKey.Name != evil.Name {
 		t.Fatal("could not open the hostile pod")
 	}
 	assertOnlySGR(t, b.View())

@@ -75,8 +75,8 @@ func TestFirstScreenShowsTheWorstPods(t *testing.T) {
 	tm.Send(keys("<enter>")[0])
 	tm.Send(tea.QuitMsg{})
 	opened := tm.FinalModel(t, teatest.WithFinalTimeout(programBound)).(App)
-	if !opened.detailOpen || !strings.HasPrefix(opened.detailKey.Name, "auth-") {
-		t.Fatalf("enter opened %v (open=%v), want a failing auth pod", opened.detailKey, opened.detailOpen)
+	if !opened.detailOpen() || !strings.HasPrefix(opened.detailKey.Name, "auth-") {
+		t.Fatalf("enter opened %v (open=%v), want a failing auth pod", opened.detailKey, opened.detailOpen())
 	}
 }
 

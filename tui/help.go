@@ -40,7 +40,7 @@ func listFullHelp(km *keymap.KeyMap) [][]key.Binding {
 	return [][]key.Binding{
 		{l.Up, l.Down, l.PageUp, l.PageDown, l.Top, l.Bottom},
 		{l.Open, l.Logs, l.PreviousLogs, l.Filter, km.Filter.Accept, km.Filter.Clear, km.Global.Back},
-		{l.OnlyInit, l.OnlyFailing, l.GroupByOwner, l.SortNext, l.SortReverse, km.Global.Help, km.Global.Quit},
+		{l.OnlyInit, l.OnlyFailing, l.GroupByOwner, l.SortNext, l.SortReverse, l.Rollouts, km.Global.Help, km.Global.Quit},
 	}
 }
 
@@ -49,14 +49,14 @@ func filterShortHelp(km *keymap.KeyMap) []key.Binding {
 	return []key.Binding{km.Filter.Accept, km.Filter.Clear}
 }
 
-// detailShortHelp adds the app's keys to the detail view's own.
-func detailShortHelp(d []key.Binding, km *keymap.KeyMap) []key.Binding {
+// viewShortHelp adds the app's keys to a view's own.
+func viewShortHelp(d []key.Binding, km *keymap.KeyMap) []key.Binding {
 	out := make([]key.Binding, 0, len(d)+3)
 	out = append(out, d...)
 	return append(out, km.Global.Back, km.Global.Help, km.Global.Quit)
 }
 
-func detailFullHelp(d [][]key.Binding, km *keymap.KeyMap) [][]key.Binding {
+func viewFullHelp(d [][]key.Binding, km *keymap.KeyMap) [][]key.Binding {
 	out := make([][]key.Binding, 0, len(d)+1)
 	out = append(out, d...)
 	return append(out, []key.Binding{km.Global.Back, km.Global.Help, km.Global.Quit})

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/initwatch/initwatch/model"
+	"github.com/initwatch/initwatch/rollout"
 )
 
 // listRow is one line of the list: a pod, or an owner group's header.
@@ -41,6 +42,9 @@ type podList struct {
 	selPod   *podEntry
 	selGroup string
 	onGroup  bool
+	// owners resolve pods to their workloads and revisions when grouped
+	// (the rollouts summary's resolution); nil groups by owner reference.
+	owners *rollout.Owners
 }
 
 // applyChanges updates the order and the filter after a batch: changed
@@ -124,7 +128,7 @@ func (l *podList) rebuild() {
 		}
 	}
 	if l.grouped {
-		l.rows = groupRows(pods, l.rows)
+		l.rows = groupRows(pods, l.rows, l.owners)
 	} else {
 		l.rows = l.rows[:0]
 		for _, e := range pods {

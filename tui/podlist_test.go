@@ -519,48 +519,73 @@ func TestToggles(t *testing.T) {
 func TestGroupByOwner(t *testing.T) {
 	a := newTestApp(t, themes.Dark(), 120, 40, clusterPods(t))
 	a = press(a, "o")
-	var group *ownerGroup
+	// Workload headers count every pod under them, revision headers
+	// included; a revision header counts the pods up to the next header.
+	var top, sub *ownerGroup
 	seen := map[string]bool{}
-	var counted counts
-	check := func() {
-		if group != nil && counted != group.counts {
-			t.Fatalf("group %q counts %+v, its rows %+v", group.owner, group.counts, counted)
+	var inTop, inSub counts
+	checkTop := func() {
+		if top != nil && inTop != top.counts {
+			t.Fatalf("group %q counts %+v, its rows %+v", top.owner, top.counts, inTop)
+		}
+	}
+	checkSub := func() {
+		if sub != nil && inSub != sub.counts {
+			t.Fatalf("revision %q counts %+v, its rows %+v", sub.revision, sub.counts, inSub)
 		}
 	}
 	for _, r := range a.list.rows {
-		if r.group != nil {
-			check()
-			if seen[r.group.key] {
-				t.Fatalf("group %q listed twice", r.group.owner)
+		if g := r.group; g != nil {
+			checkSub()
+			sub, inSub = nil, counts{}
+			if seen[g.key] {
+				t.Fatalf("group %q %q listed twice", g.owner, g.revision)
 			}
-			seen[r.group.key] = true
-			group, counted = r.group, counts{}
+			seen[g.key] = true
+			if g.sub {
+				if top == nil || g.owner != top.owner {
+					t.Fatalf("revision %q outside its workload", g.revision)
+				}
+				sub = g
+				continue
+			}
+			checkTop()
+			top, inTop = g, counts{}
 			continue
 		}
-		if group == nil {
+		if top == nil {
 			t.Fatal("a pod row before any group header")
 		}
-		if r.pod.owner != group.owner {
-			t.Fatalf("pod %s (owner %q) under group %q", r.pod.name, r.pod.owner, group.owner)
+		if p := placeOf(r.pod, a.owners); p.owner != top.owner {
+			t.Fatalf("pod %s (workload %q) under group %q", r.pod.name, p.owner, top.owner)
 		}
-		counted.add(r.pod.view.Category, 1)
+		inTop.add(r.pod.view.Category, 1)
+		inSub.add(r.pod.view.Category, 1)
 	}
-	check()
+	checkSub()
+	checkTop()
 	keys := rowKeys(a)
 	if keys[len(keys)-1-countNoOwner(a)] != "#" {
 		t.Fatalf("pods without owner are not grouped last: %v", keys)
 	}
-	// The first group is the rollout in trouble (triage order).
-	if keys[0] != "#ReplicaSet/k8s-init-containers-64f984c8d7" {
+	// The first group is the rollout in trouble (triage order): the
+	// Deployment, resolved from its ReplicaSet's pods, not the ReplicaSet.
+	if keys[0] != "#Deployment/k8s-init-containers" {
 		t.Fatalf("first group %s", keys[0])
 	}
+	a = press(a, "g")
 	screen := ansi.Strip(a.View())
-	if !strings.Contains(screen, "▾ ReplicaSet/api-7c9d8f6b5  payments  3 pods · 1 failing · 1 initializing · 1 ready") {
-		t.Fatalf("group header missing:\n%s", screen)
+	for _, want := range []string{
+		"▾ Deployment/api  payments  3 pods · 1 failing · 1 initializing · 1 ready",
+		"  ◦ api-7c9d8f6b5  3 pods · 1 failing · 1 initializing · 1 ready",
+	} {
+		if !strings.Contains(screen, want) {
+			t.Fatalf("group header %q missing:\n%s", want, screen)
+		}
 	}
 	// enter on a group header opens nothing.
 	a = press(a, "g", "<enter>")
-	if a.detailOpen {
+	if a.detailOpen() {
 		t.Fatal("enter on a group header opened a detail view")
 	}
 	a = press(a, "o")

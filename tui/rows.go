@@ -258,11 +258,17 @@ func renderGroupRow(b *strings.Builder, g *ownerGroup, st *rowStyles, width int,
 		name = "(no owner)"
 	}
 	var parts strings.Builder
-	st.title.write(&parts, "▾ "+name)
-	if g.ctx != "" {
+	switch {
+	case g.sub:
+		st.muted.write(&parts, "  ◦ ")
+		st.title.write(&parts, g.revision)
+	default:
+		st.title.write(&parts, "▾ "+name)
+	}
+	if g.ctx != "" && !g.sub {
 		st.muted.write(&parts, "  "+g.ctx)
 	}
-	if g.ns != "" {
+	if g.ns != "" && !g.sub {
 		st.muted.write(&parts, "  "+g.ns)
 	}
 	c := g.counts

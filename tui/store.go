@@ -298,3 +298,13 @@ func cellText(s string) string {
 	}
 	return s
 }
+
+// allPods returns every pod of the scope, in no order (the rollouts view
+// summarises them; a summary does not depend on order).
+func (s *podStore) allPods() []*corev1.Pod {
+	out := make([]*corev1.Pod, 0, len(s.pods))
+	for _, e := range s.pods {
+		out = append(out, e.pod)
+	}
+	return out
+}

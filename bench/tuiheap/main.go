@@ -1,6 +1,8 @@
 // Command tuiheap measures the Go heap initwatch's terminal UI holds per pod:
 // the real data path in one process — the informer source built as the CLI
-// builds it (protobuf clientset, all namespaces, pods and events), its
+// builds it (protobuf clientset, all namespaces, pods; events as -events
+// says: "focused", as the CLI does, watches none until a pod detail opens;
+// "all" keeps every event about a pod, as initwatch did before), its
 // batches folded into the TUI's root model, a 160×40 window — until the
 // model's header counts every pod. The live heap after a full collection,
 // minus the live heap before the source started, divided by the pods, is the
@@ -28,16 +30,20 @@ import (
 func main() {
 	kubeconfig := flag.String("kubeconfig", "", "kubeconfig file")
 	want := flag.Int("pods", 0, "pods to wait for")
+	events := flag.String("events", "focused", "events watched: focused (one pod's, as the CLI) or all")
 	flag.Parse()
-	if err := run(*kubeconfig, *want); err != nil {
+	if err := run(*kubeconfig, *want, *events); err != nil {
 		fmt.Fprintln(os.Stderr, "error:", err)
 		os.Exit(1)
 	}
 }
 
-func run(kubeconfig string, want int) error {
+func run(kubeconfig string, want int, events string) error {
 	if want <= 0 {
 		return errors.New("-pods must be positive")
+	}
+	if events != "focused" && events != "all" {
+		return fmt.Errorf("-events %q: want focused or all", events)
 	}
 	flags := kube.NewConfigFlags("bench")
 	flags.Kubeconfig = kubeconfig
@@ -45,6 +51,8 @@ func run(kubeconfig string, want int) error {
 	if err != nil {
 		return err
 	}
+	opts.FocusedEvents = events == "focused"
+	opts.WithEvents = events == "all"
 	cs, err := flags.Clientset()
 	if err != nil {
 		return err

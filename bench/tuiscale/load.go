@@ -52,6 +52,10 @@ type cluster struct {
 	pods       []loadedPod
 	targets    []int // indexes into pods
 	namespaces []string
+	// withEvents makes the load write podgen.EventsPerPod events per pod,
+	// as a cluster keeps them for an hour of rollouts; events counts them.
+	withEvents bool
+	events     int
 }
 
 func startCluster(ctx context.Context, namespaces int) (*cluster, error) {
@@ -147,6 +151,17 @@ func (c *cluster) grow(ctx context.Context, n, parallel int) error {
 	if err := podgen.Apply(ctx, c.cs, cases, parallel); err != nil {
 		return fmt.Errorf("load pods: %w", err)
 	}
+	if !c.withEvents {
+		return nil
+	}
+	var events []*corev1.Event
+	for _, cs := range cases {
+		events = append(events, podgen.KubeletEvents(cs.Pod, c.gen.Base)...)
+	}
+	if err := podgen.CreateEvents(ctx, c.cs, events, parallel); err != nil {
+		return fmt.Errorf("load events: %w", err)
+	}
+	c.events += len(events)
 	return nil
 }
 

@@ -40,6 +40,7 @@ import (
 type options struct {
 	sizes                []int
 	runs, runsLarge      int
+	runsHuge             int
 	frames               int // start-up samples per program and run
 	namespaces, parallel int
 
@@ -66,9 +67,16 @@ type options struct {
 	// env is extra environment for the programs measured (experiments:
 	// GOGC=off, say); a report made with it says so.
 	env string
-	// only limits the measurements to some parts (startup, heap, latency);
-	// empty means all. A report from a partial run says so.
+	// only limits the measurements to some parts (startup, heap, latency,
+	// replay); empty means all. A report from a partial run says so.
 	only string
+
+	// The replay runs (bench/replay): initwatch alone, no apiserver.
+	replay                   string
+	replaySizes, replayRates []int
+	replayRuns               int
+	replayFor                time.Duration
+	events                   bool
 }
 
 // writeRates are the write rates latency is measured at: the target's
@@ -96,9 +104,10 @@ func (o *options) part(name string) bool {
 func main() {
 	var o options
 	var sizes string
-	flag.StringVar(&sizes, "pods", "1000,10000", "pod counts to measure, in increasing order (pods are added, never removed)")
+	flag.StringVar(&sizes, "pods", "1000,10000,50000", "pod counts to measure, in increasing order (pods are added, never removed)")
 	flag.IntVar(&o.runs, "runs", 3, "runs of every measurement (medians are reported)")
-	flag.IntVar(&o.runsLarge, "runs-large", 3, "runs at 10,000 pods and more")
+	flag.IntVar(&o.runsLarge, "runs-large", 3, "runs at 10,000 pods")
+	flag.IntVar(&o.runsHuge, "runs-huge", 1, "runs above 10,000 pods (one start of each program a run; no write latency: the replay measures it)")
 	flag.IntVar(&o.frames, "starts", 3, "start-up samples of each program per run (k9s: one)")
 	flag.IntVar(&o.namespaces, "namespaces", 20, "namespaces the pods are spread over")
 	flag.IntVar(&o.parallel, "parallel", 32, "concurrent requests while loading")
@@ -126,9 +135,23 @@ func main() {
 	flag.StringVar(&o.env, "env", "", "extra environment for the terminal programs, comma-separated K=V (experiments)")
 	flag.StringVar(&o.only, "only", "", "measure only these parts, comma-separated: startup, heap, latency (default all)")
 	flag.IntVar(&o.holdRate, "hold-write-rate", 0, "with -hold: status writes per second to keep on the pods")
+	var replaySizes, replayRates string
+	flag.StringVar(&o.replay, "replay", "bin/bench/replay", "replay binary (bench/replay); empty: no replay runs")
+	flag.StringVar(&replaySizes, "replay-pods", "10000,50000", "pod counts the replay serves")
+	flag.StringVar(&replayRates, "replay-rates", "1000,5000,10000", "change rates (changes/s) initwatch is measured at on the replay")
+	flag.IntVar(&o.replayRuns, "replay-runs", 3, "runs of every replay measurement")
+	flag.DurationVar(&o.replayFor, "replay-for", 20*time.Second, "length of one replay measurement at one rate")
+	flag.BoolVar(&o.events, "events", true, "the load writes six kubelet-like events per pod")
 	flag.BoolVar(&o.hold, "hold", false, "load the largest -pods count, print the kubeconfig and keep the cluster up until interrupted (no measuring)")
 	flag.Parse()
 	if err := o.parseSizes(sizes); err != nil {
+		fail(err)
+	}
+	var err error
+	if o.replaySizes, err = parseCounts("-replay-pods", replaySizes); err != nil {
+		fail(err)
+	}
+	if o.replayRates, err = parseCounts("-replay-rates", replayRates); err != nil {
 		fail(err)
 	}
 	outSet := false
@@ -149,6 +172,19 @@ func main() {
 func fail(err error) {
 	fmt.Fprintln(os.Stderr, "error:", err)
 	os.Exit(1)
+}
+
+// parseCounts reads positive counts separated by commas.
+func parseCounts(name, s string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n <= 0 {
+			return nil, fmt.Errorf("%s %q: want positive counts separated by commas", name, s)
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }
 
 func (o *options) parseSizes(s string) error {
@@ -184,6 +220,8 @@ type bench struct {
 	machine  machine
 	goBench  []goBenchResult
 	results  []*sizeResult
+	replay   []*replaySize
+	failed   string // the size whose measurement failed, and why
 	k9sNote  string // why there is no k9s baseline, if there is none
 	versions map[string]string
 }
@@ -211,12 +249,23 @@ func run(o options) error {
 		}
 	}
 
+	// initwatch alone first, while no apiserver or etcd holds the CPU.
+	if o.replay != "" && o.part("replay") {
+		if err := b.measureReplay(); err != nil {
+			return err
+		}
+	}
+	if o.only == "replay" {
+		return b.finish()
+	}
+
 	ctx := context.Background()
 	logf("starting etcd + kube-apiserver…")
 	c, err := startCluster(ctx, o.namespaces)
 	if err != nil {
 		return err
 	}
+	c.withEvents = o.events
 	defer c.stop()
 	b.c = c
 	if o.hold {
@@ -224,16 +273,30 @@ func run(o options) error {
 	}
 	for _, n := range o.sizes {
 		start := time.Now()
-		if err := c.grow(ctx, n, o.parallel); err != nil {
-			return err
+		err := c.grow(ctx, n, o.parallel)
+		var res *sizeResult
+		if err == nil {
+			logf("loaded %d pods and %d events in %s", n, c.events, time.Since(start).Round(time.Second))
+			res, err = b.measure(n)
 		}
-		logf("loaded %d pods in %s", n, time.Since(start).Round(time.Second))
-		res, err := b.measure(n)
 		if err != nil {
-			return err
+			if len(b.results) == 0 {
+				return err
+			}
+			// What was measured at the smaller counts still makes a
+			// report; it says what failed.
+			b.failed = fmt.Sprintf("%d pods: %s", n, oneLine(err.Error()))
+			logf("%s", b.failed)
+			break
 		}
 		b.results = append(b.results, res)
 	}
+	return b.finish()
+}
+
+// finish prints the report and writes it when asked to.
+func (b *bench) finish() error {
+	o := b.o
 	b.machine.loadEnd = loadAverage()
 	report := b.report()
 	fmt.Print(report)
@@ -258,7 +321,11 @@ func (b *bench) checkBinaries() error {
 		}
 		o.kubectl = k
 	}
-	for _, p := range []*string{&o.initwatch, &o.listpods, &o.tuiheap, &o.kubectl} {
+	bins := []*string{&o.initwatch, &o.listpods, &o.tuiheap, &o.kubectl}
+	if o.replay != "" {
+		bins = append(bins, &o.replay)
+	}
+	for _, p := range bins {
 		abs, err := filepath.Abs(*p)
 		if err != nil {
 			return err

@@ -20,12 +20,15 @@ const (
 // sizeResult is everything measured at one pod count.
 type sizeResult struct {
 	pods, runs int
+	events     int // events about the pods in the cluster
 	startup    map[string][]time.Duration
 	// Terminal programs, by "initwatch" / "k9s".
 	rss, peak map[string][]int64
 	cpu       map[string][]float64
 	heapPod   []int64
 	heapTotal []int64
+	// The same with every event kept (tuiheap -events all).
+	heapPodAll, heapTotalAll []int64
 	// Filter keystrokes, pooled over runs.
 	keyFirst, keySecond []time.Duration
 	matchFirst          int
@@ -84,14 +87,25 @@ func (b *bench) measure(n int) (*sizeResult, error) {
 	if n >= 10000 {
 		runs = b.o.runsLarge
 	}
+	huge := n > targetPods
+	if huge {
+		// 50,000 pods: kubectl alone takes some 20 s a start; the
+		// latency is measured on the replay (no apiserver in the way).
+		runs = b.o.runsHuge
+	}
+	frames := b.o.frames
+	if huge {
+		frames = 1
+	}
 	res := newSizeResult(n, runs)
+	res.events = b.c.events
 	res.matchFirst = b.c.matching(b.o.filterQuery[:1])
 	res.matchSecond = b.c.matching(b.o.filterQuery[:2])
 	kc := b.c.kubeconfig
 
 	oneShot := func(label string, argv []string, count func(string) int) step {
 		return step{label, func() error {
-			for range b.o.frames {
+			for range frames {
 				d, out, err := timed(argv)
 				if err != nil {
 					return err
@@ -108,7 +122,7 @@ func (b *bench) measure(n int) (*sizeResult, error) {
 		{labelTUI, func() error {
 			// Extra starts timed to the first full frame only; the last
 			// one goes on to the idle and keystroke measurements.
-			for range b.o.frames - 1 {
+			for range frames - 1 {
 				d, err := b.firstFrame(n)
 				if err != nil {
 					return err
@@ -155,7 +169,7 @@ func (b *bench) measure(n int) (*sizeResult, error) {
 			return nil, err
 		}
 	}
-	if b.o.part("latency") {
+	if b.o.part("latency") && !huge {
 		if err := b.measureLatency(n, runs, res); err != nil {
 			return nil, err
 		}
@@ -198,8 +212,12 @@ func (b *bench) measureStartup(n, runs int, res *sizeResult, steps []step) error
 // measureHeap runs bench/tuiheap three times.
 func (b *bench) measureHeap(n int, res *sizeResult) error {
 	logf("%d pods: Go heap per pod (bench/tuiheap)", n)
-	for range 3 {
-		_, out, err := timed([]string{b.o.tuiheap, "-kubeconfig", b.c.kubeconfig, "-pods", strconv.Itoa(n)})
+	modes := []string{"focused", "focused", "focused"}
+	if b.c.events > 0 {
+		modes = append(modes, "all", "all", "all")
+	}
+	for _, mode := range modes {
+		_, out, err := timed([]string{b.o.tuiheap, "-kubeconfig", b.c.kubeconfig, "-pods", strconv.Itoa(n), "-events", mode})
 		if err != nil {
 			return err
 		}
@@ -211,6 +229,11 @@ func (b *bench) measureHeap(n int, res *sizeResult) error {
 		total, err2 := strconv.ParseInt(f[1], 10, 64)
 		if err1 != nil || err2 != nil {
 			return fmt.Errorf("tuiheap printed %q", out)
+		}
+		if mode == "all" {
+			res.heapPodAll = append(res.heapPodAll, perPod)
+			res.heapTotalAll = append(res.heapTotalAll, total)
+			continue
 		}
 		res.heapPod = append(res.heapPod, perPod)
 		res.heapTotal = append(res.heapTotal, total)

@@ -23,7 +23,10 @@ type session struct {
 }
 
 // tuiEnv isolates a terminal program's configuration in a fresh directory.
-func (b *bench) tuiEnv() []string {
+func (b *bench) tuiEnv() []string { return b.tuiEnvFor(b.c.kubeconfig) }
+
+// tuiEnvFor is tuiEnv for the cluster kubeconfig reaches.
+func (b *bench) tuiEnvFor(kubeconfig string) []string {
 	var extra []string
 	if b.o.env != "" {
 		extra = strings.Split(b.o.env, ",")
@@ -34,7 +37,7 @@ func (b *bench) tuiEnv() []string {
 		"XDG_STATE_HOME="+filepath.Join(b.tmp, "state"),
 		"XDG_CACHE_HOME="+filepath.Join(b.tmp, "cache"),
 		"K9S_CONFIG_DIR="+filepath.Join(b.tmp, "config", "k9s"),
-		"KUBECONFIG="+b.c.kubeconfig,
+		"KUBECONFIG="+kubeconfig,
 	)
 }
 

@@ -84,6 +84,10 @@ func StartCluster(ctx context.Context, bins Binaries, opts ClusterOptions) (_ *C
 		// (see startControllerManager), so the taint would never go and
 		// nothing would be scheduled.
 		"--disable-admission-plugins=TaintNodesByCondition",
+		// Logs go through the node's kubelet endpoint: kwok on 127.0.0.1.
+		// The default order tries the node's Hostname first, a name no
+		// resolver knows.
+		"--kubelet-preferred-address-types=InternalIP",
 	}})
 	if err != nil {
 		return nil, err
