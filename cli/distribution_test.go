@@ -248,6 +248,7 @@ func TestComplete(t *testing.T) {
 		want  string
 	}{
 		{"commands", []string{""}, "get\tPrint pods and their init progress as a table (or JSON), once or as a stream\n" +
+			"rollouts\tSummarise rollouts: workloads, revisions, the init step funnel and failure signatures\n" +
 			"version\tPrint the version, commit, build date, Go and client-go versions\n" +
 			"completion\tPrint a shell completion script (bash, zsh, fish)\n" +
 			"config\tShow where the config file is read from (path), or the settings in effect (view)\n" +
