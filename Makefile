@@ -36,8 +36,10 @@ fmt-check:
 unit:
 	$(GO) test -race -count=1 $(UNIT_PKGS)
 
-# End-to-end tests against a real etcd + kube-apiserver, with the binary
-# just built and the race detector on the in-process client code.
+# End-to-end tests against a real etcd + kube-apiserver (and, for the
+# rollout tests, a whole cluster: controller-manager, scheduler, kwok as
+# the kubelet), with the binary just built and the race detector on the
+# in-process client code.
 # INITWATCH_E2E=1 turns missing control-plane binaries into a failure.
 e2e: build controlplane
 	INITWATCH_E2E=1 INITWATCH_CP_BIN=$(CP_BIN) INITWATCH_BIN=$(BIN)/initwatch \

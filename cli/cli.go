@@ -89,6 +89,30 @@ func Main(ctx context.Context, args []string, env *Env) int {
 	return report(env.Stderr, err)
 }
 
+// demoHintError is a failure to find any kubeconfig, with the command that
+// shows initwatch without one: someone trying the tool on a laptop with no
+// cluster learns about the demo from the error itself.
+type demoHintError struct {
+	err  error
+	demo string // "initwatch --demo", "initwatch get --demo"
+}
+
+func (e *demoHintError) Error() string { return e.err.Error() }
+func (e *demoHintError) Unwrap() error { return e.err }
+
+// withDemoHint adds to a missing-kubeconfig error the demo form of the
+// command (sub is "" for the terminal UI, "get" for get).
+func withDemoHint(env *Env, sub string, err error) error {
+	if !kube.IsNoKubeconfig(err) {
+		return err
+	}
+	demo := env.name()
+	if sub != "" {
+		demo += " " + sub
+	}
+	return &demoHintError{err: err, demo: demo + " --demo"}
+}
+
 // report prints err as one line and maps it to an exit code.
 func report(stderr io.Writer, err error) int {
 	if err == nil || errors.Is(err, errHelp) {
@@ -100,7 +124,12 @@ func report(stderr io.Writer, err error) int {
 		fmt.Fprintf(stderr, "See '%s'.\n", ue.hint)
 		return ExitUsage
 	}
-	fmt.Fprintf(stderr, "error: %s\n", kube.Explain(err))
+	msg := kube.Explain(err)
+	var hint *demoHintError
+	if errors.As(err, &hint) {
+		msg += fmt.Sprintf(" (or try '%s': a simulated cluster, no kubeconfig needed)", model.Sanitize(hint.demo))
+	}
+	fmt.Fprintf(stderr, "error: %s\n", msg)
 	return ExitError
 }
 
@@ -168,7 +197,7 @@ func runRoot(ctx context.Context, env *Env, args []string) error {
 	if demoOn {
 		return runDemo(ctx, env, flags, settings, demoOpts)
 	}
-	return runTUI(ctx, env, flags, settings)
+	return withDemoHint(env, "", runTUI(ctx, env, flags, settings))
 }
 
 // rootFlags binds the flags of `initwatch` (the terminal UI); completion

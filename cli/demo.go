@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -61,15 +62,48 @@ func parseSpeed(s string) (float64, error) {
 	return f, nil
 }
 
-// runDemo is `initwatch --demo`: the terminal UI on a simulated cluster,
-// watched through the same informer source as a real one. -n, -A and the
-// selectors still apply; the kubeconfig is never read.
-func runDemo(ctx context.Context, env *Env, flags *kube.ConfigFlags, settings config.Settings, opts demo.Options) error {
+// demoRun is a simulated cluster moving with the wall clock, started for
+// one command: its owner calls stop once, which ends the simulation and
+// returns the error that stopped it early, if any.
+type demoRun struct {
+	cluster *demo.Cluster
+	cancel  context.CancelFunc
+	done    chan error
+}
+
+func startDemo(ctx context.Context, opts demo.Options) *demoRun {
+	ctx, cancel := context.WithCancel(ctx)
+	r := &demoRun{cluster: demo.New(opts), cancel: cancel, done: make(chan error, 1)}
+	go func() { r.done <- r.cluster.Run(ctx) }()
+	return r
+}
+
+func (r *demoRun) stop() error {
+	r.cancel()
+	if err := <-r.done; err != nil {
+		return fmt.Errorf("demo simulation: %w", err)
+	}
+	return nil
+}
+
+// demoSourceOptions is the scope of a demo command: -n, -A and the
+// selectors apply as on a real cluster; no kubeconfig is read.
+func demoSourceOptions(flags *kube.ConfigFlags) (kube.Options, error) {
 	namespaces, _, err := flags.Scope()
 	if err != nil {
-		return err
+		return kube.Options{}, err
 	}
 	label, field, err := flags.Selectors()
+	if err != nil {
+		return kube.Options{}, err
+	}
+	return kube.Options{Namespaces: namespaces, LabelSelector: label, FieldSelector: field}, nil
+}
+
+// runDemo is `initwatch --demo`: the terminal UI on a simulated cluster,
+// watched through the same informer source as a real one.
+func runDemo(ctx context.Context, env *Env, flags *kube.ConfigFlags, settings config.Settings, opts demo.Options) error {
+	srcOpts, err := demoSourceOptions(flags)
 	if err != nil {
 		return err
 	}
@@ -78,21 +112,51 @@ func runDemo(ctx context.Context, env *Env, flags *kube.ConfigFlags, settings co
 		return err
 	}
 
-	cluster := demo.New(opts)
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	simulated := make(chan error, 1)
-	go func() { simulated <- cluster.Run(ctx) }()
-	ui.Source = cluster.Source(kube.Options{Namespaces: namespaces, LabelSelector: label, FieldSelector: field})
+	sim := startDemo(ctx, opts)
+	cluster := sim.cluster
+	ui.Source = cluster.Source(srcOpts)
 	ui.Logs = cluster.Logs()
 	ui.Now = cluster.Now
 	ui.Context = "initwatch-demo"
 	ui.Cluster = fmt.Sprintf("simulated (seed %d, %gx)", opts.Seed, cluster.Speed())
-	ui.Scope = strings.Join(namespaces, ",")
+	ui.Scope = strings.Join(srcOpts.Namespaces, ",")
 	err = tui.Run(ctx, ui)
-	cancel()
-	if simErr := <-simulated; simErr != nil && err == nil {
-		err = fmt.Errorf("demo simulation: %w", simErr)
+	if simErr := sim.stop(); simErr != nil && err == nil {
+		err = simErr
+	}
+	return err
+}
+
+// demoSnapshotAt is how far into the simulation a one-shot `get --demo`
+// looks: by then the seed app is in its second back-off, report-export has failed for good
+// and the release is rolling, where at the start every pod is Running.
+const demoSnapshotAt = 40 * time.Second
+
+// runGetDemo is `initwatch get --demo`, its ages on the simulated clock. A
+// one-shot table (or JSON) is the simulation demoSnapshotAt in, computed
+// at once and the same for a seed every time; --watch streams it live from
+// the start, like the terminal UI.
+func runGetDemo(ctx context.Context, env *Env, flags *kube.ConfigFlags, o getOptions, opts demo.Options) error {
+	srcOpts, err := demoSourceOptions(flags)
+	if err != nil {
+		return err
+	}
+	demoEnv := *env
+	if !o.watch {
+		// Begun demoSnapshotAt ago, so timestamps read as the past.
+		opts.Start = time.Now().Truncate(time.Second).Add(-demoSnapshotAt)
+		cluster := demo.New(opts)
+		if err := cluster.Step(demoSnapshotAt); err != nil {
+			return fmt.Errorf("demo simulation: %w", err)
+		}
+		demoEnv.Now = cluster.Now
+		return streamGet(ctx, &demoEnv, cluster.Source(srcOpts), o)
+	}
+	sim := startDemo(ctx, opts)
+	demoEnv.Now = sim.cluster.Now
+	err = streamGet(ctx, &demoEnv, sim.cluster.Source(srcOpts), o)
+	if simErr := sim.stop(); simErr != nil && err == nil {
+		err = simErr
 	}
 	return err
 }

@@ -42,9 +42,21 @@ func runGet(ctx context.Context, env *Env, args []string) error {
 	if err := flags.Validate(); err != nil {
 		return err
 	}
+	demoOpts, demoOn, err := demoOptions(fs, getHint)
+	if err != nil {
+		return err
+	}
 	if _, err := loadSettings(env, fs, flags); err != nil {
 		return err
 	}
+	if demoOn {
+		return runGetDemo(ctx, env, flags, o, demoOpts)
+	}
+	return withDemoHint(env, "get", runGetCluster(ctx, env, flags, o))
+}
+
+// runGetCluster is `initwatch get` on the kubeconfig's cluster.
+func runGetCluster(ctx context.Context, env *Env, flags *kube.ConfigFlags, o getOptions) error {
 	opts, err := flags.SourceOptions()
 	if err != nil {
 		return err
@@ -70,6 +82,7 @@ func getFlags(flags *kube.ConfigFlags, o *getOptions) *pflag.FlagSet {
 	fs.StringVarP(&o.output, "output", "o", "", "Output format: json (the model, one PodView per pod); default is a table")
 	fs.BoolVarP(&o.watch, "watch", "w", false, "After the table, print one line per pod change, like kubectl get -w")
 	fs.BoolVar(&o.noHeaders, "no-headers", false, "Do not print the table header")
+	addDemoFlags(fs)
 	return fs
 }
 
@@ -206,6 +219,9 @@ type getPrinter struct {
 	stderr io.Writer
 	o      getOptions
 	table  *table
+	// headed is set once the header is printed: a watch that began on no
+	// pods prints it above the first change, as kubectl does.
+	headed bool
 }
 
 func newGetPrinter(w, stderr io.Writer, o getOptions) *getPrinter {
@@ -224,21 +240,24 @@ func (p *getPrinter) initial(views []model.PodView) error {
 		_, err := fmt.Fprintln(p.stderr, "No resources found")
 		return err
 	}
-	rows := make([][]string, 0, len(views)+1)
-	if !p.o.noHeaders {
-		rows = append(rows, getHeader)
-	}
-	for i := range views {
-		rows = append(rows, viewRow(&views[i]))
-	}
-	return p.table.write(rows)
+	return p.rows(views)
 }
 
 func (p *getPrinter) changes(views []model.PodView) error {
 	if p.o.output == "json" {
 		return p.jsonLines(views)
 	}
-	rows := make([][]string, 0, len(views))
+	return p.rows(views)
+}
+
+// rows writes views as table rows, under the header if it is not printed
+// yet.
+func (p *getPrinter) rows(views []model.PodView) error {
+	rows := make([][]string, 0, len(views)+1)
+	if !p.o.noHeaders && !p.headed {
+		rows = append(rows, getHeader)
+		p.headed = true
+	}
 	for i := range views {
 		rows = append(rows, viewRow(&views[i]))
 	}

@@ -233,6 +233,41 @@ func TestGetWatchPrintsOneLinePerChange(t *testing.T) {
 	golden(t, "get-watch.golden", stdout)
 }
 
+// TestGetWatchFromNoPods: a watch that starts on an empty scope says "No
+// resources found" on stderr, then prints the header above its first line,
+// as kubectl get -w does.
+func TestGetWatchFromNoPods(t *testing.T) {
+	pods := loadPods(t)
+	for _, tc := range []struct {
+		args   []string
+		header bool
+	}{
+		{[]string{"get", "--kubeconfig", writeKubeconfig(t), "-w"}, true},
+		{[]string{"get", "--kubeconfig", writeKubeconfig(t), "-w", "--no-headers"}, false},
+	} {
+		src := &scriptedSource{batches: []kube.Batch{
+			{Synced: true},
+			{Upserted: pods[1:2]},
+			{Upserted: pods[2:3]},
+		}}
+		stdout, stderr, code, _ := runCLI(t, src, tc.args...)
+		if code != ExitOK || stderr != "No resources found\n" {
+			t.Fatalf("%v: exit %d, stderr %q", tc.args, code, stderr)
+		}
+		lines := strings.Split(strings.TrimSuffix(stdout, "\n"), "\n")
+		want := 2
+		if tc.header {
+			want++
+			if !strings.HasPrefix(lines[0], "NAMESPACE ") || strings.Count(stdout, "NAMESPACE") != 1 {
+				t.Errorf("%v: want one header, first:\n%s", tc.args, stdout)
+			}
+		}
+		if len(lines) != want {
+			t.Errorf("%v: %d lines, want %d:\n%s", tc.args, len(lines), want, stdout)
+		}
+	}
+}
+
 func TestGetScope(t *testing.T) {
 	kc := writeKubeconfig(t)
 	tests := []struct {

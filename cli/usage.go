@@ -42,6 +42,7 @@ Examples:
   %[1]s get -n shop -l app=web   # one namespace, by label
   %[1]s get -w                   # the table, then one line per change
   %[1]s get -o json              # the model, for scripts
+  %[1]s get --demo               # the simulated cluster 40s in: no kubeconfig, no network
 
 Flags:
 `, name)

@@ -145,14 +145,18 @@ func seedApp(c *Cluster) {
 		k.VolumeMounts = append(k.VolumeMounts, corev1.VolumeMount{Name: "app-data", MountPath: "/data", ReadOnly: readOnly})
 		return k
 	}
+	// The seed's resource rule at work: init-fetch-files unpacks the public
+	// files in memory, so the init side sets the pod's memory (384Mi > the
+	// app's 192Mi), while the app sets its CPU (500m > init's 100m at most).
+	check := func(k corev1.Container) corev1.Container { return resources(k, "50m", "32Mi", "100m", "64Mi") }
 	spec := corev1.PodSpec{
 		InitContainers: []corev1.Container{
-			dataMount(env(ctr("init-fetch-files", initImage, "fetchFiles.sh"), "PUBLIC_ROOT", "/data/public"), false),
-			env(ctr("init-check-services", initImage, "checkServices.sh"), "APP_NAME", "app", "SERVICES", "app-redis,app-postgresql,app-mongodb"),
-			env(ctr("init-check-database", initImage, "checkDatabase.sh"), "APP_NAME", "app", "DB_SERVICE", "app-postgresql"),
-			env(ctr("init-check-cache", initImage, "checkCache.sh"), "APP_NAME", "app", "CACHE_SERVICE", "app-redis"),
+			resources(dataMount(env(ctr("init-fetch-files", initImage, "fetchFiles.sh"), "PUBLIC_ROOT", "/data/public"), false), "100m", "384Mi", "250m", "512Mi"),
+			check(env(ctr("init-check-services", initImage, "checkServices.sh"), "APP_NAME", "app", "SERVICES", "app-redis,app-postgresql,app-mongodb")),
+			check(env(ctr("init-check-database", initImage, "checkDatabase.sh"), "APP_NAME", "app", "DB_SERVICE", "app-postgresql")),
+			check(env(ctr("init-check-cache", initImage, "checkCache.sh"), "APP_NAME", "app", "CACHE_SERVICE", "app-redis")),
 		},
-		Containers: []corev1.Container{dataMount(env(ctr("app", appImage), "APP_NAME", "app"), true)},
+		Containers: []corev1.Container{resources(dataMount(env(ctr("app", appImage), "APP_NAME", "app"), true), "500m", "192Mi", "1", "256Mi")},
 		Volumes: []corev1.Volume{{Name: "app-data", VolumeSource: corev1.VolumeSource{
 			PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: "app-data"},
 		}}},

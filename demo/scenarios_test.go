@@ -55,6 +55,31 @@ func TestSeedAppReplaysTheArticle(t *testing.T) {
 	}
 }
 
+// TestSeedAppResources: the seed app shows the seed's resource rule both
+// ways, an init container setting the pod's memory and the app its CPU.
+func TestSeedAppResources(t *testing.T) {
+	c := newTestCluster(1)
+	if err := c.Step(5 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	r := model.EffectiveResources(podNamed(t, c, "default", seedPrefix))
+	for _, tc := range []struct {
+		name           string
+		f              model.ResourceFigure
+		side           model.Side
+		init, app, eff string
+	}{
+		{"cpu request", r.CPURequest, model.SideApp, "100m", "500m", "500m"},
+		{"cpu limit", r.CPULimit, model.SideApp, "250m", "1", "1"},
+		{"memory request", r.MemoryRequest, model.SideInit, "384Mi", "192Mi", "384Mi"},
+		{"memory limit", r.MemoryLimit, model.SideInit, "512Mi", "256Mi", "512Mi"},
+	} {
+		if tc.f.Dominant != tc.side || tc.f.Init != tc.init || tc.f.App != tc.app || tc.f.Effective != tc.eff {
+			t.Errorf("%s: %+v, want %s sets it: init %s, app %s, effective %s", tc.name, tc.f, tc.side, tc.init, tc.app, tc.eff)
+		}
+	}
+}
+
 // TestSeedAppAtFixedTimes pins what seed 1 shows at given instants, the
 // way the README's walkthrough describes it.
 func TestSeedAppAtFixedTimes(t *testing.T) {

@@ -75,6 +75,13 @@ func TestDemoInTheTUI(t *testing.T) {
 	tm.Type("l")
 	waitScreen(t, tm, `checkServices\.sh\(1\)\d{8}-\d\d:\d\d:\d\d : Started`,
 		`At least one \(app-redis\) of the services \(app-redis app-postgresql app-mongodb\) is not available yet\.`)
+	// The Resources pane: an init container sets the pod's memory, the
+	// app its CPU.
+	tm.Type("5")
+	waitScreen(t, tm, `app containers set the cpu request: 500m > 100m \(init\)`,
+		`init containers set the memory request: 384Mi > 192Mi \(app\)`,
+		`init containers set the memory limit: 512Mi > 256Mi \(app\)`,
+		`init-fetch-files\s+init\s+100m\s+250m\s+384Mi\s+512Mi`)
 	tm.Type("1") // back to the init containers
 
 	advance(t, c, 70*time.Second)

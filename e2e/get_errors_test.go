@@ -52,7 +52,7 @@ func TestGetErrors(t *testing.T) {
 			name: "no kubeconfig anywhere",
 			args: []string{"get"},
 			env:  []string{"KUBECONFIG=", "HOME=" + dir, "KUBERNETES_SERVICE_HOST=", "KUBERNETES_SERVICE_PORT="},
-			code: 1, want: `^error: no kubeconfig found`,
+			code: 1, want: `^error: no kubeconfig found: .* \(or try 'initwatch get --demo': a simulated cluster, no kubeconfig needed\)$`,
 		},
 		{
 			name: "connection refused",

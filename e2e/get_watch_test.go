@@ -42,23 +42,8 @@ func TestGetWatch(t *testing.T) {
 	cmdCtx, cancel := context.WithTimeout(ctx, commandBound)
 	defer cancel()
 	cmd := exec.CommandContext(cmdCtx, bin, "get", "--watch", "-n", ns, "--kubeconfig", kc)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
 	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	lines := make(chan string)
-	go func() {
-		defer close(lines)
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-	}()
+	lines := startLines(t, cmd, &stderr)
 	next := func(what string) string {
 		t.Helper()
 		select {
@@ -145,6 +130,29 @@ func TestGetWatch(t *testing.T) {
 }
 
 // columnOffsets returns where each header cell starts.
+// startLines starts cmd, its stderr into stderr, and delivers its stdout
+// line by line; the channel closes when the command closes its stdout.
+func startLines(t *testing.T, cmd *exec.Cmd, stderr *strings.Builder) <-chan string {
+	t.Helper()
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lines := make(chan string)
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+	}()
+	return lines
+}
+
 func columnOffsets(header string) []int {
 	var offs []int
 	for _, loc := range cellGap.FindAllStringIndex(header, -1) {

@@ -19,12 +19,18 @@ import (
 // capture-pane.
 func startListTerm(t *testing.T, kc string, args ...string) *term {
 	t.Helper()
+	return startListTermSized(t, 120, 30, kc, args...)
+}
+
+// startListTermSized is startListTerm in a w×h terminal.
+func startListTermSized(t *testing.T, w, h int, kc string, args ...string) *term {
+	t.Helper()
 	bin := initwatchBinary(t)
 	dir := t.TempDir()
 	env := []string{"KUBECONFIG=" + kc, "NO_COLOR=1",
 		"HOME=" + dir, "XDG_CONFIG_HOME=" + filepath.Join(dir, "config"),
 		"TERM=xterm-256color"}
-	return startTerm(t, termOptions{w: 120, h: 30, env: env, inheritEnv: true, statusBar: true,
+	return startTerm(t, termOptions{w: w, h: h, env: env, inheritEnv: true, statusBar: true,
 		bound: 60 * time.Second, rawScreen: true}, append([]string{bin}, args...)...)
 }
 

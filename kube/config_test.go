@@ -317,6 +317,11 @@ func TestConfigErrors(t *testing.T) {
 			if err == nil {
 				t.Fatal("RESTConfig succeeded")
 			}
+			// Only a kubeconfig missing altogether (not a wrong one)
+			// is reported as none.
+			if none := tc.want == "no kubeconfig found"; IsNoKubeconfig(err) != none {
+				t.Errorf("IsNoKubeconfig = %v, want %v", !none, none)
+			}
 			msg := Explain(err)
 			if !strings.Contains(msg, tc.want) || strings.ContainsAny(msg, "\n\r") {
 				t.Errorf("Explain = %q, want one line with %q", msg, tc.want)

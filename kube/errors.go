@@ -179,6 +179,11 @@ func explainConfig(err error) (string, bool) {
 // --cluster the kubeconfig does not define.
 var missingEntry = regexp.MustCompile(`(context|auth info|cluster) ("(?:[^"\\]|\\.)*") does not exist`)
 
+// IsNoKubeconfig reports whether err comes from finding no kubeconfig at
+// all (no KUBECONFIG, no --kubeconfig, no ~/.kube/config), as opposed to
+// a kubeconfig that is there but wrong.
+func IsNoKubeconfig(err error) bool { return inChain(err, clientcmd.IsEmptyConfig) }
+
 // inChain applies a clientcmd predicate, which looks at one error only, to
 // every error in err's chain.
 func inChain(err error, pred func(error) bool) bool {

@@ -78,10 +78,6 @@ func StartCluster(ctx context.Context, bins Binaries, opts ClusterOptions) (_ *C
 	if err := FindClusterBinaries(bins); err != nil {
 		return nil, err
 	}
-	configs, err := KubeletConfigs()
-	if err != nil {
-		return nil, err
-	}
 	cp, err := Start(ctx, bins, Options{Dir: opts.Dir, ExtraAPIServerArgs: []string{
 		// The plugin taints every new Node not-ready until the node
 		// lifecycle controller sees it Ready; that controller is off here
@@ -101,6 +97,10 @@ func StartCluster(ctx context.Context, bins Binaries, opts ClusterOptions) (_ *C
 			_ = c.Stop()
 		}
 	}()
+	configs, err := KubeletConfigs(cp.Dir())
+	if err != nil {
+		return nil, err
+	}
 	kc, err := cp.AdminKubeconfig()
 	if err != nil {
 		return nil, err
@@ -246,8 +246,10 @@ func (c *Cluster) Stop() error {
 }
 
 // KubeletConfigs are the kwok --config files of a whole cluster: every
-// Stage of testdata/kwok/kubelet and the seed app's ClusterLogs.
-func KubeletConfigs() ([]string, error) {
+// Stage of testdata/kwok/kubelet and the seed app's ClusterLogs, written
+// into dir with @LOGS@ replaced by the absolute folder of its log files
+// (kwok wants absolute paths).
+func KubeletConfigs(dir string) ([]string, error) {
 	root, err := RepoRoot()
 	if err != nil {
 		return nil, err
@@ -256,43 +258,16 @@ func KubeletConfigs() ([]string, error) {
 	if err != nil || len(stages) == 0 {
 		return nil, fmt.Errorf("kwok kubelet stages in testdata/kwok/kubelet: %v (%d files)", err, len(stages))
 	}
-	logs, err := seedLogsConfig(root)
+	data, err := os.ReadFile(filepath.Join(root, "testdata", "kwok", "seed-logs.yaml"))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("seed logs config: %w", err)
+	}
+	logs := filepath.Join(dir, "seed-logs.yaml")
+	out := strings.ReplaceAll(string(data), "@LOGS@", filepath.Join(root, "testdata", "kwok", "seed-logs"))
+	if err := os.WriteFile(logs, []byte(out), 0o600); err != nil {
+		return nil, fmt.Errorf("seed logs config: %w", err)
 	}
 	return append(stages, logs), nil
-}
-
-// seedLogsConfig writes testdata/kwok/seed-logs.yaml with @LOGS@ replaced
-// by the folder of its log files (kwok wants absolute paths) into a
-// temporary file shared by every cluster of this process.
-var seedLogs struct {
-	once sync.Once
-	path string
-	err  error
-}
-
-func seedLogsConfig(root string) (string, error) {
-	seedLogs.once.Do(func() {
-		data, err := os.ReadFile(filepath.Join(root, "testdata", "kwok", "seed-logs.yaml"))
-		if err != nil {
-			seedLogs.err = fmt.Errorf("seed logs config: %w", err)
-			return
-		}
-		out := strings.ReplaceAll(string(data), "@LOGS@", filepath.Join(root, "testdata", "kwok", "seed-logs"))
-		f, err := os.CreateTemp("", "initwatch-seed-logs-*.yaml")
-		if err != nil {
-			seedLogs.err = fmt.Errorf("seed logs config: %w", err)
-			return
-		}
-		defer f.Close()
-		if _, err := f.WriteString(out); err != nil {
-			seedLogs.err = fmt.Errorf("seed logs config: %w", err)
-			return
-		}
-		seedLogs.path = f.Name()
-	})
-	return seedLogs.path, seedLogs.err
 }
 
 // StartClusterForTest starts a private whole cluster stopped by t.Cleanup;

@@ -68,7 +68,11 @@
 //     and only that controller removes the taint. Nodes are created with
 //     their status (capacity, Ready, InternalIP 127.0.0.1, kwok's port as
 //     the kubelet port, where the apiserver asks for logs), as a kubelet
-//     registers.
+//     registers. No Hostname address: the apiserver tries it first for
+//     logs, and a kwok node's name resolves nowhere.
+//   - kwok manages no node, hence no pod, unless its configuration holds at
+//     least one Node Stage (it starts its node controller only then);
+//     testdata/kwok/kubelet/node-ready.yaml is that Stage.
 //   - kwok picks one Stage at random among those that match a pod, so the
 //     Stages' selectors must exclude each other; a Stage's delay is taken
 //     when kwok sees the pod, and any later change of the pod (a deletion)
@@ -79,4 +83,11 @@
 //     gone. pod-stop.yaml does the same.
 //   - Job pods carry a finalizer until the Job controller has counted them:
 //     the delete Stage waits for it to go.
+//   - kubectl's RESTARTS of an initialized pod counts only app containers
+//     and sidecars: the seed pod whose init-check-services failed twice
+//     reads "1/1 Running 0" once Running.
+//   - Cost, measured on two shared cores: a whole cluster is up in about
+//     10 s (etcd, apiserver, controllers, scheduler, kwok, nodes Ready); the
+//     two-revision rollout of six replicas takes about 40 s with 400 ms
+//     kubelet steps (11.3 s to start, 27 s to roll out, measured under -race).
 package controlplane

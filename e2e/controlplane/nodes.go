@@ -94,10 +94,9 @@ func nodeObject(n NodeSpec, k *Kwok) (*corev1.Node, error) {
 				Type: corev1.NodeReady, Status: corev1.ConditionTrue, Reason: "KubeletReady",
 				Message: "kwok plays the kubelet", LastHeartbeatTime: now, LastTransitionTime: now,
 			}},
-			Addresses: []corev1.NodeAddress{
-				{Type: corev1.NodeInternalIP, Address: "127.0.0.1"},
-				{Type: corev1.NodeHostName, Address: n.Name},
-			},
+			// InternalIP only: the apiserver tries a Hostname address
+			// first, and the node's name resolves nowhere.
+			Addresses:       []corev1.NodeAddress{{Type: corev1.NodeInternalIP, Address: "127.0.0.1"}},
 			DaemonEndpoints: corev1.NodeDaemonEndpoints{KubeletEndpoint: corev1.DaemonEndpoint{Port: int32(k.Port)}},
 			NodeInfo: corev1.NodeSystemInfo{
 				KubeletVersion: "v1.37.2-kwok", OperatingSystem: "linux", Architecture: "amd64",

@@ -6,6 +6,7 @@ import (
 	"os"
 	"sync"
 	"testing"
+	"time"
 )
 
 // SkipMessage is what tests say when they skip for want of binaries.
@@ -76,7 +77,9 @@ func (s *Shared) Cluster(t testing.TB) *Cluster {
 		skipOrFail(t, err)
 	}
 	s.clusterOnce.Do(func() {
+		start := time.Now()
 		s.cluster, s.clusterErr = StartCluster(context.Background(), s.bins, ClusterOptions{})
+		t.Logf("whole cluster started in %v", time.Since(start).Round(100*time.Millisecond))
 	})
 	if s.clusterErr != nil {
 		t.Fatalf("start the shared cluster: %v", s.clusterErr)
