@@ -116,9 +116,11 @@ func New(opts Options) *Cluster {
 func (c *Cluster) Client() kubernetes.Interface { return c.client }
 
 // Source watches the simulated cluster through the real informer pipeline.
-// Events are watched too, whatever opts says: the demo exists to show them.
+// Events and owners are watched too, whatever opts says: the demo exists to
+// show them (the rollout summary reads the owners).
 func (c *Cluster) Source(opts kube.Options) kube.PodSource {
 	opts.WithEvents = true
+	opts.WithOwners = true
 	return kube.NewInformerSource(c.client, opts)
 }
 
