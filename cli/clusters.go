@@ -18,7 +18,9 @@ type multiCluster struct {
 // client config is non-interactive). A context whose configuration fails
 // (a broken kubeconfig entry) is shown unreachable with the reason and
 // retried; it never stops the others.
-func newMultiCluster(env *Env, flags *kube.ConfigFlags, contexts []string, withEvents bool) *multiCluster {
+// configure sets what each cluster's source watches beyond pods (events,
+// owners), as the single-cluster form of the command does.
+func newMultiCluster(env *Env, flags *kube.ConfigFlags, contexts []string, configure func(*kube.Options)) *multiCluster {
 	newSource := env.NewSource
 	if newSource == nil {
 		newSource = newClusterSource
@@ -33,7 +35,9 @@ func newMultiCluster(env *Env, flags *kube.ConfigFlags, contexts []string, withE
 			if err != nil {
 				return nil, err
 			}
-			opts.WithEvents = withEvents
+			if configure != nil {
+				configure(&opts)
+			}
 			opts.Context = name
 			return newSource(cf, opts)
 		}})

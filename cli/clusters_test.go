@@ -213,3 +213,44 @@ func nonEmpty(s string) []string {
 	}
 	return out
 }
+
+// `rollouts` over several contexts is one summary in which each workload
+// names its cluster: the same pods in eu-1 and us-1 are two sets of
+// workloads, and both sources watch owners.
+func TestRolloutsSeveralContexts(t *testing.T) {
+	kc, cfg := writeMultiKubeconfig(t)
+	pods := loadPods(t)[:2]
+	source := func(ctx string) func() (kube.PodSource, error) {
+		return func() (kube.PodSource, error) {
+			return &scriptedSource{batches: []kube.Batch{stamped(ctx, pods)}}, nil
+		}
+	}
+	sources := map[string]func() (kube.PodSource, error){"eu-1": source("eu-1"), "us-1": source("us-1")}
+	out, errOut, code, seen := runMultiCLI(t, cfg, sources, "rollouts", "--kubeconfig", kc, "--context", "eu-1,us-1", "-o", "json")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if len(seen) != 2 {
+		t.Fatalf("sources built for %q, want eu-1 and us-1", seen)
+	}
+	for _, ctx := range []string{`"context": "eu-1"`, `"context": "us-1"`} {
+		if !strings.Contains(out, ctx) {
+			t.Errorf("summary lacks %s:\n%s", ctx, out)
+		}
+	}
+}
+
+// `wait` judges one cluster: several contexts are a usage error in one line.
+func TestWaitRefusesSeveralContexts(t *testing.T) {
+	kc, cfg := writeMultiKubeconfig(t)
+	_, errOut, code, seen := runMultiCLI(t, cfg, nil, "wait", "--kubeconfig", kc, "--context", "eu-1,us-1", "deploy/web")
+	if code != ExitUsage {
+		t.Fatalf("exit %d, want %d (usage): %s", code, ExitUsage, errOut)
+	}
+	if first, _, _ := strings.Cut(errOut, "\n"); !strings.Contains(first, "one context at a time") {
+		t.Errorf("error = %q", errOut)
+	}
+	if len(seen) != 0 {
+		t.Errorf("sources built: %q", seen)
+	}
+}

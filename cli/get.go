@@ -66,7 +66,7 @@ func runGet(ctx context.Context, env *Env, args []string) error {
 	if len(contexts) > 1 {
 		kube.RedirectClientLogs(io.Discard)
 		o.contexts = contexts
-		return streamGet(ctx, env, newMultiCluster(env, flags, contexts, false).source, o)
+		return streamGet(ctx, env, newMultiCluster(env, flags, contexts, nil).source, o)
 	}
 	return withDemoHint(env, "get", runGetCluster(ctx, env, flags, o))
 }

@@ -52,8 +52,20 @@ func runRollouts(ctx context.Context, env *Env, args []string) error {
 	if isDemo {
 		return rolloutsDemo(ctx, env, flags, demoOpts, o)
 	}
-	if _, err := loadSettings(env, fs, flags); err != nil {
+	settings, err := loadSettings(env, fs, flags)
+	if err != nil {
 		return err
+	}
+	contexts, err := flags.ResolveContexts(settings.Clusters)
+	if err != nil {
+		return err
+	}
+	if len(contexts) > 1 {
+		// Several clusters: one summary over all of them; a workload's
+		// identity carries its context, so equal names stay apart.
+		kube.RedirectClientLogs(io.Discard)
+		m := newMultiCluster(env, flags, contexts, func(o *kube.Options) { o.WithOwners = true })
+		return streamRollouts(ctx, env, m.source, env.Now, o)
 	}
 	opts, err := flags.SourceOptions()
 	if err != nil {

@@ -79,7 +79,12 @@ func runMultiTUI(ctx context.Context, env *Env, flags *kube.ConfigFlags, setting
 	if err != nil {
 		return err
 	}
-	m := newMultiCluster(env, flags, contexts, true)
+	// Every cluster's events (a MultiSource cannot focus one pod's), and
+	// owners for the rollouts view.
+	m := newMultiCluster(env, flags, contexts, func(o *kube.Options) {
+		o.WithEvents = true
+		o.WithOwners = true
+	})
 	ui.Source, ui.Logs = m.source, m.logs
 	ui.Contexts = contexts
 	ui.Scope = strings.Join(namespaces, ",")

@@ -117,8 +117,16 @@ func runWait(ctx context.Context, env *Env, args []string) error {
 		r.source = cluster.Source(r.sourceOptions(flags, nil))
 		return r.run(ctx)
 	}
-	if _, err := loadSettings(env, fs, flags); err != nil {
+	settings, err := loadSettings(env, fs, flags)
+	if err != nil {
 		return err
+	}
+	// One wait judges one cluster: a pipeline deploying to several runs one
+	// wait per context, each with its own exit code and diagnosis.
+	if contexts, err := flags.ResolveContexts(settings.Clusters); err != nil {
+		return err
+	} else if len(contexts) > 1 {
+		return usageErrorf(hint, "wait follows one context at a time, got %d (%s): run one wait per --context", len(contexts), strings.Join(contexts, ","))
 	}
 	if r.ns == "" && !r.allNS {
 		ns, err := flags.ContextNamespace()
