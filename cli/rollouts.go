@@ -21,6 +21,9 @@ import (
 type rolloutsOptions struct {
 	output string
 	watch  bool
+	// contexts are the clusters summarised together (more than one): the
+	// first summary waits until each has listed or failed.
+	contexts []string
 }
 
 // runRollouts is `initwatch rollouts`: the rollout summary (workloads,
@@ -65,6 +68,7 @@ func runRollouts(ctx context.Context, env *Env, args []string) error {
 		// identity carries its context, so equal names stay apart.
 		kube.RedirectClientLogs(io.Discard)
 		m := newMultiCluster(env, flags, contexts, func(o *kube.Options) { o.WithOwners = true })
+		o.contexts = contexts
 		return streamRollouts(ctx, env, m.source, env.Now, o)
 	}
 	opts, err := flags.SourceOptions()
@@ -139,7 +143,7 @@ func streamRollouts(ctx context.Context, env *Env, src kube.PodSource, now func(
 
 	owners := rollout.NewOwners()
 	sum := rollout.NewSummarizer(owners, rollout.Options{})
-	var lastConn *kube.ConnState
+	clusters := newGetClusters(o.contexts)
 	var lastKey []byte
 	printed := false
 	tick := time.NewTicker(time.Second)
@@ -164,14 +168,11 @@ func streamRollouts(ctx context.Context, env *Env, src kube.PodSource, now func(
 			}
 		case b := <-out:
 			applyRolloutBatch(sum, owners, b)
-			if b.Conn != nil {
-				if err := connNotice(env.Stderr, "", lastConn, b.Conn, printed); err != nil && !printed {
-					_ = stop()
-					return err
-				}
-				lastConn = b.Conn
+			if err := clusters.observe(env.Stderr, b, printed); err != nil {
+				_ = stop()
+				return err
 			}
-			synced = synced || b.Synced
+			synced = synced || clusters.settled()
 			if !synced {
 				continue
 			}
@@ -192,7 +193,12 @@ func streamRollouts(ctx context.Context, env *Env, src kube.PodSource, now func(
 		}
 		printed = true
 		if !o.watch {
-			return stop()
+			if err := stop(); err != nil {
+				return err
+			}
+			// Several clusters: the others are summarised, and the exit
+			// code says which one is missing.
+			return clusters.failure()
 		}
 	}
 }
