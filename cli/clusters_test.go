@@ -16,6 +16,7 @@ import (
 
 	"github.com/initwatch/initwatch/kube"
 	"github.com/initwatch/initwatch/model"
+	"github.com/initwatch/initwatch/rollout"
 )
 
 // writeMultiKubeconfig writes a kubeconfig with contexts eu-1 and us-1 and
@@ -252,5 +253,23 @@ func TestWaitRefusesSeveralContexts(t *testing.T) {
 	}
 	if len(seen) != 0 {
 		t.Errorf("sources built: %q", seen)
+	}
+}
+
+// A pod removed in one cluster leaves the same namespace/name in another
+// in the summary.
+func TestRolloutsRemovalKeepsOtherCluster(t *testing.T) {
+	pods := loadPods(t)[:2]
+	owners := rollout.NewOwners()
+	sum := rollout.NewSummarizer(owners, rollout.Options{})
+	applyRolloutBatch(sum, owners, stamped("eu-1", pods))
+	applyRolloutBatch(sum, owners, stamped("us-1", pods))
+	if got := sum.Summary(fixedNow).Pods; got != 4 {
+		t.Fatalf("pods before removal = %d, want 4", got)
+	}
+	gone := kube.KeyOf(stamped("eu-1", pods[:1]).Upserted[0])
+	applyRolloutBatch(sum, owners, kube.Batch{Removed: []kube.PodKey{gone}})
+	if got := sum.Summary(fixedNow).Pods; got != 3 {
+		t.Fatalf("pods after removing %v = %d, want 3", gone, got)
 	}
 }

@@ -218,9 +218,9 @@ func applyRolloutBatch(sum *rollout.Summarizer, owners *rollout.Owners, b kube.B
 		sum.Upsert(p)
 	}
 	for _, k := range b.Removed {
-		// A removal names the pod in its source, which (one cluster per
-		// source) has no context.
-		sum.Remove("", k.Namespace, k.Name)
+		// The key carries the pod's context: one name in two clusters is
+		// two pods.
+		sum.Remove(k.Context, k.Namespace, k.Name)
 	}
 }
 
