@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -49,16 +48,7 @@ var seedFlaky = controlplane.Steer{
 // sequence of READY, STATUS and RESTARTS (the count; "(5s ago)" depends on
 // the second each printed in).
 func TestRolloutSeedApp(t *testing.T) {
-	c := shared.Cluster(t)
-	cs, err := c.AdminClient()
-	if err != nil {
-		t.Fatal(err)
-	}
-	kc := adminKubeconfig(t, c.ControlPlane)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*rolloutBound)
-	defer cancel()
-	ns := unique("rollout")
-	ensureNamespace(ctx, t, cs, ns)
+	c, cs, kc, ctx, ns := clusterNamespace(t, "rollout", 2*rolloutBound)
 
 	kw := startLineWatch(t, nil, kubectlBinary(t), "--kubeconfig", kc, "get", "pods", "-w", "-n", ns)
 	iw := startLineWatch(t, nil, initwatchBinary(t), "get", "-w", "-n", ns, "--kubeconfig", kc)

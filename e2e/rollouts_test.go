@@ -68,16 +68,7 @@ func seedWorkload(t *testing.T, s rollout.Summary) rollout.Workload {
 // revision the old one drains and the new one progresses; a user who may
 // not read ReplicaSets and Deployments gets the fallback, stated.
 func TestRolloutsSeedBrokenDatabase(t *testing.T) {
-	c := shared.Cluster(t)
-	cs, err := c.AdminClient()
-	if err != nil {
-		t.Fatal(err)
-	}
-	kc := adminKubeconfig(t, c.ControlPlane)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*rolloutBound)
-	defer cancel()
-	ns := unique("rollouts")
-	ensureNamespace(ctx, t, cs, ns)
+	c, cs, kc, ctx, ns := clusterNamespace(t, "rollouts", 2*rolloutBound)
 
 	app, err := controlplane.Fixture("seed-app.yaml")
 	if err != nil {

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -16,16 +15,7 @@ import (
 // and previous run) and its history follow the pod to Running, and agree
 // with kubectl.
 func TestTUISeedRolloutInTmux(t *testing.T) {
-	c := shared.Cluster(t)
-	cs, err := c.AdminClient()
-	if err != nil {
-		t.Fatal(err)
-	}
-	kc := adminKubeconfig(t, c.ControlPlane)
-	ctx, cancel := context.WithTimeout(context.Background(), rolloutBound)
-	defer cancel()
-	ns := unique("tui-seed")
-	ensureNamespace(ctx, t, cs, ns)
+	c, _, kc, ctx, ns := clusterNamespace(t, "tui-seed", rolloutBound)
 
 	// Tall enough for the crash-looping step's state in the detail view.
 	lt := startListTermSized(t, 120, 50, kc, "-n", ns)

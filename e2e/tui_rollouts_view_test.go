@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"fmt"
 	"regexp"
 	"strings"
@@ -25,16 +24,7 @@ const dbDown = "could not connect to app-postgresql:5432: connection refused"
 // status. A user without RBAC on replicasets and deployments gets the view
 // too, with the fallback stated on screen.
 func TestTUIRolloutsView(t *testing.T) {
-	c := shared.Cluster(t)
-	cs, err := c.AdminClient()
-	if err != nil {
-		t.Fatal(err)
-	}
-	kc := adminKubeconfig(t, c.ControlPlane)
-	ctx, cancel := context.WithTimeout(context.Background(), rolloutBound)
-	defer cancel()
-	ns := unique("tui-rollouts")
-	ensureNamespace(ctx, t, cs, ns)
+	c, cs, kc, ctx, ns := clusterNamespace(t, "tui-rollouts", rolloutBound)
 
 	app, err := controlplane.Fixture("seed-app.yaml")
 	if err != nil {
