@@ -15,7 +15,7 @@ E2E_PKGS = ./e2e/...
 # Go files to keep gofmt-clean: everything but build output and fixtures.
 GO_FILES = $(shell find . -name '*.go' -not -path './bin/*' -not -path './dist/*' -not -path './.cache/*' -not -path '*/testdata/*')
 
-.PHONY: all build test unit e2e controlplane kubectl vet fmt-check bench bench-get bench-tui bench-multicluster k9s clean
+.PHONY: all build test unit e2e controlplane kubectl vet fmt-check bench bench-get bench-tui bench-multicluster bench-rollouts k9s clean
 
 all: build
 
@@ -77,7 +77,15 @@ $(CP_BIN)/kubectl: hack/controlplane/kubectl/go.mod hack/controlplane/kubectl/go
 	cd hack/controlplane/kubectl && $(GO) build -ldflags "$(K8S_LDFLAGS)" -o $@ k8s.io/kubernetes/cmd/kubectl
 
 # Benchmarks are not part of `make test`: they measure, they do not gate.
-bench: bench-get bench-tui bench-multicluster
+bench: bench-rollouts bench-multicluster bench-get bench-tui
+
+# The rollout summary after a batch of changes (10,000 pods, 200
+# workloads) next to a summary from scratch, the rollouts view's frame at
+# 100 and 10,000 pods, and the live heap the owner informers add.
+bench-rollouts:
+	$(GO) test -run '^$$' -bench 'SummaryAfterBatch|SummarizeFull' -benchmem -count 5 ./rollout/
+	$(GO) test -run '^$$' -bench 'RolloutsView' -benchmem -count 3 ./tui/
+	$(GO) test -run '^$$' -bench 'OwnerInformersHeap' -benchtime 1x -count 3 ./kube/
 
 # Several clusters: 1 and 3 clusters of 10,000 pods through kube.MultiSource
 # (heap per pod and the ratio), and a cluster that never answers.
