@@ -304,7 +304,11 @@ func (b *bench) finish() error {
 		logf("partial or experimental run: not written to a file (use -out)")
 		return nil
 	}
-	if err := os.WriteFile(o.out, []byte(report), 0o644); err != nil {
+	full, err := withOtherSections(report, o.out)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(o.out, []byte(full), 0o644); err != nil {
 		return fmt.Errorf("write %s: %w", o.out, err)
 	}
 	logf("wrote %s", o.out)
