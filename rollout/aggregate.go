@@ -18,10 +18,25 @@ type revAgg struct {
 	steps                                          []Step
 }
 
-// aggregate adds up pods.
-func aggregate(pods map[podKey]*podFacts) revAgg {
+// aggregate adds up pods. The run durations of each step are gathered in
+// scratch, which aggregate grows and hands back for the next call: a frame
+// re-aggregates every changed revision, and allocating those lists anew
+// each time was a fifth of what a summary after a batch allocated.
+func aggregate(pods map[podKey]*podFacts, scratch []time.Duration) (revAgg, []time.Duration) {
 	var a revAgg
 	var runs [][]time.Duration
+	scratch = scratch[:0]
+	// carve gives a step room for every run of every pod in one part of
+	// scratch; the few pods with a step the first pod lacks get their own.
+	carve := func() []time.Duration {
+		n := 2 * len(pods)
+		if cap(scratch)-len(scratch) < n {
+			return make([]time.Duration, 0, n)
+		}
+		part := scratch[len(scratch) : len(scratch) : len(scratch)+n]
+		scratch = scratch[:len(scratch)+n]
+		return part
+	}
 	var reasons map[int]map[string]int
 	for _, f := range pods {
 		a.pods++
@@ -53,13 +68,16 @@ func aggregate(pods map[podKey]*podFacts) revAgg {
 		if a.steps == nil {
 			a.steps = make([]Step, 0, len(f.steps))
 			runs = make([][]time.Duration, 0, len(f.steps))
+			if need := 2 * len(pods) * len(f.steps); cap(scratch) < need {
+				scratch = make([]time.Duration, 0, need)
+			}
 		}
 		for i := range f.steps {
 			sf := &f.steps[i]
 			j := stepIndex(a.steps, sf.name, i)
 			if j < 0 {
 				a.steps = append(a.steps, Step{Name: sf.name, Index: len(a.steps), Sidecar: sf.sidecar})
-				runs = append(runs, make([]time.Duration, 0, 2*len(pods)))
+				runs = append(runs, carve())
 				j = len(a.steps) - 1
 			}
 			st := &a.steps[j]
@@ -101,7 +119,7 @@ func aggregate(pods map[podKey]*podFacts) revAgg {
 			st.NotReached += a.pods - n
 		}
 	}
-	return a
+	return a, scratch
 }
 
 // stepIndex finds the step named name, looking first where it usually is.

@@ -47,6 +47,7 @@ type Summarizer struct {
 	placed    bool // groups were placed at ownersGen
 	idx       *ownerIndex
 	idxGen    uint64
+	runs      []time.Duration // aggregate's scratch, kept between frames
 }
 
 type podKey struct{ context, namespace, name string }
@@ -205,7 +206,7 @@ func (s *Summarizer) Summary(now time.Time) Summary {
 	for _, w := range s.workloads {
 		for _, g := range w.groups {
 			if g.dirty {
-				g.agg = aggregate(g.pods)
+				g.agg, s.runs = aggregate(g.pods, s.runs)
 				g.dirty = false
 			}
 		}
