@@ -1,6 +1,9 @@
 package cli
 
 import (
+	"io"
+
+	"github.com/initwatch/initwatch/config"
 	"github.com/initwatch/initwatch/kube"
 )
 
@@ -54,4 +57,39 @@ func newMultiCluster(env *Env, flags *kube.ConfigFlags, contexts []string, confi
 		m.logs = logs
 	}
 	return m
+}
+
+// openSource is the pod source of a printing command (get, rollouts): the
+// kubeconfig's cluster, or every context named by --context, --all-contexts
+// or --clusters merged into one. contexts lists them when there are more
+// than one (the output then names each row's cluster), nil otherwise.
+// configure sets what each source watches beyond pods. A missing
+// kubeconfig's error names the demo form of sub.
+func openSource(env *Env, flags *kube.ConfigFlags, settings config.Settings, sub string, configure func(*kube.Options)) (src kube.PodSource, contexts []string, err error) {
+	// client-go's own log lines would interleave with the output and with
+	// the warnings about the same connection problems.
+	kube.RedirectClientLogs(io.Discard)
+	contexts, err = flags.ResolveContexts(settings.Clusters)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(contexts) > 1 {
+		return newMultiCluster(env, flags, contexts, configure).source, contexts, nil
+	}
+	opts, err := flags.SourceOptions()
+	if err != nil {
+		return nil, nil, withDemoHint(env, sub, err)
+	}
+	if configure != nil {
+		configure(&opts)
+	}
+	newSource := env.NewSource
+	if newSource == nil {
+		newSource = newClusterSource
+	}
+	src, err = newSource(flags, opts)
+	if err != nil {
+		return nil, nil, withDemoHint(env, sub, err)
+	}
+	return src, nil, nil
 }

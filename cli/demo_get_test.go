@@ -239,6 +239,9 @@ func TestNoKubeconfigSuggestsTheDemo(t *testing.T) {
 		{"", []string{"get"}, "initwatch get --demo"},
 		{"", []string{"get", "-w", "-o", "json"}, "initwatch get --demo"},
 		{"kubectl initwatch", []string{"get"}, "kubectl initwatch get --demo"},
+		{"", []string{"rollouts"}, "initwatch rollouts --demo"},
+		{"", []string{"rollouts", "-w", "-o", "json"}, "initwatch rollouts --demo"},
+		{"", []string{"rollouts", "--kubeconfig", filepath.Join(dir, "absent")}, ""},
 		{"", []string{"get", "--kubeconfig", filepath.Join(dir, "absent")}, ""},
 		{"", []string{"--context", "nope"}, ""},
 	}

@@ -59,36 +59,12 @@ func runGet(ctx context.Context, env *Env, args []string) error {
 		}
 		return runGetDemo(ctx, env, flags, o, demoOpts)
 	}
-	contexts, err := flags.ResolveContexts(settings.Clusters)
+	src, contexts, err := openSource(env, flags, settings, "get", nil)
 	if err != nil {
 		return err
 	}
-	if len(contexts) > 1 {
-		kube.RedirectClientLogs(io.Discard)
-		o.contexts = contexts
-		return streamGet(ctx, env, newMultiCluster(env, flags, contexts, nil).source, o)
-	}
-	return withDemoHint(env, "get", runGetCluster(ctx, env, flags, o))
-}
-
-// runGetCluster is `initwatch get` on the kubeconfig's cluster.
-func runGetCluster(ctx context.Context, env *Env, flags *kube.ConfigFlags, o getOptions) error {
-	opts, err := flags.SourceOptions()
-	if err != nil {
-		return err
-	}
-	newSource := env.NewSource
-	if newSource == nil {
-		newSource = newClusterSource
-	}
-	// client-go's own log lines would interleave with the warnings
-	// connNotice prints about the same events.
-	kube.RedirectClientLogs(io.Discard)
-	src, err := newSource(flags, opts)
-	if err != nil {
-		return err
-	}
-	return streamGet(ctx, env, src, o)
+	o.contexts = contexts
+	return withDemoHint(env, "get", streamGet(ctx, env, src, o))
 }
 
 // getFlags binds the flags of `initwatch get`; completion reads them too.

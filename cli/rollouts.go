@@ -59,32 +59,13 @@ func runRollouts(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	contexts, err := flags.ResolveContexts(settings.Clusters)
+	// Several clusters make one summary; a workload's identity carries its
+	// context, so equal names stay apart.
+	src, contexts, err := openSource(env, flags, settings, "rollouts", func(o *kube.Options) { o.WithOwners = true })
 	if err != nil {
 		return err
 	}
-	if len(contexts) > 1 {
-		// Several clusters: one summary over all of them; a workload's
-		// identity carries its context, so equal names stay apart.
-		kube.RedirectClientLogs(io.Discard)
-		m := newMultiCluster(env, flags, contexts, func(o *kube.Options) { o.WithOwners = true })
-		o.contexts = contexts
-		return streamRollouts(ctx, env, m.source, env.Now, o)
-	}
-	opts, err := flags.SourceOptions()
-	if err != nil {
-		return err
-	}
-	opts.WithOwners = true
-	newSource := env.NewSource
-	if newSource == nil {
-		newSource = newClusterSource
-	}
-	kube.RedirectClientLogs(io.Discard)
-	src, err := newSource(flags, opts)
-	if err != nil {
-		return err
-	}
+	o.contexts = contexts
 	return streamRollouts(ctx, env, src, env.Now, o)
 }
 
