@@ -849,7 +849,12 @@ func Run(ctx context.Context, opts Options) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	if opts.Clipboard == nil {
-		// Bubble Tea draws on stdout; the copy goes to the same terminal.
+		// Bubble Tea draws on stdout; the copy goes to the same terminal,
+		// from a command's goroutine. It cannot land inside a frame: the
+		// renderer writes each frame with one Write on the same *os.File,
+		// and os.File holds its write lock for the whole of a Write, so
+		// the sequence falls between two frames (where an OSC, which
+		// moves no cursor, is harmless).
 		opts.Clipboard = osc52.New(os.Stdout, os.Getenv("TMUX") != "")
 	}
 	app := NewApp(opts)
