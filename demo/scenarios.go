@@ -63,6 +63,8 @@ func setupScenarios(c *Cluster) {
 	for _, r := range rollouts {
 		r.setup()
 	}
+	c.after(nodeAgentAt, func() { nodeAgent(c) })
+	c.after(backupAt, func() { backup(c) })
 	c.after(seedAppAt, func() { seedApp(c) })
 	c.after(reportAt, func() { reportExport(c) })
 	c.after(ledgerAt, func() { ledger(c) })
