@@ -1,7 +1,8 @@
 // Package demo is a simulated Kubernetes cluster for `initwatch --demo`.
 //
 // The cluster is client-go's fake clientset plus a simulator that plays the
-// scheduler, the kubelet and the Deployment/ReplicaSet controllers: it
+// scheduler, the kubelet and the Deployment/ReplicaSet, StatefulSet,
+// DaemonSet, Job and CronJob controllers (as far as the demo needs): it
 // creates pods and writes their status step by step as a kubelet v1.37 does
 // (phases, conditions and their transition times, init container states,
 // CrashLoopBackOff with back-off delays, restart counts, last states), and

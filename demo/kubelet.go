@@ -55,6 +55,10 @@ type simPod struct {
 	// ReplicaSet controller counts available pods).
 	onReady  func(*simPod)
 	wasReady bool
+	// onDone is called once, when the pod first reaches phase Succeeded
+	// (the Job controller counts completions).
+	onDone  func(*simPod)
+	wasDone bool
 }
 
 // simCtr is one container's runtime state on the node.

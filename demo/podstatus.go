@@ -66,6 +66,13 @@ func (p *simPod) writeStatus() {
 			c.after(c.jitter(100*time.Millisecond, 400*time.Millisecond), func() { hook(p) })
 		}
 	}
+	if !p.wasDone && st.Phase == corev1.PodSucceeded {
+		p.wasDone = true
+		if p.onDone != nil {
+			hook := p.onDone
+			c.after(c.jitter(100*time.Millisecond, 400*time.Millisecond), func() { hook(p) })
+		}
+	}
 }
 
 func (p *simPod) isReady() bool {
@@ -120,6 +127,12 @@ func (p *simPod) phase() corev1.PodPhase {
 		return corev1.PodPending
 	case running > 0:
 		return corev1.PodRunning
+	case stopped > 0 && !p.terminating && p.pod.Spec.RestartPolicy != corev1.RestartPolicyAlways:
+		// Containers that are not restarted once they exit 0 (a Job's
+		// pod): all done means the pod succeeded.
+		if stopped == succeeded {
+			return corev1.PodSucceeded
+		}
 	case stopped > 0 && p.terminating:
 		if stopped == succeeded {
 			return corev1.PodSucceeded

@@ -23,6 +23,10 @@ import (
 //     fails for good (Init:Error, phase Failed).
 //   - payments/ledger-0: a native sidecar with a startup probe (started
 //     false, then true, then ready) before a classic init container.
+//   - kube-system/node-agent: a DaemonSet applied at 2s, a pod pinned to
+//     each node, each with an init container before the agent.
+//   - payments/db-backup: a CronJob whose Job (created at 4s) runs one pod:
+//     an init container, then a dump that exits 0; the Job completes.
 //   - a release over three namespaces: Deployments storefront (shop, 7
 //     pods), checkout (payments, 7) and search-api (search, 6) roll out a
 //     new version, 20 new pods starting at staggered times as earlier ones
@@ -63,6 +67,8 @@ func setupScenarios(c *Cluster) {
 	for _, r := range rollouts {
 		r.setup()
 	}
+	c.after(nodeAgentAt, func() { nodeAgent(c) })
+	c.after(backupAt, func() { backup(c) })
 	c.after(seedAppAt, func() { seedApp(c) })
 	c.after(reportAt, func() { reportExport(c) })
 	c.after(ledgerAt, func() { ledger(c) })

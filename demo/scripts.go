@@ -347,3 +347,19 @@ func initSchemaScript() func(time.Time) []kube.LogLine {
 		say(2300*time.Millisecond, "schema at version 7"),
 	)
 }
+
+func initConfigScript(node string) func(time.Time) []kube.LogLine {
+	return script(
+		say(100*time.Millisecond, "copied /config-template/agent.yaml to /etc/agent/agent.yaml"),
+		say(300*time.Millisecond, "node name: "+node),
+	)
+}
+
+// pgDumpScript is pg_dump in verbose mode, done after d.
+func pgDumpScript(d time.Duration) func(time.Time) []kube.LogLine {
+	return script(
+		say(200*time.Millisecond, "pg_dump: last built-in OID is 16383"),
+		say(d/2, "pg_dump: dumping contents of table \"public.entries\""),
+		say(d-300*time.Millisecond, "backup written: /backup/ledger.dump (1.2 GiB)"),
+	)
+}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
@@ -180,5 +181,67 @@ func (c *Cluster) updateStatefulSet(s *appsv1.StatefulSet) {
 	s.ResourceVersion = c.nextRV("statefulsets")
 	if _, err := c.client.AppsV1().StatefulSets(s.Namespace).Update(bg(), s.DeepCopy(), metav1.UpdateOptions{FieldManager: managerController}); err != nil {
 		c.fail(fmt.Errorf("update statefulset %s/%s: %w", s.Namespace, s.Name, err))
+	}
+}
+
+func (c *Cluster) createDaemonSet(d *appsv1.DaemonSet) {
+	if !c.beforeWrite() {
+		return
+	}
+	d.ResourceVersion = c.nextRV("daemonsets")
+	if _, err := c.client.AppsV1().DaemonSets(d.Namespace).Create(bg(), d.DeepCopy(), metav1.CreateOptions{FieldManager: managerKubectl}); err != nil {
+		c.fail(fmt.Errorf("create daemonset %s/%s: %w", d.Namespace, d.Name, err))
+	}
+}
+
+// updateDaemonSet writes d whole, as the daemonset controller's status
+// updates leave it.
+func (c *Cluster) updateDaemonSet(d *appsv1.DaemonSet) {
+	if !c.beforeWrite() {
+		return
+	}
+	d.ResourceVersion = c.nextRV("daemonsets")
+	if _, err := c.client.AppsV1().DaemonSets(d.Namespace).Update(bg(), d.DeepCopy(), metav1.UpdateOptions{FieldManager: managerController}); err != nil {
+		c.fail(fmt.Errorf("update daemonset %s/%s: %w", d.Namespace, d.Name, err))
+	}
+}
+
+func (c *Cluster) createCronJob(j *batchv1.CronJob) {
+	if !c.beforeWrite() {
+		return
+	}
+	j.ResourceVersion = c.nextRV("cronjobs")
+	if _, err := c.client.BatchV1().CronJobs(j.Namespace).Create(bg(), j.DeepCopy(), metav1.CreateOptions{FieldManager: managerKubectl}); err != nil {
+		c.fail(fmt.Errorf("create cronjob %s/%s: %w", j.Namespace, j.Name, err))
+	}
+}
+
+func (c *Cluster) updateCronJob(j *batchv1.CronJob) {
+	if !c.beforeWrite() {
+		return
+	}
+	j.ResourceVersion = c.nextRV("cronjobs")
+	if _, err := c.client.BatchV1().CronJobs(j.Namespace).Update(bg(), j.DeepCopy(), metav1.UpdateOptions{FieldManager: managerController}); err != nil {
+		c.fail(fmt.Errorf("update cronjob %s/%s: %w", j.Namespace, j.Name, err))
+	}
+}
+
+func (c *Cluster) createJob(j *batchv1.Job) {
+	if !c.beforeWrite() {
+		return
+	}
+	j.ResourceVersion = c.nextRV("jobs")
+	if _, err := c.client.BatchV1().Jobs(j.Namespace).Create(bg(), j.DeepCopy(), metav1.CreateOptions{FieldManager: managerController}); err != nil {
+		c.fail(fmt.Errorf("create job %s/%s: %w", j.Namespace, j.Name, err))
+	}
+}
+
+func (c *Cluster) updateJob(j *batchv1.Job) {
+	if !c.beforeWrite() {
+		return
+	}
+	j.ResourceVersion = c.nextRV("jobs")
+	if _, err := c.client.BatchV1().Jobs(j.Namespace).Update(bg(), j.DeepCopy(), metav1.UpdateOptions{FieldManager: managerController}); err != nil {
+		c.fail(fmt.Errorf("update job %s/%s: %w", j.Namespace, j.Name, err))
 	}
 }
