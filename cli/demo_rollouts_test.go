@@ -45,9 +45,9 @@ func TestRolloutsDemoShowsEveryKind(t *testing.T) {
 				t.Fatalf("no %s %s/%s in the summary", tt.kind, tt.namespace, tt.name)
 			}
 			if w.Inferred || w.Desired == nil || int(*w.Desired) != tt.desired || w.Pods != tt.pods || w.Updated != tt.pods ||
-				w.Initialized != tt.pods || w.Ready != tt.ready || !w.Done {
-				t.Errorf("inferred %v desired %v pods %d updated %d initialized %d ready %d done %v (%s)",
-					w.Inferred, w.Desired, w.Pods, w.Updated, w.Initialized, w.Ready, w.Done, w.Status)
+				w.Initialized != tt.pods || w.Ready != tt.ready || !w.Done || w.Progress != 1 {
+				t.Errorf("inferred %v desired %v pods %d updated %d initialized %d ready %d done %v progress %v (%s)",
+					w.Inferred, w.Desired, w.Pods, w.Updated, w.Initialized, w.Ready, w.Done, w.Progress, w.Status)
 			}
 			if len(w.Revisions) != 1 || !w.Revisions[0].New || !strings.HasPrefix(w.Revisions[0].Name, tt.revision) {
 				t.Errorf("revisions %+v", w.Revisions)

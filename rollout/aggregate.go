@@ -12,6 +12,7 @@ import (
 type revAgg struct {
 	pods, initialized, ready, terminating, failing int
 	failed                                         int // pods in phase Failed
+	succeeded                                      int // pods in phase Succeeded
 	restarts                                       int64
 	oldest, newest                                 time.Time // pod creation
 	progressAt                                     time.Time
@@ -51,6 +52,9 @@ func aggregate(pods map[podKey]*podFacts, scratch []time.Duration) (revAgg, []ti
 		}
 		if f.failed {
 			a.failed++
+		}
+		if f.succeeded {
+			a.succeeded++
 		}
 		if len(f.failures) > 0 {
 			a.failing++

@@ -79,7 +79,7 @@ func (s *Summarizer) build(w *workloadState, owner metav1.Object, idx *ownerInde
 	for _, g := range w.groups {
 		a := &g.agg
 		r := Revision{Name: g.place.Revision, Number: g.place.Number, Pods: a.pods, Initialized: a.initialized,
-			Ready: a.ready, Terminating: a.terminating, Failing: a.failing, Failed: a.failed, Created: a.oldest}
+			Ready: a.ready, Terminating: a.terminating, Failing: a.failing, Failed: a.failed, Succeeded: a.succeeded, Created: a.oldest}
 		if g.place.Inferred {
 			out.Inferred = true
 		}
@@ -135,7 +135,11 @@ func (s *Summarizer) build(w *workloadState, owner metav1.Object, idx *ownerInde
 	}
 	switch {
 	case want > 0:
-		out.Progress = min(float64(out.Ready)/float64(want), 1)
+		got := out.Ready
+		if w.ref.Kind == KindJob || w.ref.Kind == KindCronJob {
+			got += nr.Succeeded
+		}
+		out.Progress = min(float64(got)/float64(want), 1)
 	case out.Done:
 		out.Progress = 1
 	}

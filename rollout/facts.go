@@ -53,6 +53,7 @@ type podFacts struct {
 	ready       bool
 	terminating bool
 	failed      bool // phase Failed: nothing in it runs again
+	succeeded   bool // phase Succeeded: a Job's pod that did its work
 	steps       []stepFact
 	failures    []failure
 	restarts    int64 // all containers, init and app
@@ -85,6 +86,7 @@ func factsOf(pod *corev1.Pod) *podFacts {
 	f.steps = make([]stepFact, len(steps))
 	podFailed := pod.Status.Phase == corev1.PodFailed
 	f.failed = podFailed
+	f.succeeded = pod.Status.Phase == corev1.PodSucceeded
 	for i := range steps {
 		s := &steps[i]
 		sf := stepFact{name: s.Name, sidecar: s.Kind == model.KindSidecar, restarts: s.RestartCount}

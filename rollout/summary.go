@@ -34,7 +34,8 @@ type Workload struct {
 	Initialized int `json:"initialized"`
 	Ready       int `json:"ready"`
 	// Progress is Ready of the newest revision over Desired (over Pods when
-	// Desired is unknown), 0 to 1.
+	// Desired is unknown), 0 to 1. For Jobs and CronJobs, whose pods end
+	// Succeeded and are then never Ready, completed pods count as well.
 	Progress float64 `json:"progress"`
 
 	// Status is what `kubectl rollout status` prints for it (Deployments,
@@ -87,8 +88,9 @@ type Revision struct {
 	Initialized int       `json:"initialized"`
 	Ready       int       `json:"ready"`
 	Terminating int       `json:"terminating"`
-	Failing     int       `json:"failing"` // pods in a signature
-	Failed      int       `json:"failed"`  // pods in phase Failed
+	Failing     int       `json:"failing"`             // pods in a signature
+	Failed      int       `json:"failed"`              // pods in phase Failed
+	Succeeded   int       `json:"succeeded,omitempty"` // pods in phase Succeeded (a Job's that completed)
 	Created     time.Time `json:"created"`
 }
 

@@ -284,3 +284,40 @@ func TestSummaryText(t *testing.T) {
 		t.Errorf("Text:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+// TestSummaryJobProgressCountsCompletedPods: a Job's pod ends Succeeded and
+// is then never Ready, so a CronJob whose Job has completed its pod is at
+// 100%, where counting Ready pods alone would leave it at 0.
+func TestSummaryJobProgressCountsCompletedPods(t *testing.T) {
+	f := loadFixture(t, "rollout")
+	pods := make([]*corev1.Pod, 0, len(f.pods))
+	completed := 0
+	for _, p := range f.pods {
+		if len(p.OwnerReferences) == 1 && p.OwnerReferences[0].Kind == KindJob {
+			p = p.DeepCopy()
+			p.Status.Phase = corev1.PodSucceeded
+			completed++
+		}
+		pods = append(pods, p)
+	}
+	if completed != 1 {
+		t.Fatalf("the fixture has %d Job pods, want 1", completed)
+	}
+	tests := []struct {
+		name         string
+		pods         []*corev1.Pod
+		progress     float64
+		newSucceeded int
+	}{
+		{"the Job's pod failed", f.pods, 0, 0},
+		{"the Job's pod completed", pods, 1, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := workloadNamed(t, Summarize(tt.pods, f.store(), testNow, Options{}), KindCronJob, "nightly")
+			if w.Progress != tt.progress || w.Revisions[0].Succeeded != tt.newSucceeded {
+				t.Errorf("progress %v, succeeded %d; want %v, %d", w.Progress, w.Revisions[0].Succeeded, tt.progress, tt.newSucceeded)
+			}
+		})
+	}
+}
