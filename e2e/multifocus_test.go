@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -67,10 +68,13 @@ func TestMultiClusterFocusedEvents(t *testing.T) {
 			}
 		}
 	}
+	// Each message is listed with the cluster its event is stamped with,
+	// which the TUI matches to the pod's.
 	messages := func() []string {
 		var m []string
-		for _, msg := range events {
-			m = append(m, msg)
+		for key, msg := range events {
+			ctxName, _, _ := strings.Cut(key, "/")
+			m = append(m, ctxName+": "+msg)
 		}
 		sort.Strings(m)
 		return m
@@ -79,13 +83,13 @@ func TestMultiClusterFocusedEvents(t *testing.T) {
 	until("no event before a focus", func() bool { return len(events) == 0 })
 
 	focuser.FocusEvents(kube.PodKey{Context: "east", Namespace: ns, Name: pod})
-	until("east's event", func() bool { return slices.Equal(messages(), []string{"back-off in east"}) })
+	until("east's event", func() bool { return slices.Equal(messages(), []string{"east: back-off in east"}) })
 	focuser.FocusEvents(kube.PodKey{Context: "west", Namespace: ns, Name: pod})
-	until("west's event in place of east's", func() bool { return slices.Equal(messages(), []string{"back-off in west"}) })
+	until("west's event in place of east's", func() bool { return slices.Equal(messages(), []string{"west: back-off in west"}) })
 	podEvent(ctx, t, tc.admins["east"], ns, pod, "Pulled", "late in east")
 	podEvent(ctx, t, tc.admins["west"], ns, pod, "Pulled", "live in west")
 	until("west's new event, live", func() bool {
-		return slices.Equal(messages(), []string{"back-off in west", "live in west"})
+		return slices.Equal(messages(), []string{"west: back-off in west", "west: live in west"})
 	})
 	focuser.FocusEvents(kube.PodKey{})
 	until("none once nothing is focused", func() bool { return len(events) == 0 })
