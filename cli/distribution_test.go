@@ -270,6 +270,21 @@ func TestComplete(t *testing.T) {
 			"prod\tcluster dev\n:4\n"},
 		{"contexts from --kubeconfig=~/", []string{"--kubeconfig=~/kubeconfig.yaml", "--context=d"},
 			"--context=dev\tcluster dev, namespace team-a (current)\n:4\n"},
+		// Several contexts: the item after the last comma, prefixed with
+		// what comes before it, leaving out the contexts already named.
+		{"contexts after a comma", []string{"get", "--kubeconfig", kubeconfig, "--context", "dev,"},
+			"dev,arn:aws:eks:eu-west-1:123456789012:cluster/shop\tcluster eks-shop\n" +
+				"dev,prod\tcluster dev\n:4\n"},
+		{"contexts after a comma, with =", []string{"--kubeconfig=" + kubeconfig, "--context=prod,d"},
+			"--context=prod,dev\tcluster dev, namespace team-a (current)\n:4\n"},
+		{"contexts after two commas", []string{"rollouts", "--kubeconfig", kubeconfig, "--context", "prod,dev,"},
+			"prod,dev,arn:aws:eks:eu-west-1:123456789012:cluster/shop\tcluster eks-shop\n:4\n"},
+		{"every context listed", []string{"--kubeconfig", kubeconfig, "--context", "prod,dev,arn:aws:eks:eu-west-1:123456789012:cluster/shop,"}, ":4\n"},
+		{"contexts of an earlier --context left out", []string{"--kubeconfig", kubeconfig, "--context", "prod", "--context", ""},
+			"arn:aws:eks:eu-west-1:123456789012:cluster/shop\tcluster eks-shop\n" +
+				"dev\tcluster dev, namespace team-a (current)\n:4\n"},
+		{"--context offered again", []string{"--context", "prod", "--conte"},
+			"--context\tThe kubeconfig context(s) to use; several (comma-separated or repeated) are watched together\n:4\n"},
 		{"clusters", []string{"--kubeconfig", kubeconfig, "--cluster", ""}, "dev\thttps://127.0.0.1:1\neks-shop\thttps://127.0.0.1:1\n:4\n"},
 		{"users", []string{"--kubeconfig", kubeconfig, "--user", "e"}, "eks-user\n:4\n"},
 		// Nothing listens on the kubeconfig's server: nothing, no error.

@@ -79,10 +79,10 @@ func runMultiTUI(ctx context.Context, env *Env, flags *kube.ConfigFlags, setting
 	if err != nil {
 		return err
 	}
-	// Every cluster's events (a MultiSource cannot focus one pod's), and
-	// owners for the rollouts view.
+	// The events of the open pod only, in its own cluster (the
+	// MultiSource passes the focus on), and owners for the rollouts view.
 	m := newMultiCluster(env, flags, contexts, func(o *kube.Options) {
-		o.WithEvents = true
+		o.FocusedEvents = true
 		o.WithOwners = true
 	})
 	ui.Source, ui.Logs = m.source, m.logs

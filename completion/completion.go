@@ -212,8 +212,13 @@ func valueFlag(fs *pflag.FlagSet, word string) *pflag.Flag {
 
 func takesValue(f *pflag.Flag) bool { return f.NoOptDefVal == "" }
 
-// repeatable flags may be given more than once, so stay offered.
+// repeatable flags may be given more than once, so stay offered. A value
+// that is a pflag.SliceValue is a list whatever its type name (--context
+// calls itself "strings" to read as kubectl's help does).
 func repeatable(f *pflag.Flag) bool {
+	if _, ok := f.Value.(pflag.SliceValue); ok {
+		return true
+	}
 	t := f.Value.Type()
 	return strings.HasSuffix(t, "Slice") || strings.HasSuffix(t, "Array") || t == "count"
 }
@@ -245,11 +250,15 @@ func (c *Completer) value(ctx context.Context, f *pflag.Flag, req Request, prefi
 		return nil, DirectiveNoFileComp
 	}
 	// A list flag takes "a,b,c": complete the item after the last comma,
-	// offering only items not listed yet.
+	// offering only items not listed yet, in this word or in an earlier
+	// use of the flag (parsed into req.Flags).
 	var listed []string
+	if sv, ok := f.Value.(pflag.SliceValue); ok {
+		listed = append(listed, sv.GetSlice()...)
+	}
 	if repeatable(f) {
 		if i := strings.LastIndexByte(req.ToComplete, ','); i >= 0 {
-			listed = strings.Split(req.ToComplete[:i], ",")
+			listed = append(listed, strings.Split(req.ToComplete[:i], ",")...)
 			prefix += req.ToComplete[:i+1]
 			req.ToComplete = req.ToComplete[i+1:]
 		}

@@ -40,6 +40,7 @@ func testCompleter() *Completer {
 			conn(fs)
 			fs.StringP("output", "o", "", "Output format\nsecond line")
 			fs.BoolP("watch", "w", false, "Stream changes")
+			fs.Var(&namesValue{}, "zone", "Zones, comma-separated or repeated")
 			return fs
 		},
 	}
@@ -70,6 +71,9 @@ func testCompleter() *Completer {
 				}
 				return []Candidate{{"default", ""}, {"dev-a", ""}, {"dev-b", ""}}, DirectiveNoFileComp
 			},
+			"zone": func(context.Context, Request) ([]Candidate, Directive) {
+				return []Candidate{{"eu", "Europe"}, {"us", ""}, {"ap", ""}}, DirectiveNoFileComp
+			},
 			"theme": func(context.Context, Request) ([]Candidate, Directive) {
 				return []Candidate{{"dark", ""}, {"light", "for light\tterminals"}}, DirectiveNoFileComp
 			},
@@ -80,6 +84,24 @@ func testCompleter() *Completer {
 		FileFlags: []string{"kubeconfig"},
 	}
 }
+
+// namesValue is a list flag whose type name does not say so (initwatch's
+// --context reads "strings" in help, as kubectl's): completion knows it
+// for a list by its pflag.SliceValue methods.
+type namesValue struct{ names []string }
+
+func (v *namesValue) String() string { return strings.Join(v.names, ",") }
+func (v *namesValue) Type() string   { return "strings" }
+func (v *namesValue) Set(s string) error {
+	v.names = append(v.names, strings.Split(s, ",")...)
+	return nil
+}
+func (v *namesValue) Append(s string) error { v.names = append(v.names, s); return nil }
+func (v *namesValue) Replace(names []string) error {
+	v.names = names
+	return nil
+}
+func (v *namesValue) GetSlice() []string { return v.names }
 
 func values(cands []Candidate) []string {
 	out := []string{}
@@ -116,6 +138,14 @@ func TestComplete(t *testing.T) {
 		{"namespace follows context=", []string{"get", "--context=prod", "--namespace", "p"}, []string{"payments"}, DirectiveNoFileComp},
 		{"namespace list item after a comma", []string{"--context", "prod", "-n", "payments,"}, []string{"payments,default", "payments,shipping"}, DirectiveNoFileComp},
 		{"namespace list item prefix", []string{"-n", "default,dev-"}, []string{"default,dev-a", "default,dev-b"}, DirectiveNoFileComp},
+		{"namespace given earlier is not offered again", []string{"-n", "default", "-n", ""}, []string{"dev-a", "dev-b"}, DirectiveNoFileComp},
+		{"namespaces given earlier and in this word", []string{"-n", "dev-a", "--namespace=default,"}, []string{"--namespace=default,dev-b"}, DirectiveNoFileComp},
+		{"slice value: item after a comma", []string{"get", "--zone", "eu,"}, []string{"eu,us", "eu,ap"}, DirectiveNoFileComp},
+		{"slice value: item prefix after =", []string{"get", "--zone=us,a"}, []string{"--zone=us,ap"}, DirectiveNoFileComp},
+		{"slice value: every item listed", []string{"get", "--zone", "eu,us,ap,"}, []string{}, DirectiveNoFileComp},
+		{"slice value: earlier use left out", []string{"get", "--zone", "eu", "--zone", "ap,"}, []string{"ap,us"}, DirectiveNoFileComp},
+		{"slice value: first item", []string{"get", "--zone", ""}, []string{"eu", "us", "ap"}, DirectiveNoFileComp},
+		{"slice value: flag offered again", []string{"get", "--zone", "eu", "--zo"}, []string{"--zone"}, DirectiveNoFileComp},
 		{"combined shorthands leave -n pending", []string{"-An", "dev-"}, []string{"dev-a", "dev-b"}, DirectiveNoFileComp},
 		{"attached shorthand value is not pending", []string{"-ndev-a", ""}, []string{}, DirectiveNoFileComp},
 		{"theme value", []string{"--theme", ""}, []string{"dark", "light"}, DirectiveNoFileComp},

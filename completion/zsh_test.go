@@ -232,7 +232,7 @@ func TestZshScript(t *testing.T) {
 		{line: "initwatch g", want: []string{"get"}, buffer: "initwatch get "},
 		{line: "initwatch get --ou", want: []string{"--output"}, buffer: "initwatch get --output "},
 		{line: "initwatch get -", want: []string{"--all-namespaces", "--context", "--kubeconfig", "--namespace",
-			"--output", "--selector", "--watch", "-A", "-l", "-n", "-o", "-w"}, buffer: "initwatch get -"},
+			"--output", "--selector", "--watch", "--zone", "-A", "-l", "-n", "-o", "-w"}, buffer: "initwatch get -"},
 		// _describe splits "value:description" at the first colon: the
 		// script must escape the colons of an EKS context name.
 		{line: "initwatch --context ", want: []string{arn, "dev", "prod"},

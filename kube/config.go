@@ -106,13 +106,29 @@ func (v *contextsValue) String() string { return strings.Join(v.Contexts, ",") }
 func (v *contextsValue) Type() string   { return "strings" }
 
 func (v *contextsValue) Set(s string) error {
-	v.Contexts = append(v.Contexts, strings.Split(s, ",")...)
+	return v.Replace(append(v.Contexts, strings.Split(s, ",")...))
+}
+
+// The pflag.SliceValue methods let shell completion read the contexts
+// already given, and see --context as a list ("a,b").
+
+// Append implements pflag.SliceValue.
+func (v *contextsValue) Append(s string) error { return v.Replace(append(v.Contexts, s)) }
+
+// Replace implements pflag.SliceValue.
+func (v *contextsValue) Replace(names []string) error {
+	v.Contexts = names
 	v.Overrides.CurrentContext = ""
 	if len(v.Contexts) == 1 {
 		v.Overrides.CurrentContext = strings.TrimSpace(v.Contexts[0])
 	}
 	return nil
 }
+
+// GetSlice implements pflag.SliceValue.
+func (v *contextsValue) GetSlice() []string { return slices.Clone(v.Contexts) }
+
+var _ pflag.SliceValue = (*contextsValue)(nil)
 
 // ClientConfig returns the clientcmd view of the flags. It reads the
 // kubeconfig files (and KUBECONFIG) when asked, not when built.

@@ -31,6 +31,16 @@ type multiSource struct {
 	clusters []Cluster
 	now      func() time.Time
 	retryMin time.Duration
+
+	// mu guards live and focus. FocusEvents comes from the TUI's goroutine
+	// while each cluster's goroutine swaps its source on a retry.
+	mu sync.Mutex
+	// live is the running source of each cluster, absent while it is
+	// being (re)built or waiting to retry.
+	live map[string]PodSource
+	// focus is the pod whose events the TUI asked for: a cluster whose
+	// source starts later (a retry) is told as it starts.
+	focus PodKey
 }
 
 // NewMultiSource returns a PodSource over several clusters. Each cluster's
@@ -47,7 +57,45 @@ type multiSource struct {
 // keeps its pods (the informers' caches) and reports ConnReconnecting until
 // it answers again.
 func NewMultiSource(clusters []Cluster) PodSource {
-	return &multiSource{clusters: clusters, now: time.Now, retryMin: retryMin}
+	return &multiSource{clusters: clusters, now: time.Now, retryMin: retryMin, live: map[string]PodSource{}}
+}
+
+// FocusEvents implements EventFocuser: the pod's own cluster (key.Context)
+// watches its events, and the cluster focused before, if another, stops
+// watching the previous pod's, so at most one cluster holds a focused
+// events informer. A key naming no cluster of this source focuses none: the
+// interface has no error to return, and the pod cannot have events here.
+func (m *multiSource) FocusEvents(key PodKey) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	prev := m.focus
+	m.focus = key
+	if prev.Context != key.Context {
+		if f, ok := m.live[prev.Context].(EventFocuser); ok {
+			f.FocusEvents(PodKey{})
+		}
+	}
+	// Calling under mu is safe: FocusEvents never blocks.
+	if f, ok := m.live[key.Context].(EventFocuser); ok {
+		f.FocusEvents(key)
+	}
+}
+
+// setLive records (src non-nil) or forgets the running source of a
+// cluster; a new source is told the focus if the focused pod is its own.
+func (m *multiSource) setLive(name string, src PodSource) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if src == nil {
+		delete(m.live, name)
+		return
+	}
+	m.live[name] = src
+	if m.focus.Context == name {
+		if f, ok := src.(EventFocuser); ok {
+			f.FocusEvents(m.focus)
+		}
+	}
 }
 
 // Run implements PodSource.
@@ -103,6 +151,8 @@ func (m *multiSource) runOnce(ctx context.Context, c Cluster, out chan<- Batch, 
 	if err != nil {
 		return fmt.Errorf("context %q: %w", c.Context, err)
 	}
+	m.setLive(c.Context, src)
+	defer m.setLive(c.Context, nil)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	in := make(chan Batch)
@@ -164,3 +214,5 @@ func (c ContextLogs) Stream(ctx context.Context, req LogRequest) (<-chan []LogLi
 	}
 	return src.Stream(ctx, req)
 }
+
+var _ EventFocuser = (*multiSource)(nil)

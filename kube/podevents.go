@@ -151,7 +151,7 @@ func (s *informerSource) watchPodEvents(ctx context.Context, key PodKey, co *coa
 			}
 		}
 	}
-	if err := inf.SetTransform(Transform); err != nil {
+	if err := inf.SetTransform(ContextTransform(s.opts.Context)); err != nil {
 		tracker.observe(ctx, id, err)
 		return stop
 	}
