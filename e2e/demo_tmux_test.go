@@ -81,7 +81,10 @@ func TestDemoClustersInTmux(t *testing.T) {
 	}
 	// Only the failing ones: the detail opens on a pod of the failed release.
 	d.keys("f")
-	d.waitFor("only failing", `only failing`)
+	// A crash-looping pod leaves "only failing" while its step runs
+	// again; Enter on an empty list opens nothing, so wait for a row.
+	d.waitFor("only failing, a failing pod listed", `only failing`,
+		`demo-us-1\s+payments\s+checkout-\S+\s+1/2\s+Init:(Error|CrashLoopBackOff)`)
 	d.keys("Enter")
 	d.waitFor("the detail names the cluster", `demo-us-1: payments/checkout-`, `db-migrate`)
 	d.keys("l")
