@@ -15,6 +15,7 @@ import (
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
 	"github.com/initwatch/initwatch/completion"
+	"github.com/initwatch/initwatch/config"
 	"github.com/initwatch/initwatch/kube"
 	"github.com/initwatch/initwatch/themes"
 )
@@ -144,6 +145,7 @@ func newCompleter(env *Env) *completion.Completer {
 			"user":      kubeconfigNames(home, userDescriptions),
 			"namespace": completeNamespaces(home),
 			"theme":     completeThemes,
+			"clusters":  completeClusterSets(env),
 			"output": func(context.Context, completion.Request) ([]completion.Candidate, completion.Directive) {
 				return []completion.Candidate{{Value: "json"}}, completion.DirectiveNoFileComp
 			},
@@ -285,6 +287,23 @@ func listNamespaces(ctx context.Context, kf *kube.ConfigFlags) ([]completion.Can
 	}
 	sort.Slice(cands, func(i, j int) bool { return cands[i].Value < cands[j].Value })
 	return cands, completion.DirectiveNoFileComp
+}
+
+// completeClusterSets offers the named sets of contexts from the config
+// file (`clusters:`), each described by its contexts. A config file that
+// does not load offers nothing: completion never prints errors.
+func completeClusterSets(env *Env) completion.Func {
+	return func(context.Context, completion.Request) ([]completion.Candidate, completion.Directive) {
+		s, err := config.Load(env.lookupEnv, config.Flags{})
+		if err != nil {
+			return nil, completion.DirectiveNoFileComp
+		}
+		sets := make(map[string]string, len(s.Clusters))
+		for name, contexts := range s.Clusters {
+			sets[name] = strings.Join(contexts, ", ")
+		}
+		return sortedCandidates(sets), completion.DirectiveNoFileComp
+	}
 }
 
 func completeThemes(context.Context, completion.Request) ([]completion.Candidate, completion.Directive) {

@@ -348,3 +348,36 @@ func TestConfigExamplesLoad(t *testing.T) {
 		}
 	}
 }
+
+// TestCompleteClusterSets: --clusters offers the config file's named sets
+// of contexts, described by their contexts; a config file that does not
+// load offers nothing and prints no error.
+func TestCompleteClusterSets(t *testing.T) {
+	sets, err := filepath.Abs("../testdata/completion/clusters.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	broken := filepath.Join(t.TempDir(), "broken.yaml")
+	if err := os.WriteFile(broken, []byte("clusters: [not, a, map]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, config string
+		words        []string
+		want         string
+	}{
+		{"every set", sets, []string{"get", "--clusters", ""}, "prod\teu-1, us-1, ap-1\nstaging\teu-staging\n:4\n"},
+		{"by prefix, with =", sets, []string{"--clusters=st"}, "--clusters=staging\teu-staging\n:4\n"},
+		{"a config file that does not load", broken, []string{"rollouts", "--clusters", ""}, ":4\n"},
+		{"no config file", filepath.Join(t.TempDir(), "absent.yaml"), []string{"wait", "--clusters", ""}, ":4\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := &Env{LookupEnv: mapEnv{"HOME": t.TempDir(), "INITWATCH_CONFIG": tt.config}.lookup}
+			code, out, errOut := runMain(t, env, append([]string{"__complete"}, tt.words...)...)
+			if code != ExitOK || errOut != "" || out != tt.want {
+				t.Errorf("__complete %q: exit %d, stderr %q, stdout\n%q\nwant\n%q", tt.words, code, errOut, out, tt.want)
+			}
+		})
+	}
+}
