@@ -34,6 +34,23 @@ type recorder struct {
 	wake     chan struct{}
 }
 
+// runSource runs src until the test ends, its batches on the returned
+// channel for the test to read; the source must stop without error.
+func runSource(ctx context.Context, t *testing.T, src kube.PodSource) <-chan kube.Batch {
+	t.Helper()
+	ctx, cancel := context.WithCancel(ctx)
+	out := make(chan kube.Batch)
+	done := make(chan error, 1)
+	go func() { done <- src.Run(ctx, out) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("pod source: %v", err)
+		}
+	})
+	return out
+}
+
 // record runs a kube informer source on cs until the test ends.
 func record(t *testing.T, cs kubernetes.Interface, opts kube.Options) *recorder {
 	t.Helper()

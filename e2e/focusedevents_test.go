@@ -34,16 +34,7 @@ func TestFocusedEventsOnApiserver(t *testing.T) {
 	if !ok {
 		t.Fatal("the informer source is not an EventFocuser")
 	}
-	runCtx, cancel := context.WithCancel(ctx)
-	out := make(chan kube.Batch)
-	done := make(chan error, 1)
-	go func() { done <- src.Run(runCtx, out) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("pod source: %v", err)
-		}
-	})
+	out := runSource(ctx, t, src)
 	events := map[string]string{} // event name → message
 	synced := false
 	until := func(what string, cond func() bool) {

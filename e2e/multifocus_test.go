@@ -38,16 +38,7 @@ func TestMultiClusterFocusedEvents(t *testing.T) {
 	if !ok {
 		t.Fatal("the multi-cluster source is not an EventFocuser")
 	}
-	runCtx, cancel := context.WithCancel(ctx)
-	out := make(chan kube.Batch)
-	done := make(chan error, 1)
-	go func() { done <- src.Run(runCtx, out) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("pod source: %v", err)
-		}
-	})
+	out := runSource(ctx, t, src)
 	events := map[string]string{} // context/event name → message
 	synced := map[string]bool{}
 	until := func(what string, cond func() bool) {
