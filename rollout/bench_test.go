@@ -13,7 +13,7 @@ import (
 // benchCluster is 10,000 pods in 200 Deployments, each rolling from one
 // ReplicaSet (25 pods, initialized) to the next (25 pods spread over their
 // four init steps, some crash-looping).
-func benchCluster(b *testing.B) ([]*corev1.Pod, *Owners) {
+func benchCluster(b testing.TB) ([]*corev1.Pod, *Owners) {
 	b.Helper()
 	const workloads, perRevision = 200, 25
 	yes := true

@@ -47,7 +47,6 @@ type Summarizer struct {
 	placed    bool // groups were placed at ownersGen
 	idx       *ownerIndex
 	idxGen    uint64
-	runs      []time.Duration // aggregate's scratch, kept between frames
 }
 
 type podKey struct{ context, namespace, name string }
@@ -57,16 +56,22 @@ type group struct {
 	key   immediate
 	place Placement
 	pods  map[podKey]*podFacts
-	dirty bool
-	agg   revAgg
+	tally tally  // kept as pods change
+	dirty bool   // agg is behind tally
+	agg   revAgg // tally as of the last summary
 }
 
 // workloadState is one workload's groups and its cached signatures.
 type workloadState struct {
 	ref    WorkloadRef
 	groups []*group
-	dirty  bool
-	sigs   []Signature
+	dirty  bool // cached is stale
+	// sigsDirty: a pod that fails or failed changed, or groups moved. Most
+	// changes of a rollout are pods getting further, which leave the
+	// signatures as they were; regrouping every failure of the workload for
+	// them was an eighth of a summary after a batch.
+	sigsDirty bool
+	sigs      []Signature
 	// cached is the last assembled Workload, valid while fresh and while
 	// its owner object and the owner index are the ones it was built from;
 	// only the clock's fields are then recomputed.
@@ -97,7 +102,15 @@ func (s *Summarizer) Upsert(pod *corev1.Pod) {
 	}
 	f := factsOf(pod)
 	key := podKey{f.ref.Context, f.ref.Namespace, f.ref.Name}
-	if old, ok := s.pods[key]; ok && old.owner != f.owner {
+	if old, ok := s.pods[key]; ok {
+		if old.owner == f.owner {
+			s.pods[key] = f
+			g := s.groups[f.owner]
+			g.pods[key] = f
+			g.tally.replace(old, f)
+			s.touch(g, len(old.failures) > 0 || len(f.failures) > 0)
+			return
+		}
 		s.detach(key, old)
 	}
 	s.pods[key] = f
@@ -109,7 +122,8 @@ func (s *Summarizer) Upsert(pod *corev1.Pod) {
 		s.workload(g.place.Workload).add(g)
 	}
 	g.pods[key] = f
-	s.touch(g)
+	g.tally.put(f, 1)
+	s.touch(g, len(f.failures) > 0)
 }
 
 // Remove forgets a pod.
@@ -130,7 +144,8 @@ func (s *Summarizer) detach(key podKey, f *podFacts) {
 		return
 	}
 	delete(g.pods, key)
-	s.touch(g)
+	g.tally.put(f, -1)
+	s.touch(g, len(f.failures) > 0)
 	if len(g.pods) == 0 {
 		delete(s.groups, g.key)
 		s.workloads[g.place.Workload].remove(g)
@@ -140,10 +155,13 @@ func (s *Summarizer) detach(key podKey, f *podFacts) {
 	}
 }
 
-func (s *Summarizer) touch(g *group) {
+// touch marks g's sums, and its workload, as behind; failures says whether
+// the change involved a failing pod, so the signatures are regrouped.
+func (s *Summarizer) touch(g *group, failures bool) {
 	g.dirty = true
 	if w := s.workloads[g.place.Workload]; w != nil {
 		w.dirty = true
+		w.sigsDirty = w.sigsDirty || failures
 	}
 }
 
@@ -158,14 +176,14 @@ func (s *Summarizer) workload(ref WorkloadRef) *workloadState {
 
 func (w *workloadState) add(g *group) {
 	w.groups = append(w.groups, g)
-	w.dirty = true
+	w.dirty, w.sigsDirty = true, true
 }
 
 func (w *workloadState) remove(g *group) {
 	if i := slices.Index(w.groups, g); i >= 0 {
 		w.groups = slices.Delete(w.groups, i, i+1)
 	}
-	w.dirty = true
+	w.dirty, w.sigsDirty = true, true
 }
 
 // replace re-resolves every group when the owners changed: a ReplicaSet
@@ -206,12 +224,15 @@ func (s *Summarizer) Summary(now time.Time) Summary {
 	for _, w := range s.workloads {
 		for _, g := range w.groups {
 			if g.dirty {
-				g.agg, s.runs = aggregate(g.pods, s.runs)
+				g.agg = g.tally.finish(g.pods)
 				g.dirty = false
 			}
 		}
-		if w.dirty {
+		if w.sigsDirty {
 			w.sigs = workloadSignatures(w)
+			w.sigsDirty = false
+		}
+		if w.dirty {
 			w.dirty, w.fresh = false, false
 		}
 		out.Workloads = append(out.Workloads, s.assemble(w, idx, now))
