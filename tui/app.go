@@ -160,7 +160,7 @@ func NewApp(opts Options) App {
 	}
 	o := &opts
 	d := detail.New(opts.Theme, opts.Keys, opts.Now)
-	helpModel, filter := newHelp(opts.Theme), newFilterInput(opts.Theme)
+	helpModel, filter := view.NewHelp(opts.Theme), newFilterInput(opts.Theme)
 	a := App{
 		opts:     o,
 		th:       &o.Theme,
@@ -171,9 +171,9 @@ func NewApp(opts Options) App {
 		store:    newPodStore(),
 		list:     &podList{order: sortOrder{key: defaultSortKey}},
 		filter:   &filter,
-		context:  cellText(opts.Context),
-		cluster:  cellText(opts.Cluster),
-		scope:    cellText(opts.Scope),
+		context:  view.CellText(opts.Context),
+		cluster:  view.CellText(opts.Cluster),
+		scope:    view.CellText(opts.Scope),
 		now:      opts.Now(),
 		detail:   &view.Box[detail.Model]{M: d},
 		owners:   rollout.NewOwners(),
@@ -344,7 +344,7 @@ func (a *App) listRows() int {
 func (a *App) resize(w, h int) {
 	a.width, a.height = max(w, 0), max(h, 0)
 	a.help.Width = a.width
-	a.listFooter = ansi.Truncate(a.help.ShortHelpView(listShortHelp(a.keys)), a.width, ellipsis)
+	a.listFooter = ansi.Truncate(a.help.ShortHelpView(listShortHelp(a.keys)), a.width, view.Ellipsis)
 	// The filter line leaves room for its key hints.
 	hint := ansi.StringWidth(a.help.ShortHelpView(filterShortHelp(a.keys)))
 	a.filter.Width = max(a.width-len(a.filter.Prompt)-hint-3, 8)
@@ -385,10 +385,10 @@ func (a App) applyBatch(msg BatchMsg) (App, tea.Cmd) {
 	if c := msg.Batch.Conn; c != nil {
 		// Errors quote the server; sanitize once here, not every frame.
 		conn := *c
-		conn.Err = cellText(c.Err)
+		conn.Err = view.CellText(c.Err)
 		conn.Forbidden = make([]string, len(c.Forbidden))
 		for i, ns := range c.Forbidden {
-			conn.Forbidden[i] = cellText(ns)
+			conn.Forbidden[i] = view.CellText(ns)
 		}
 		if cl != nil {
 			cl.conn = conn
@@ -714,7 +714,7 @@ func (a App) View() string {
 		}
 		lines = renderFullHelp(*a.help, groups, a.th, a.width, body)
 	case a.component() != nil:
-		lines = clipLines(strings.Split(a.component().View(), "\n"), a.width, body)
+		lines = view.ClipLines(strings.Split(a.component().View(), "\n"), a.width, body)
 	default:
 		lines = a.listLines(body)
 	}
@@ -740,7 +740,7 @@ func (a *App) listLines(body int) []string {
 	lines = append(lines, b.String())
 	rows := a.list.visible()
 	if len(rows) == 0 && body > 1 {
-		lines = append(lines, a.th.Muted.Render(ansi.Truncate(a.emptyText(), a.width, ellipsis)))
+		lines = append(lines, a.th.Muted.Render(ansi.Truncate(a.emptyText(), a.width, view.Ellipsis)))
 	}
 	for i, r := range rows {
 		if len(lines) == body {
@@ -794,7 +794,7 @@ func (a *App) footerView() string {
 	if !a.filtering && !a.showHelp && a.active == viewList {
 		return a.listFooter
 	}
-	return ansi.Truncate(a.footerText(), a.width, ellipsis)
+	return ansi.Truncate(a.footerText(), a.width, view.Ellipsis)
 }
 
 func (a *App) footerText() string {
@@ -817,19 +817,6 @@ func (a *App) component() view.Component {
 		return a.rollouts
 	}
 	return nil
-}
-
-// clipLines cuts lines to width cells and keeps at most height of them.
-func clipLines(lines []string, width, height int) []string {
-	if len(lines) > height {
-		lines = lines[:height]
-	}
-	for i, l := range lines {
-		if ansi.StringWidth(l) > width {
-			lines[i] = ansi.Truncate(l, width, ellipsis)
-		}
-	}
-	return lines
 }
 
 // Run shows the UI on the terminal until the user quits, ctx is cancelled,

@@ -21,6 +21,7 @@ import (
 	"github.com/initwatch/initwatch/model"
 	"github.com/initwatch/initwatch/themes"
 	"github.com/initwatch/initwatch/tui/detail"
+	"github.com/initwatch/initwatch/tui/internal/tuitest"
 )
 
 func findPod(t testing.TB, pods []*corev1.Pod, name string) *corev1.Pod {
@@ -38,13 +39,13 @@ func findPod(t testing.TB, pods []*corev1.Pod, name string) *corev1.Pod {
 // status change made meanwhile shows in the detail view, esc comes back to
 // the list with the cursor where it was.
 func TestDrillInAndBack(t *testing.T) {
-	withProfile(t, themes.Dark())
-	pods := clusterPods(t)
+	tuitest.WithProfile(t, themes.Dark())
+	pods := tuitest.ClusterPods(t)
 	a := NewApp(testOptions(themes.Dark()))
 	tm := teatest.NewTestModel(t, a, teatest.WithInitialTermSize(120, 30))
 	tm.Send(syncBatch(pods))
 	// The triage order puts api-…-m3n4b (Init:Error) 7th.
-	for _, m := range keys("jjjjjj", "<enter>") {
+	for _, m := range tuitest.Keys("jjjjjj", "<enter>") {
 		tm.Send(m)
 	}
 	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
@@ -57,18 +58,18 @@ func TestDrillInAndBack(t *testing.T) {
 	next.ResourceVersion = "7"
 	next.Status.InitContainerStatuses[0].State = corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{
 		ExitCode: 0, Reason: "Completed",
-		StartedAt:  metav1.NewTime(testNow.Add(-20 * time.Second)),
-		FinishedAt: metav1.NewTime(testNow.Add(-10 * time.Second)),
+		StartedAt:  metav1.NewTime(tuitest.Now.Add(-20 * time.Second)),
+		FinishedAt: metav1.NewTime(tuitest.Now.Add(-10 * time.Second)),
 	}}
 	next.Status.InitContainerStatuses[1].State = corev1.ContainerState{Running: &corev1.ContainerStateRunning{
-		StartedAt: metav1.NewTime(testNow.Add(-9 * time.Second)),
+		StartedAt: metav1.NewTime(tuitest.Now.Add(-9 * time.Second)),
 	}}
-	tm.Send(BatchMsg{Batch: kube.Batch{Upserted: []*corev1.Pod{next}}, At: testNow.Add(time.Second)})
+	tm.Send(BatchMsg{Batch: kube.Batch{Upserted: []*corev1.Pod{next}}, At: tuitest.Now.Add(time.Second)})
 	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
 		return strings.Contains(ansi.Strip(string(b)), "Init:1/3")
 	}, teatest.WithDuration(programBound))
 
-	tm.Send(keys("<esc>")[0])
+	tm.Send(tuitest.Keys("<esc>")[0])
 	tm.Send(tea.QuitMsg{})
 	final := tm.FinalModel(t, teatest.WithFinalTimeout(programBound)).(App)
 	if final.detailOpen() {
@@ -79,14 +80,14 @@ func TestDrillInAndBack(t *testing.T) {
 	}
 	// The history recorded both statuses, at the batches' arrival times.
 	h := final.store.pods[kube.PodKey{Namespace: "payments", Name: "api-7c9d8f6b5-m3n4b"}].history.Transitions()
-	want := []model.Transition{{Status: "Init:Error", At: testNow}, {Status: "Init:1/3", At: testNow.Add(time.Second)}}
+	want := []model.Transition{{Status: "Init:Error", At: tuitest.Now}, {Status: "Init:1/3", At: tuitest.Now.Add(time.Second)}}
 	if !slices.Equal(h, want) {
 		t.Fatalf("history %v, want %v", h, want)
 	}
 }
 
 func TestDetailFollowsItsPod(t *testing.T) {
-	pods := clusterPods(t)
+	pods := tuitest.ClusterPods(t)
 	a := newTestApp(t, themes.Dark(), 120, 30, pods)
 	a = press(a, "jjjjjj", "<enter>")
 	if !a.detailOpen() || a.detailKey.Name != "api-7c9d8f6b5-m3n4b" {
@@ -98,19 +99,19 @@ func TestDetailFollowsItsPod(t *testing.T) {
 			ObjectMeta:     metav1.ObjectMeta{Namespace: "payments", Name: name},
 			InvolvedObject: corev1.ObjectReference{Kind: "Pod", Namespace: "payments", Name: pod},
 			Reason:         reason, Message: reason + " happened", Type: "Warning", Count: 1,
-			LastTimestamp: metav1.NewTime(testNow.Add(-5 * time.Second)),
+			LastTimestamp: metav1.NewTime(tuitest.Now.Add(-5 * time.Second)),
 		}
 	}
 	a = step(a, BatchMsg{Batch: kube.Batch{Events: []*corev1.Event{
 		ev("e1", "api-7c9d8f6b5-m3n4b", "BackOff"), ev("e2", "api-7c9d8f6b5-xk2lp", "Pulled"),
-	}}, At: testNow})
+	}}, At: tuitest.Now})
 	a = press(a, "3")
 	screen := ansi.Strip(a.View())
 	if !strings.Contains(screen, "BackOff") || strings.Contains(screen, "Pulled") {
 		t.Fatalf("events pane:\n%s", screen)
 	}
 	// The pod is deleted: the detail keeps it on screen, marked.
-	a = step(a, BatchMsg{Batch: kube.Batch{Removed: []kube.PodKey{a.detailKey}}, At: testNow})
+	a = step(a, BatchMsg{Batch: kube.Batch{Removed: []kube.PodKey{a.detailKey}}, At: tuitest.Now})
 	if !strings.Contains(strings.ToLower(ansi.Strip(a.View())), "deleted") {
 		t.Fatalf("deleted pod not marked:\n%s", ansi.Strip(a.View()))
 	}
@@ -124,7 +125,7 @@ func TestDetailFollowsItsPod(t *testing.T) {
 		t.Fatal("? in the detail view does not show its keys")
 	}
 	a = press(a, "?")
-	if _, cmd := a.Update(keys("q")[0]); cmd == nil || cmd() != tea.Quit() {
+	if _, cmd := a.Update(tuitest.Keys("q")[0]); cmd == nil || cmd() != tea.Quit() {
 		t.Fatal("q in the detail view does not quit")
 	}
 }
@@ -133,7 +134,7 @@ func TestDetailFollowsItsPod(t *testing.T) {
 // straight to its logs (current and previous run).
 func TestLogsKeysOpenTheLogsPane(t *testing.T) {
 	for _, k := range []string{"l", "p"} {
-		a := newTestApp(t, themes.Dark(), 120, 30, clusterPods(t))
+		a := newTestApp(t, themes.Dark(), 120, 30, tuitest.ClusterPods(t))
 		a = press(a, "jjj", k)
 		if !a.detailOpen() || a.detail.M.ActivePane() != detail.PaneLogs {
 			t.Fatalf("%s: detail open %v, pane %v", k, a.detailOpen(), a.detail.M.ActivePane())
@@ -147,8 +148,8 @@ func TestLogsKeysOpenTheLogsPane(t *testing.T) {
 // TestScreenFitsEverySize draws every view at every size from 1×1 to
 // 130×35: never a line wider than the window, never more lines.
 func TestScreenFitsEverySize(t *testing.T) {
-	withProfile(t, themes.Dark())
-	pods := clusterPods(t)
+	tuitest.WithProfile(t, themes.Dark())
+	pods := tuitest.ClusterPods(t)
 	views := []struct {
 		name   string
 		script []string
@@ -184,7 +185,7 @@ func TestScreenFitsEverySize(t *testing.T) {
 // TestResizeReflows: the same list at 120 columns shows every column, at 60
 // it drops some, and back at 120 it shows them again.
 func TestResizeReflows(t *testing.T) {
-	a := newTestApp(t, themes.Dark(), 120, 30, clusterPods(t))
+	a := newTestApp(t, themes.Dark(), 120, 30, tuitest.ClusterPods(t))
 	title := func() string { return strings.Fields(ansi.Strip(strings.Split(a.View(), "\n")[2]))[0] }
 	if got := title(); got != "NAMESPACE" {
 		t.Fatalf("first column at 120: %s", got)
@@ -217,7 +218,7 @@ func TestLayoutPriorities(t *testing.T) {
 		{10, []column{colName}},
 	}
 	for _, c := range cases {
-		ly := computeLayout(s, c.width, testNow)
+		ly := computeLayout(s, c.width, tuitest.Now)
 		var shown []column
 		for col := colNS; col < colCount; col++ {
 			if ly.shown(col) {
@@ -265,7 +266,7 @@ func TestTruncationKeepsNameEnds(t *testing.T) {
 // TestBatchesAreIdempotent: a relist delivers every pod again; nothing is
 // duplicated, no history entry is added, removals and re-creations work.
 func TestBatchesAreIdempotent(t *testing.T) {
-	pods := clusterPods(t)
+	pods := tuitest.ClusterPods(t)
 	a := newTestApp(t, themes.Dark(), 120, 30, pods)
 	before := rowKeys(a)
 	counts := a.store.counts
@@ -284,16 +285,16 @@ func TestBatchesAreIdempotent(t *testing.T) {
 	}
 	// Remove two pods, one of them twice.
 	gone := []kube.PodKey{{Namespace: "data", Name: "kafka-0"}, {Namespace: "intl", Name: "evil"}, {Namespace: "data", Name: "kafka-0"}}
-	a = step(a, BatchMsg{Batch: kube.Batch{Removed: gone}, At: testNow})
+	a = step(a, BatchMsg{Batch: kube.Batch{Removed: gone}, At: tuitest.Now})
 	if len(a.list.rows) != len(pods)-2 || a.store.counts.total != len(pods)-2 {
 		t.Fatalf("%d rows, total %d after removing 2 of %d", len(a.list.rows), a.store.counts.total, len(pods))
 	}
 	// The same name comes back as a new pod: a fresh history.
 	kafka := findPod(t, pods, "kafka-0").DeepCopy()
 	kafka.UID = "new-uid"
-	a = step(a, BatchMsg{Batch: kube.Batch{Upserted: []*corev1.Pod{kafka}}, At: testNow.Add(time.Minute)})
+	a = step(a, BatchMsg{Batch: kube.Batch{Upserted: []*corev1.Pod{kafka}}, At: tuitest.Now.Add(time.Minute)})
 	e := a.store.pods[kube.PodKey{Namespace: "data", Name: "kafka-0"}]
-	if e == nil || e.history.Len() != 1 || e.history.Transitions()[0].At != testNow.Add(time.Minute) {
+	if e == nil || e.history.Len() != 1 || e.history.Transitions()[0].At != tuitest.Now.Add(time.Minute) {
 		t.Fatalf("re-created pod: %+v", e)
 	}
 }
@@ -306,8 +307,8 @@ func TestHistoryOfTheSeedApp(t *testing.T) {
 	a := newTestApp(t, themes.Dark(), 120, 30, nil)
 	var want []model.Transition
 	for i, n := range names {
-		p := loadSeedPod(t, n)
-		at := testNow.Add(time.Duration(i) * time.Second)
+		p := tuitest.LoadSeedPod(t, n)
+		at := tuitest.Now.Add(time.Duration(i) * time.Second)
 		a = step(a, BatchMsg{Batch: kube.Batch{Upserted: []*corev1.Pod{p}}, At: at})
 		// The same update twice records nothing new.
 		a = step(a, BatchMsg{Batch: kube.Batch{Upserted: []*corev1.Pod{p}}, At: at.Add(time.Millisecond)})
@@ -335,17 +336,17 @@ func TestHistoryOfTheSeedApp(t *testing.T) {
 func TestEventsIndexedByPod(t *testing.T) {
 	s := newPodStore()
 	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "p", UID: "u2"}}
-	s.apply(kube.Batch{Upserted: []*corev1.Pod{pod}}, testNow)
+	s.apply(kube.Batch{Upserted: []*corev1.Pod{pod}}, tuitest.Now)
 	ev := func(name, pod, uid string, at time.Time) *corev1.Event {
 		return &corev1.Event{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: name},
 			InvolvedObject: corev1.ObjectReference{Kind: "Pod", Namespace: "ns", Name: pod, UID: typesUID(uid)},
 			LastTimestamp:  metav1.NewTime(at)}
 	}
 	res := s.apply(kube.Batch{Events: []*corev1.Event{
-		ev("b", "p", "u2", testNow), ev("a", "p", "u2", testNow.Add(-time.Minute)),
-		ev("old", "p", "u1", testNow), ev("other", "q", "", testNow),
+		ev("b", "p", "u2", tuitest.Now), ev("a", "p", "u2", tuitest.Now.Add(-time.Minute)),
+		ev("old", "p", "u1", tuitest.Now), ev("other", "q", "", tuitest.Now),
 		{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "node"}, InvolvedObject: corev1.ObjectReference{Kind: "Node", Name: "n1"}},
-	}}, testNow)
+	}}, tuitest.Now)
 	if !res.eventsOf[kube.PodKey{Namespace: "ns", Name: "p"}] || !res.eventsOf[kube.PodKey{Namespace: "ns", Name: "q"}] {
 		t.Fatalf("events changed for %v", res.eventsOf)
 	}
@@ -360,14 +361,14 @@ func TestEventsIndexedByPod(t *testing.T) {
 	if got := names(); !slices.Equal(got, []string{"a", "b"}) {
 		t.Fatalf("events of p: %v (the earlier pod's event must not show)", got)
 	}
-	s.apply(kube.Batch{RemovedEvents: []*corev1.Event{ev("a", "p", "u2", testNow)}}, testNow)
+	s.apply(kube.Batch{RemovedEvents: []*corev1.Event{ev("a", "p", "u2", tuitest.Now)}}, tuitest.Now)
 	if got := names(); !slices.Equal(got, []string{"b"}) {
 		t.Fatalf("after removal: %v", got)
 	}
 }
 
 func TestHeaderShowsConnectionState(t *testing.T) {
-	since := testNow.Add(-42 * time.Second)
+	since := tuitest.Now.Add(-42 * time.Second)
 	cases := []struct {
 		name   string
 		conn   *kube.ConnState
@@ -389,7 +390,7 @@ func TestHeaderShowsConnectionState(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			a := newTestApp(t, themes.Dark(), 160, 20, nil)
-			a = step(a, BatchMsg{Batch: kube.Batch{Conn: c.conn, Synced: c.synced}, At: testNow})
+			a = step(a, BatchMsg{Batch: kube.Batch{Conn: c.conn, Synced: c.synced}, At: tuitest.Now})
 			screen := a.View()
 			line := ansi.Strip(strings.Split(screen, "\n")[0])
 			for _, w := range c.want {
@@ -409,7 +410,7 @@ func TestHeaderShowsConnectionState(t *testing.T) {
 }
 
 func TestHeaderCounts(t *testing.T) {
-	a := newTestApp(t, themes.Dark(), 120, 30, clusterPods(t))
+	a := newTestApp(t, themes.Dark(), 120, 30, tuitest.ClusterPods(t))
 	line := ansi.Strip(strings.Split(a.View(), "\n")[1])
 	if !strings.HasPrefix(line, "6 initializing  7 failing  3 ready  19 total") {
 		t.Fatalf("counts line %q", line)
@@ -425,12 +426,12 @@ func TestHeaderCounts(t *testing.T) {
 // move on every tick without any pod changing.
 func TestAgesAdvance(t *testing.T) {
 	var mu sync.Mutex
-	now := testNow
+	now := tuitest.Now
 	opts := testOptions(themes.Dark())
 	opts.Now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	a := NewApp(opts)
 	a = step(a, tea.WindowSizeMsg{Width: 120, Height: 30})
-	a = step(a, syncBatch(clusterPods(t)))
+	a = step(a, syncBatch(tuitest.ClusterPods(t)))
 	row := func(name string) string {
 		for _, l := range strings.Split(ansi.Strip(a.View()), "\n") {
 			if strings.Contains(l, name) {
@@ -444,7 +445,7 @@ func TestAgesAdvance(t *testing.T) {
 		t.Fatalf("kafka-1 at start: %q", row("kafka-1"))
 	}
 	mu.Lock()
-	now = testNow.Add(95 * time.Second)
+	now = tuitest.Now.Add(95 * time.Second)
 	mu.Unlock()
 	a = step(a, tickMsg(now))
 	if !strings.Contains(row("kafka-1"), " 2m5s ") {
@@ -470,7 +471,7 @@ func assertOnlySGR(t testing.TB, screen string) {
 }
 
 func TestHostileStringsNeverReachTheTerminal(t *testing.T) {
-	pods := clusterPods(t)
+	pods := tuitest.ClusterPods(t)
 	opts := testOptions(themes.Dark())
 	opts.Context = "ctx\x1b]52;c;ZXZpbA==\x07"
 	opts.Cluster = "cl\x1b[2Juster"
@@ -521,8 +522,8 @@ func (s *scriptedSource) Run(ctx context.Context, out chan<- kube.Batch) error {
 // TestFeedDrivesTheProgram runs Feed between a source and the real program
 // as Run does: batches appear on screen, and cancelling stops the source.
 func TestFeedDrivesTheProgram(t *testing.T) {
-	withProfile(t, themes.Dark())
-	pods := clusterPods(t)
+	tuitest.WithProfile(t, themes.Dark())
+	pods := tuitest.ClusterPods(t)
 	c := live
 	src := &scriptedSource{stopped: make(chan struct{}), batches: []kube.Batch{
 		{Upserted: pods[:3], Synced: true, Conn: &c},
@@ -531,7 +532,7 @@ func TestFeedDrivesTheProgram(t *testing.T) {
 	tm := teatest.NewTestModel(t, NewApp(testOptions(themes.Dark())), teatest.WithInitialTermSize(120, 30))
 	ctx, cancel := context.WithCancel(context.Background())
 	fed := make(chan error, 1)
-	go func() { fed <- Feed(ctx, src, tm, fixedClock) }()
+	go func() { fed <- Feed(ctx, src, tm, tuitest.Clock) }()
 	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
 		s := ansi.Strip(string(b))
 		return strings.Contains(s, "kafka-0") && strings.Contains(s, "6 total")
@@ -554,7 +555,7 @@ func TestFatalSourceErrorQuits(t *testing.T) {
 	boom := errors.New(`list pods: pods is forbidden: User "bob" cannot list resource "pods" at the cluster scope`)
 	src := &scriptedSource{stopped: make(chan struct{}), err: boom}
 	tm := teatest.NewTestModel(t, NewApp(testOptions(themes.Dark())), teatest.WithInitialTermSize(80, 24))
-	err := Feed(context.Background(), src, tm, fixedClock)
+	err := Feed(context.Background(), src, tm, tuitest.Clock)
 	if !errors.Is(err, boom) {
 		t.Fatalf("Feed returned %v", err)
 	}

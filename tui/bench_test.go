@@ -11,6 +11,7 @@ import (
 
 	"github.com/initwatch/initwatch/kube"
 	"github.com/initwatch/initwatch/themes"
+	"github.com/initwatch/initwatch/tui/internal/tuitest"
 )
 
 // BenchmarkRender draws one frame of the list at 120×30. The cost must not
@@ -19,15 +20,15 @@ import (
 // order puts below: both frames show the same rows, so any difference is
 // the cost of the pods off screen.
 func BenchmarkRender(b *testing.B) {
-	base := syntheticPods(100, 1)
+	base := tuitest.SyntheticPods(100, 1)
 	for _, n := range []int{100, 10_000} {
 		b.Run(fmt.Sprintf("pods=%d", n), func(b *testing.B) {
-			withProfile(b, themes.Dark())
+			tuitest.WithProfile(b, themes.Dark())
 			pods := append([]*corev1.Pod(nil), base...)
 			for i := len(pods); i < n; i++ {
 				ns := fmt.Sprintf("team-%02d", i%20)
-				pods = append(pods, syntheticPod(ns, fmt.Sprintf("ready-5f00abcde-%05d", i), "ready-5f00abcde",
-					testNow.Add(-time.Hour), 2, 0, 0))
+				pods = append(pods, tuitest.SyntheticPod(ns, fmt.Sprintf("ready-5f00abcde-%05d", i), "ready-5f00abcde",
+					tuitest.Now.Add(-time.Hour), 2, 0, 0))
 			}
 			a := newTestApp(b, themes.Dark(), 120, 30, pods)
 			if len(a.list.rows) != n {
@@ -48,15 +49,15 @@ func BenchmarkRender(b *testing.B) {
 
 // filterSession is a user typing a filter on the list: open it, type a
 // query one character at a time, correct it, clear it.
-var filterSession = keys("/", "team07api", "<backspace>", "<backspace>", "<backspace>", "web", "<esc>")
+var filterSession = tuitest.Keys("/", "team07api", "<backspace>", "<backspace>", "<backspace>", "web", "<esc>")
 
 // BenchmarkFilterKeystroke measures one keystroke of filterSession on
 // 10,000 pods: Update (re-filter, incrementally when the query grows) plus
 // the frame it produces. ns/op is the mean keystroke; max-ms/keystroke is
 // the slowest one (the first character, which searches every pod).
 func BenchmarkFilterKeystroke(b *testing.B) {
-	withProfile(b, themes.Dark())
-	a := newTestApp(b, themes.Dark(), 120, 30, syntheticPods(10_000, 1))
+	tuitest.WithProfile(b, themes.Dark())
+	a := newTestApp(b, themes.Dark(), 120, 30, tuitest.SyntheticPods(10_000, 1))
 	var slowest time.Duration
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -75,9 +76,9 @@ func BenchmarkFilterKeystroke(b *testing.B) {
 // BenchmarkScroll moves the cursor through 10,000 pods a key at a time (j,
 // with a page down now and then) and draws each frame.
 func BenchmarkScroll(b *testing.B) {
-	withProfile(b, themes.Dark())
-	a := newTestApp(b, themes.Dark(), 120, 30, syntheticPods(10_000, 1))
-	script := keys("jjjjjjjjj", "<pgdown>")
+	tuitest.WithProfile(b, themes.Dark())
+	a := newTestApp(b, themes.Dark(), 120, 30, tuitest.SyntheticPods(10_000, 1))
+	script := tuitest.Keys("jjjjjjjjj", "<pgdown>")
 	b.ReportAllocs()
 	b.ResetTimer()
 	defer measureCPU(b)()
@@ -91,8 +92,8 @@ func BenchmarkScroll(b *testing.B) {
 // BenchmarkBatch folds a batch of 16 changed pods (one frame under 1,000
 // status writes a second) into a list of 10,000 and draws the frame.
 func BenchmarkBatch(b *testing.B) {
-	withProfile(b, themes.Dark())
-	pods := syntheticPods(10_000, 1)
+	tuitest.WithProfile(b, themes.Dark())
+	pods := tuitest.SyntheticPods(10_000, 1)
 	a := newTestApp(b, themes.Dark(), 120, 30, pods)
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -105,7 +106,7 @@ func BenchmarkBatch(b *testing.B) {
 			p.ResourceVersion = fmt.Sprint(i + 2)
 			batch = append(batch, p)
 		}
-		m, _ := a.Update(BatchMsg{Batch: kube.Batch{Upserted: batch}, At: testNow})
+		m, _ := a.Update(BatchMsg{Batch: kube.Batch{Upserted: batch}, At: tuitest.Now})
 		a = m.(App)
 		_ = a.View()
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/initwatch/initwatch/kube"
 	"github.com/initwatch/initwatch/model"
 	"github.com/initwatch/initwatch/themes"
+	"github.com/initwatch/initwatch/tui/view"
 )
 
 // clusterConn is one watched cluster as the header shows it.
@@ -38,7 +39,7 @@ func shortContexts(contexts []string) map[string]string {
 	}
 	for _, c := range contexts {
 		if seen[short[c]] > 1 {
-			short[c] = cellText(c)
+			short[c] = view.CellText(c)
 		}
 	}
 	return short
@@ -55,7 +56,7 @@ func shortContext(c string) string {
 	if s == "" {
 		s = c
 	}
-	return cellText(s)
+	return view.CellText(s)
 }
 
 // clustersText is the header's connection state with several clusters:

@@ -14,6 +14,7 @@ import (
 	"github.com/initwatch/initwatch/kube"
 	"github.com/initwatch/initwatch/model"
 	"github.com/initwatch/initwatch/themes"
+	"github.com/initwatch/initwatch/tui/internal/tuitest"
 )
 
 // inContext is pod as the source of one of several clusters hands it over.
@@ -27,7 +28,7 @@ func contextEvent(ctx, ns, name, pod, msg string) *corev1.Event {
 	return &corev1.Event{
 		ObjectMeta:     metav1.ObjectMeta{Namespace: ns, Name: name, Annotations: map[string]string{model.ContextAnnotation: ctx}},
 		InvolvedObject: corev1.ObjectReference{Kind: "Pod", Namespace: ns, Name: pod},
-		Message:        msg, LastTimestamp: metav1.NewTime(testNow.Add(-time.Minute)),
+		Message:        msg, LastTimestamp: metav1.NewTime(tuitest.Now.Add(-time.Minute)),
 	}
 }
 
@@ -44,7 +45,7 @@ func contextBatch(ctx string, conn kube.ConnPhase, since time.Time, pods ...*cor
 	for _, p := range pods {
 		b.Upserted = append(b.Upserted, inContext(p, ctx))
 	}
-	return BatchMsg{Batch: b, At: testNow}
+	return BatchMsg{Batch: b, At: tuitest.Now}
 }
 
 // rowsOf returns the rows of the list that start with a context.
@@ -59,9 +60,9 @@ func rowsOf(screen string, ctx string) []string {
 }
 
 func TestSeveralClusters(t *testing.T) {
-	pods := clusterPods(t)[:3]
+	pods := tuitest.ClusterPods(t)[:3]
 	a := newMultiApp(t, "eu-1", "us-1")
-	a = step(a, contextBatch("eu-1", kube.ConnLive, testNow.Add(-time.Minute), pods...))
+	a = step(a, contextBatch("eu-1", kube.ConnLive, tuitest.Now.Add(-time.Minute), pods...))
 
 	screen := ansi.Strip(a.View())
 	lines := strings.Split(screen, "\n")
@@ -73,7 +74,7 @@ func TestSeveralClusters(t *testing.T) {
 	}
 
 	// The same pods in us-1: two rows each.
-	a = step(a, contextBatch("us-1", kube.ConnLive, testNow.Add(-time.Minute), pods...))
+	a = step(a, contextBatch("us-1", kube.ConnLive, tuitest.Now.Add(-time.Minute), pods...))
 	screen = a.View()
 	if eu, us := rowsOf(screen, "eu-1"), rowsOf(screen, "us-1"); len(eu) != 3 || len(us) != 3 {
 		t.Fatalf("rows: eu-1 %d, us-1 %d, want 3 each:\n%s", len(eu), len(us), ansi.Strip(screen))
@@ -84,8 +85,8 @@ func TestSeveralClusters(t *testing.T) {
 
 	// us-1 stops answering: its rows stay, marked stale, and the header
 	// says since when; eu-1 is untouched.
-	down := kube.ConnState{Phase: kube.ConnReconnecting, Err: "dial tcp: connection refused", Since: testNow.Add(-90 * time.Second)}
-	a = step(a, BatchMsg{Batch: kube.Batch{Context: "us-1", Synced: true, Conn: &down}, At: testNow})
+	down := kube.ConnState{Phase: kube.ConnReconnecting, Err: "dial tcp: connection refused", Since: tuitest.Now.Add(-90 * time.Second)}
+	a = step(a, BatchMsg{Batch: kube.Batch{Context: "us-1", Synced: true, Conn: &down}, At: tuitest.Now})
 	screen = ansi.Strip(a.View())
 	header := strings.Split(screen, "\n")[0]
 	if !regexp.MustCompile(`eu-1 ● live\s+us-1 ◌ reconnecting · stale 90s`).MatchString(header) {
@@ -108,7 +109,7 @@ func TestSeveralClusters(t *testing.T) {
 	// A removal in one cluster removes that cluster's pod only.
 	gone := pods[0]
 	a = step(a, BatchMsg{Batch: kube.Batch{Context: "eu-1", Synced: true,
-		Removed: []kube.PodKey{{Context: "eu-1", Namespace: gone.Namespace, Name: gone.Name}}}, At: testNow})
+		Removed: []kube.PodKey{{Context: "eu-1", Namespace: gone.Namespace, Name: gone.Name}}}, At: tuitest.Now})
 	if _, ok := a.store.pods[kube.PodKey{Context: "us-1", Namespace: gone.Namespace, Name: gone.Name}]; !ok {
 		t.Error("removing eu-1's pod removed us-1's")
 	}
@@ -118,10 +119,10 @@ func TestSeveralClusters(t *testing.T) {
 }
 
 func TestFilterMatchesContext(t *testing.T) {
-	pods := clusterPods(t)[:3]
+	pods := tuitest.ClusterPods(t)[:3]
 	a := newMultiApp(t, "eu-1", "us-1")
-	a = step(a, contextBatch("eu-1", kube.ConnLive, testNow, pods...))
-	a = step(a, contextBatch("us-1", kube.ConnLive, testNow, pods...))
+	a = step(a, contextBatch("eu-1", kube.ConnLive, tuitest.Now, pods...))
+	a = step(a, contextBatch("us-1", kube.ConnLive, tuitest.Now, pods...))
 	// Fuzzy, as for namespace/name: "us-1/" is in no eu-1 row.
 	a = press(a, "/", "us-1/", "<enter>")
 	screen := a.View()
@@ -131,12 +132,12 @@ func TestFilterMatchesContext(t *testing.T) {
 }
 
 func TestEventsStayInTheirCluster(t *testing.T) {
-	pod := clusterPods(t)[0]
+	pod := tuitest.ClusterPods(t)[0]
 	a := newMultiApp(t, "eu-1", "us-1")
-	a = step(a, contextBatch("eu-1", kube.ConnLive, testNow, pod))
-	a = step(a, contextBatch("us-1", kube.ConnLive, testNow, pod))
+	a = step(a, contextBatch("eu-1", kube.ConnLive, tuitest.Now, pod))
+	a = step(a, contextBatch("us-1", kube.ConnLive, tuitest.Now, pod))
 	a = step(a, BatchMsg{Batch: kube.Batch{Context: "us-1", Synced: true,
-		Events: []*corev1.Event{contextEvent("us-1", pod.Namespace, "e1", pod.Name, "only in us-1")}}, At: testNow})
+		Events: []*corev1.Event{contextEvent("us-1", pod.Namespace, "e1", pod.Name, "only in us-1")}}, At: tuitest.Now})
 	eu := a.store.pods[kube.PodKey{Context: "eu-1", Namespace: pod.Namespace, Name: pod.Name}]
 	us := a.store.pods[kube.PodKey{Context: "us-1", Namespace: pod.Namespace, Name: pod.Name}]
 	if n := len(a.store.eventsFor(eu)); n != 0 {
@@ -148,7 +149,7 @@ func TestEventsStayInTheirCluster(t *testing.T) {
 }
 
 func TestOneClusterHasNoContextColumn(t *testing.T) {
-	a := newTestApp(t, themes.Mono(), 160, 30, clusterPods(t)[:3])
+	a := newTestApp(t, themes.Mono(), 160, 30, tuitest.ClusterPods(t)[:3])
 	screen := ansi.Strip(a.View())
 	if strings.Contains(screen, "CONTEXT") {
 		t.Errorf("one cluster shows a CONTEXT column:\n%s", screen)

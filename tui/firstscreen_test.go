@@ -14,6 +14,7 @@ import (
 	"github.com/initwatch/initwatch/kube"
 	"github.com/initwatch/initwatch/model"
 	"github.com/initwatch/initwatch/themes"
+	"github.com/initwatch/initwatch/tui/internal/tuitest"
 )
 
 // arrivalPods builds n pods of one kind (phase as in syntheticPod: 0
@@ -22,8 +23,8 @@ func arrivalPods(prefix string, n, phase int) []*corev1.Pod {
 	pods := make([]*corev1.Pod, n)
 	for i := range pods {
 		name := fmt.Sprintf("%s-5d8f7c6b9-%02d", prefix, i)
-		created := testNow.Add(-time.Duration(10*(n-i)) * time.Minute)
-		pods[i] = syntheticPod("shop", name, prefix+"-5d8f7c6b9", created, phase, i%len(stepNames), int32(i))
+		created := tuitest.Now.Add(-time.Duration(10*(n-i)) * time.Minute)
+		pods[i] = tuitest.SyntheticPod("shop", name, prefix+"-5d8f7c6b9", created, phase, i%len(tuitest.StepNames), int32(i))
 	}
 	return pods
 }
@@ -34,9 +35,9 @@ func arrivalPods(prefix string, n, phase int) []*corev1.Pod {
 func arrivalBatches() []tea.Msg {
 	c := live
 	return []tea.Msg{
-		BatchMsg{Batch: kube.Batch{Upserted: arrivalPods("web", 15, 2), Conn: &c}, At: testNow},
-		BatchMsg{Batch: kube.Batch{Upserted: arrivalPods("api", 4, 1), Synced: true}, At: testNow},
-		BatchMsg{Batch: kube.Batch{Upserted: arrivalPods("auth", 3, 0)}, At: testNow},
+		BatchMsg{Batch: kube.Batch{Upserted: arrivalPods("web", 15, 2), Conn: &c}, At: tuitest.Now},
+		BatchMsg{Batch: kube.Batch{Upserted: arrivalPods("api", 4, 1), Synced: true}, At: tuitest.Now},
+		BatchMsg{Batch: kube.Batch{Upserted: arrivalPods("auth", 3, 0)}, At: tuitest.Now},
 	}
 }
 
@@ -44,7 +45,7 @@ func arrivalBatches() []tea.Msg {
 // the first screen shows the failing and initializing pods however late
 // they arrive, the cursor stays on the most urgent one, and Enter opens it.
 func TestFirstScreenShowsTheWorstPods(t *testing.T) {
-	withProfile(t, themes.Mono())
+	tuitest.WithProfile(t, themes.Mono())
 	const w, h = 60, 14
 
 	final := runProgram(t, NewApp(testOptions(themes.Mono())), w, h, arrivalBatches()...)
@@ -72,7 +73,7 @@ func TestFirstScreenShowsTheWorstPods(t *testing.T) {
 	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
 		return strings.Contains(ansi.Strip(string(b)), "3 failing")
 	}, teatest.WithDuration(programBound))
-	tm.Send(keys("<enter>")[0])
+	tm.Send(tuitest.Keys("<enter>")[0])
 	tm.Send(tea.QuitMsg{})
 	opened := tm.FinalModel(t, teatest.WithFinalTimeout(programBound)).(App)
 	if !opened.detailOpen() || !strings.HasPrefix(opened.detailKey.Name, "auth-") {
@@ -84,7 +85,7 @@ func TestFirstScreenShowsTheWorstPods(t *testing.T) {
 // pods keep an untouched cursor on the first row; once the user moved it
 // (or opened a pod), it follows its pod; g goes back to the first row.
 func TestCursorStaysOnTopUntilMoved(t *testing.T) {
-	late := BatchMsg{Batch: kube.Batch{Upserted: arrivalPods("pay", 2, 0)}, At: testNow}
+	late := BatchMsg{Batch: kube.Batch{Upserted: arrivalPods("pay", 2, 0)}, At: tuitest.Now}
 	keysThen := func(script ...string) func(App) App {
 		return func(a App) App { return press(a, script...) }
 	}

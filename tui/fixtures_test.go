@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"bytes"
 	"flag"
 	"fmt"
 	"os"
@@ -11,77 +10,25 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/exp/teatest"
-	"github.com/muesli/termenv"
 	corev1 "k8s.io/api/core/v1"
-	"sigs.k8s.io/yaml"
 
 	"github.com/initwatch/initwatch/kube"
 	"github.com/initwatch/initwatch/themes"
+	"github.com/initwatch/initwatch/tui/internal/tuitest"
 )
 
-// testNow is the fixed clock every fixture is written against.
-var testNow = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-
-func fixedClock() time.Time { return testNow }
-
-// seedFixtures are the model's pod fixtures (testdata/pods) the list tests
-// show next to testdata/tui/cluster.yaml: one per interesting STATUS.
-var seedFixtures = []string{
-	"seed-04-init-crashloopbackoff", "init-exitcode", "init-errimagepull", "sidecar-crashloop",
-	"sidecar-starting", "crashloop", "pending-no-statuses", "notready", "terminating",
-}
-
-// loadDocs decodes every YAML document of a file into a pod.
-func loadDocs(t testing.TB, path string) []*corev1.Pod {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read fixture: %v", err)
-	}
-	var pods []*corev1.Pod
-	for i, doc := range bytes.Split(data, []byte("\n---\n")) {
-		var pod corev1.Pod
-		if err := yaml.UnmarshalStrict(doc, &pod); err != nil {
-			t.Fatalf("decode %s document %d: %v", path, i, err)
-		}
-		pods = append(pods, &pod)
-	}
-	return pods
-}
-
-func loadSeedPod(t testing.TB, name string) *corev1.Pod {
-	t.Helper()
-	pods := loadDocs(t, filepath.Join("..", "testdata", "pods", name+".yaml"))
-	if len(pods) != 1 {
-		t.Fatalf("fixture %s: %d documents, want 1", name, len(pods))
-	}
-	return pods[0]
-}
-
-// clusterPods is the test cluster: testdata/tui/cluster.yaml plus the seed
-// fixtures.
-func clusterPods(t testing.TB) []*corev1.Pod {
-	t.Helper()
-	pods := loadDocs(t, filepath.Join("..", "testdata", "tui", "cluster.yaml"))
-	for _, name := range seedFixtures {
-		pods = append(pods, loadSeedPod(t, name))
-	}
-	return pods
-}
-
-var live = kube.ConnState{Phase: kube.ConnLive, Since: testNow.Add(-time.Minute)}
+var live = kube.ConnState{Phase: kube.ConnLive, Since: tuitest.Now.Add(-time.Minute)}
 
 // syncBatch is the first batch a source sends: every pod, synced, live.
 func syncBatch(pods []*corev1.Pod) BatchMsg {
 	c := live
-	return BatchMsg{Batch: kube.Batch{Upserted: pods, Synced: true, Conn: &c}, At: testNow}
+	return BatchMsg{Batch: kube.Batch{Upserted: pods, Synced: true, Conn: &c}, At: tuitest.Now}
 }
 
 func testOptions(th themes.Theme) Options {
 	return Options{
-		Theme: th, Now: fixedClock,
+		Theme: th, Now: tuitest.Clock,
 		Context: "kind-rollout", Cluster: "kind-rollout", Scope: "",
 	}
 }
@@ -104,46 +51,11 @@ func step(a App, msg tea.Msg) App {
 	return m.(App)
 }
 
-// keys turns a key script into messages: single characters are runes,
-// names in angle brackets are special keys ("<enter>", "<esc>", "<down>").
-func keys(script ...string) []tea.Msg {
-	special := map[string]tea.KeyType{
-		"<enter>": tea.KeyEnter, "<esc>": tea.KeyEsc, "<up>": tea.KeyUp, "<down>": tea.KeyDown,
-		"<pgup>": tea.KeyPgUp, "<pgdown>": tea.KeyPgDown, "<backspace>": tea.KeyBackspace,
-		"<tab>": tea.KeyTab, "<home>": tea.KeyHome, "<end>": tea.KeyEnd,
-	}
-	var out []tea.Msg
-	for _, s := range script {
-		if k, ok := special[s]; ok {
-			out = append(out, tea.KeyMsg{Type: k})
-			continue
-		}
-		for _, r := range s {
-			out = append(out, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
-		}
-	}
-	return out
-}
-
 func press(a App, script ...string) App {
-	for _, m := range keys(script...) {
+	for _, m := range tuitest.Keys(script...) {
 		a = step(a, m)
 	}
 	return a
-}
-
-// withProfile renders with a fixed colour profile: 256 colours for colour
-// themes, attributes only for mono (what Run sets up under NO_COLOR).
-func withProfile(t testing.TB, th themes.Theme) {
-	t.Helper()
-	prev := lipgloss.ColorProfile()
-	p := termenv.ANSI256
-	if th.Name == "mono" {
-		p = termenv.ANSI
-	}
-	lipgloss.SetColorProfile(p)
-	lipgloss.SetHasDarkBackground(true)
-	t.Cleanup(func() { lipgloss.SetColorProfile(prev) })
 }
 
 // programBound keeps a wedged program from hanging the tests; it is a guard

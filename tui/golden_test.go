@@ -7,6 +7,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/initwatch/initwatch/themes"
+	"github.com/initwatch/initwatch/tui/internal/tuitest"
 )
 
 // TestGoldenScreens drives the real program (teatest) through each scenario
@@ -36,12 +37,12 @@ func TestGoldenScreens(t *testing.T) {
 			for _, sz := range sizes {
 				name := fmt.Sprintf("%s/%s-%dx%d", sc.name, th.Name, sz.w, sz.h)
 				t.Run(name, func(t *testing.T) {
-					withProfile(t, th)
-					msgs := []tea.Msg{syncBatch(clusterPods(t))}
-					msgs = append(msgs, keys(sc.script...)...)
+					tuitest.WithProfile(t, th)
+					msgs := []tea.Msg{syncBatch(tuitest.ClusterPods(t))}
+					msgs = append(msgs, tuitest.Keys(sc.script...)...)
 					final := runProgram(t, NewApp(testOptions(th)), sz.w, sz.h, msgs...)
 					got := final.View()
-					assertFits(t, got, sz.w, sz.h)
+					tuitest.AssertFits(t, got, sz.w, sz.h)
 					requireGolden(t, "TestGoldenScreens/"+name, got)
 				})
 			}

@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"github.com/initwatch/initwatch/rollout"
+	"github.com/initwatch/initwatch/tui/view"
 )
 
 // ownerGroup is a header row of the list grouped by owner: one workload in
@@ -43,11 +44,11 @@ func placeOf(e *podEntry, owners *rollout.Owners) placement {
 	if p.Workload.Kind == rollout.KindNone {
 		return placement{}
 	}
-	owner := cellText(p.Workload.Kind + "/" + p.Workload.Name)
+	owner := view.CellText(p.Workload.Kind + "/" + p.Workload.Name)
 	pl := placement{key: p.Workload.Context + "\x00" + e.key.Namespace + "\x00" + owner, owner: owner}
 	if p.Revision != "" {
 		pl.revKey = pl.key + "\x00" + p.Revision
-		pl.revision = cellText(p.Revision)
+		pl.revision = view.CellText(p.Revision)
 		if p.Number > 0 {
 			pl.revision = "revision " + itoa(p.Number) + "  " + pl.revision
 		}

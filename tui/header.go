@@ -10,6 +10,7 @@ import (
 	"github.com/initwatch/initwatch/kube"
 	"github.com/initwatch/initwatch/model"
 	"github.com/initwatch/initwatch/themes"
+	"github.com/initwatch/initwatch/tui/view"
 )
 
 // headerInfo is what the two header lines show.
@@ -190,15 +191,15 @@ func viewText(h *headerInfo, th *themes.Theme) string {
 func joinEnds(left, right string, width int) string {
 	lw, rw := ansi.StringWidth(left), ansi.StringWidth(right)
 	if rw > width {
-		return ansi.Truncate(right, width, ellipsis)
+		return ansi.Truncate(right, width, view.Ellipsis)
 	}
 	if lw+1+rw > width {
 		room := width - rw - 1
 		if room < 10 {
 			// Too narrow for both: the state matters more than the title.
-			return ansi.Truncate(right, width, ellipsis)
+			return ansi.Truncate(right, width, view.Ellipsis)
 		}
-		left = ansi.Truncate(left, room, ellipsis)
+		left = ansi.Truncate(left, room, view.Ellipsis)
 		lw = ansi.StringWidth(left)
 	}
 	return left + strings.Repeat(" ", width-lw-rw) + right

@@ -8,22 +8,8 @@ import (
 
 	"github.com/initwatch/initwatch/keymap"
 	"github.com/initwatch/initwatch/themes"
+	"github.com/initwatch/initwatch/tui/view"
 )
-
-// newHelp is bubbles/help styled by the theme.
-func newHelp(th themes.Theme) help.Model {
-	h := help.New()
-	h.Styles = help.Styles{
-		Ellipsis:       th.Footer,
-		ShortKey:       th.Title,
-		ShortDesc:      th.Footer,
-		ShortSeparator: th.Footer,
-		FullKey:        th.Title,
-		FullDesc:       th.Base,
-		FullSeparator:  th.Muted,
-	}
-	return h
-}
 
 // listShortHelp is the footer of the pod list.
 func listShortHelp(km *keymap.KeyMap) []key.Binding {
@@ -77,5 +63,5 @@ func renderFullHelp(h help.Model, groups [][]key.Binding, th *themes.Theme, widt
 		th.StepWaiting.Render(g.Waiting) + th.Muted.Render(" waiting  ") +
 		th.StepSidecar.Render(g.Sidecar) + th.Muted.Render(" sidecar")
 	lines = append(lines, "", legend, "", th.Muted.Render("? or esc closes this help"))
-	return clipLines(lines, width, height)
+	return view.ClipLines(lines, width, height)
 }

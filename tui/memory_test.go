@@ -7,13 +7,14 @@ import (
 
 	"github.com/initwatch/initwatch/kube"
 	"github.com/initwatch/initwatch/themes"
+	"github.com/initwatch/initwatch/tui/internal/tuitest"
 )
 
 // The collector is tuned once, by the first batch that completes the
 // initial lists, and only in a program Run started; the command is not run
 // here (it changes the test process's collector).
 func TestSettleMemoryOnceAfterSync(t *testing.T) {
-	pods := syntheticPods(20, 1)
+	pods := tuitest.SyntheticPods(20, 1)
 	tests := []struct {
 		name   string
 		settle bool
@@ -32,7 +33,7 @@ func TestSettleMemoryOnceAfterSync(t *testing.T) {
 			m, _ = m.Update(tea.WindowSizeMsg{Width: 120, Height: 30})
 			for i, synced := range tc.synced {
 				var cmd tea.Cmd
-				m, cmd = m.Update(BatchMsg{Batch: kube.Batch{Upserted: pods[i : i+1], Synced: synced}, At: testNow})
+				m, cmd = m.Update(BatchMsg{Batch: kube.Batch{Upserted: pods[i : i+1], Synced: synced}, At: tuitest.Now})
 				if got := cmd != nil; got != tc.want[i] {
 					t.Errorf("batch %d (synced %v): command returned %v, want %v", i, synced, got, tc.want[i])
 				}

@@ -17,6 +17,7 @@ import (
 	"github.com/initwatch/initwatch/kube"
 	"github.com/initwatch/initwatch/model"
 	"github.com/initwatch/initwatch/themes"
+	"github.com/initwatch/initwatch/tui/internal/tuitest"
 )
 
 // expectedRow is a fixture's row as kubectl prints it, from the comment
@@ -54,7 +55,7 @@ var podRowRE = regexp.MustCompile(`^(\S+)\s{2,}(\S+)\s{2,}(\S+)\s{2,}(.+?)\s{2,}
 // carries kubectl's READY, STATUS, RESTARTS and AGE, and an INIT bar of one
 // cell per init container followed by N/M and the step holding things up.
 func TestRowsShowPrintedColumns(t *testing.T) {
-	withProfile(t, themes.Mono())
+	tuitest.WithProfile(t, themes.Mono())
 	type tc struct {
 		name string
 		pod  *corev1.Pod
@@ -68,7 +69,7 @@ func TestRowsShowPrintedColumns(t *testing.T) {
 	}
 	files = append(files, filepath.Join("..", "testdata", "tui", "cluster.yaml"))
 	for _, f := range files {
-		pods, want := loadDocs(t, f), expectedRows(t, f)
+		pods, want := tuitest.LoadDocs(t, f), expectedRows(t, f)
 		if len(pods) != len(want) {
 			t.Fatalf("%s: %d pods but %d expectation comments", f, len(pods), len(want))
 		}
@@ -92,7 +93,7 @@ func TestRowsShowPrintedColumns(t *testing.T) {
 			if m[1] != c.pod.Namespace || m[2] != c.pod.Name {
 				t.Errorf("row names %s/%s, want %s/%s", m[1], m[2], c.pod.Namespace, c.pod.Name)
 			}
-			v := model.NewPodView(c.pod, testNow)
+			v := model.NewPodView(c.pod, tuitest.Now)
 			if v.Progress.Total == 0 {
 				if m[7] != "" {
 					t.Errorf("pod without init containers has an INIT column %q", m[7])
@@ -175,8 +176,8 @@ func selected(a App) string {
 }
 
 func TestNavigation10kPods(t *testing.T) {
-	withProfile(t, themes.Dark())
-	a := newTestApp(t, themes.Dark(), 120, 30, syntheticPods(10_000, 7))
+	tuitest.WithProfile(t, themes.Dark())
+	a := newTestApp(t, themes.Dark(), 120, 30, tuitest.SyntheticPods(10_000, 7))
 	rows := a.listRows()
 	if rows != 26 {
 		t.Fatalf("list rows = %d, want 26 on a 30-line screen", rows)
@@ -200,7 +201,7 @@ func TestNavigation10kPods(t *testing.T) {
 		if a.list.cursor != c.cursor || a.list.offset != c.offset {
 			t.Fatalf("after %v: cursor %d offset %d, want %d %d", c.keys, a.list.cursor, a.list.offset, c.cursor, c.offset)
 		}
-		assertFits(t, a.View(), 120, 30)
+		tuitest.AssertFits(t, a.View(), 120, 30)
 	}
 	// The mouse wheel scrolls the view; the cursor stays on screen.
 	a = step(a, tea.MouseMsg{Button: tea.MouseButtonWheelDown, Action: tea.MouseActionPress})
@@ -229,8 +230,8 @@ func TestNavigation10kPods(t *testing.T) {
 // TestCursorKeepsItsPod: when pods move (a status change re-sorts them),
 // the cursor stays on its pod, on the same screen line.
 func TestCursorKeepsItsPod(t *testing.T) {
-	withProfile(t, themes.Dark())
-	pods := clusterPods(t)
+	tuitest.WithProfile(t, themes.Dark())
+	pods := tuitest.ClusterPods(t)
 	a := newTestApp(t, themes.Dark(), 120, 30, pods)
 	a = press(a, "j", "j", "j", "j", "j")
 	sel, line := selected(a), a.list.cursor-a.list.offset
@@ -245,7 +246,7 @@ func TestCursorKeepsItsPod(t *testing.T) {
 	ready.Status.Phase = corev1.PodFailed
 	ready.Status.Reason = "Evicted"
 	before := slices.Index(rowKeys(a), "payments/api-7c9d8f6b5-q8wz1")
-	a = step(a, BatchMsg{Batch: kube.Batch{Upserted: []*corev1.Pod{ready}}, At: testNow})
+	a = step(a, BatchMsg{Batch: kube.Batch{Upserted: []*corev1.Pod{ready}}, At: tuitest.Now})
 	after := slices.Index(rowKeys(a), "payments/api-7c9d8f6b5-q8wz1")
 	if after >= before {
 		t.Fatalf("the evicted pod did not move up: row %d → %d", before, after)
@@ -264,8 +265,8 @@ func TestCursorKeepsItsPod(t *testing.T) {
 }
 
 func TestSortKeysCycleAndReverse(t *testing.T) {
-	withProfile(t, themes.Dark())
-	a := newTestApp(t, themes.Dark(), 120, 30, clusterPods(t))
+	tuitest.WithProfile(t, themes.Dark())
+	a := newTestApp(t, themes.Dark(), 120, 30, tuitest.ClusterPods(t))
 	check := func(key model.SortKey, reverse bool) {
 		t.Helper()
 		if a.list.order.key != key || a.list.order.reverse != reverse {
@@ -309,8 +310,8 @@ func TestSortKeysCycleAndReverse(t *testing.T) {
 }
 
 func TestFilterTyping(t *testing.T) {
-	withProfile(t, themes.Dark())
-	a := newTestApp(t, themes.Dark(), 120, 30, clusterPods(t))
+	tuitest.WithProfile(t, themes.Dark())
+	a := newTestApp(t, themes.Dark(), 120, 30, tuitest.ClusterPods(t))
 	a = press(a, "/", "kaf")
 	if !a.filtering || a.list.query != "kaf" {
 		t.Fatalf("filtering=%v query=%q after typing /kaf", a.filtering, a.list.query)
@@ -339,7 +340,7 @@ func TestFilterTyping(t *testing.T) {
 	if a.list.query != "kafj" || !slices.Equal(rowKeys(a), want[:1]) {
 		t.Fatalf("query %q rows %v after typing j", a.list.query, rowKeys(a))
 	}
-	m, cmd := a.Update(keys("q")[0])
+	m, cmd := a.Update(tuitest.Keys("q")[0])
 	a = m.(App)
 	if cmd != nil || a.list.query != "kafjq" || len(a.list.rows) != 0 {
 		t.Fatalf("q while typing: query %q, %d rows, command %v", a.list.query, len(a.list.rows), cmd)
@@ -371,7 +372,7 @@ func TestFilterTyping(t *testing.T) {
 		t.Fatalf("reopened filter holds %q", a.filter.Value())
 	}
 	a = press(a, "<esc>")
-	if a.filtering || a.list.query != "" || len(a.list.rows) != len(clusterPods(t)) {
+	if a.filtering || a.list.query != "" || len(a.list.rows) != len(tuitest.ClusterPods(t)) {
 		t.Fatalf("after esc filtering=%v query=%q rows=%d", a.filtering, a.list.query, len(a.list.rows))
 	}
 	// esc on the list clears a kept filter too.
@@ -382,7 +383,7 @@ func TestFilterTyping(t *testing.T) {
 }
 
 func TestLabelFilter(t *testing.T) {
-	a := newTestApp(t, themes.Dark(), 120, 30, clusterPods(t))
+	a := newTestApp(t, themes.Dark(), 120, 30, tuitest.ClusterPods(t))
 	a = press(a, "/", "app=kafka", "<enter>")
 	if got, want := rowKeys(a), []string{"data/kafka-1", "data/kafka-0"}; !slices.Equal(got, want) {
 		t.Fatalf("rows %v, want %v", got, want)
@@ -394,7 +395,7 @@ func TestLabelFilter(t *testing.T) {
 // after each step that the incremental result is what a search of every pod
 // finds.
 func TestIncrementalFilterAgreesWithFull(t *testing.T) {
-	pods := syntheticPods(3000, 3)
+	pods := tuitest.SyntheticPods(3000, 3)
 	a := newTestApp(t, themes.Dark(), 120, 30, pods[:2500])
 	full := func() []string {
 		var out []string
@@ -420,7 +421,7 @@ func TestIncrementalFilterAgreesWithFull(t *testing.T) {
 				q.Status.Phase = corev1.PodFailed
 				batch = append(batch, q)
 			}
-			a = step(a, BatchMsg{Batch: kube.Batch{Upserted: batch}, At: testNow})
+			a = step(a, BatchMsg{Batch: kube.Batch{Upserted: batch}, At: tuitest.Now})
 			next += 100
 		}
 		if got, want := rowKeys(a), full(); !slices.Equal(got, want) {
@@ -476,7 +477,7 @@ func highlightFor(q, s string) []int {
 }
 
 func TestToggles(t *testing.T) {
-	a := newTestApp(t, themes.Dark(), 120, 30, clusterPods(t))
+	a := newTestApp(t, themes.Dark(), 120, 30, tuitest.ClusterPods(t))
 	countCat := func(c model.Category) int {
 		n := 0
 		for _, e := range a.store.pods {
@@ -517,7 +518,7 @@ func TestToggles(t *testing.T) {
 }
 
 func TestGroupByOwner(t *testing.T) {
-	a := newTestApp(t, themes.Dark(), 120, 40, clusterPods(t))
+	a := newTestApp(t, themes.Dark(), 120, 40, tuitest.ClusterPods(t))
 	a = press(a, "o")
 	// Workload headers count every pod under them, revision headers
 	// included; a revision header counts the pods up to the next header.
@@ -607,11 +608,11 @@ func countNoOwner(a App) int {
 // TestResortMatchesFullSort: merging a batch's changes into the sorted list
 // gives exactly what sorting everything gives, for small and large batches.
 func TestResortMatchesFullSort(t *testing.T) {
-	pods := syntheticPods(2000, 11)
+	pods := tuitest.SyntheticPods(2000, 11)
 	s := newPodStore()
 	var l podList
 	l.order = sortOrder{key: model.SortDefault}
-	l.applyChanges(s.apply(kube.Batch{Upserted: pods[:1500]}, testNow))
+	l.applyChanges(s.apply(kube.Batch{Upserted: pods[:1500]}, tuitest.Now))
 	for round, size := range []int{1, 7, 40, 150, 400} {
 		var batch kube.Batch
 		for i := 0; i < size; i++ {
@@ -625,7 +626,7 @@ func TestResortMatchesFullSort(t *testing.T) {
 		}
 		batch.Upserted = append(batch.Upserted, pods[1500+round*10:1500+round*10+10]...)
 		batch.Removed = []kube.PodKey{{Namespace: pods[round].Namespace, Name: pods[round].Name}}
-		l.applyChanges(s.apply(batch, testNow))
+		l.applyChanges(s.apply(batch, tuitest.Now))
 		want := make([]*podEntry, 0, len(s.pods))
 		for _, e := range s.pods {
 			want = append(want, e)

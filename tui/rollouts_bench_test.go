@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/initwatch/initwatch/themes"
+	"github.com/initwatch/initwatch/tui/internal/tuitest"
 )
 
 // BenchmarkRolloutsView draws one frame of the rollouts view at 120×30 for
@@ -14,8 +15,8 @@ import (
 func BenchmarkRolloutsView(b *testing.B) {
 	for _, n := range []int{100, 10_000} {
 		b.Run(fmt.Sprintf("pods=%d", n), func(b *testing.B) {
-			withProfile(b, themes.Dark())
-			a := newTestApp(b, themes.Dark(), 120, 30, syntheticPods(n, 1))
+			tuitest.WithProfile(b, themes.Dark())
+			a := newTestApp(b, themes.Dark(), 120, 30, tuitest.SyntheticPods(n, 1))
 			a = press(a, "r", "j")
 			if a.active != viewRollouts {
 				b.Fatal("rollouts view not open")

@@ -18,6 +18,7 @@ import (
 	"github.com/initwatch/initwatch/rollout"
 	"github.com/initwatch/initwatch/themes"
 	"github.com/initwatch/initwatch/tui/detail"
+	"github.com/initwatch/initwatch/tui/internal/tuitest"
 	"github.com/initwatch/initwatch/tui/osc52"
 	"github.com/initwatch/initwatch/tui/rollouts"
 )
@@ -26,13 +27,13 @@ import (
 // crash-looping in init-check-database on worker-2, and shop/mailer.
 func rolloutPods(t testing.TB) []*corev1.Pod {
 	t.Helper()
-	return loadDocs(t, filepath.Join("..", "testdata", "tui", "rollout.yaml"))
+	return tuitest.LoadDocs(t, filepath.Join("..", "testdata", "tui", "rollout.yaml"))
 }
 
 // refusedReplicaSets is the batch a source sends when RBAC forbids
 // listing ReplicaSets.
 func refusedReplicaSets() BatchMsg {
-	return BatchMsg{At: testNow, Batch: kube.Batch{OwnerAccess: &rollout.Access{Refused: []rollout.Refusal{
+	return BatchMsg{At: tuitest.Now, Batch: kube.Batch{OwnerAccess: &rollout.Access{Refused: []rollout.Refusal{
 		{Kind: rollout.KindReplicaSet, Reason: "forbidden"},
 	}}}}
 }
@@ -89,15 +90,15 @@ func TestRolloutsGolden(t *testing.T) {
 		for _, sc := range scenarios {
 			for _, sz := range sizes {
 				t.Run(fmt.Sprintf("%s/%s-%dx%d", sc.name, name, sz.w, sz.h), func(t *testing.T) {
-					withProfile(t, th)
+					tuitest.WithProfile(t, th)
 					msgs := []tea.Msg{syncBatch(rolloutPods(t))}
 					if sc.refused {
 						msgs = append(msgs, refusedReplicaSets())
 					}
-					msgs = append(msgs, keys(sc.script...)...)
+					msgs = append(msgs, tuitest.Keys(sc.script...)...)
 					final := runProgram(t, NewApp(testOptions(th)), sz.w, sz.h, msgs...)
 					got := final.View()
-					assertFits(t, got, sz.w, sz.h)
+					tuitest.AssertFits(t, got, sz.w, sz.h)
 					requireGolden(t, fmt.Sprintf("TestRolloutsGolden/%s/%s-%dx%d", sc.name, name, sz.w, sz.h), got)
 				})
 			}
@@ -108,7 +109,7 @@ func TestRolloutsGolden(t *testing.T) {
 // TestRolloutsNamesTheSignature checks the facts the on-call needs are on
 // the screen: the step, the exit code, the 8 pods, the message, the node.
 func TestRolloutsNamesTheSignature(t *testing.T) {
-	withProfile(t, themes.Mono())
+	tuitest.WithProfile(t, themes.Mono())
 	a := newTestApp(t, themes.Mono(), 160, 48, rolloutPods(t))
 	a = press(a, "r", "j")
 	screen := ansi.Strip(a.View())
@@ -133,7 +134,7 @@ func TestRolloutsNamesTheSignature(t *testing.T) {
 // TestRolloutsNavigation walks signature → its pods → a pod's detail, and
 // back with esc at each level; l opens the example's previous log.
 func TestRolloutsNavigation(t *testing.T) {
-	withProfile(t, themes.Mono())
+	tuitest.WithProfile(t, themes.Mono())
 	a := newTestApp(t, themes.Mono(), 120, 30, rolloutPods(t))
 	a = press(a, "r")
 	if a.active != viewRollouts {
@@ -181,7 +182,7 @@ func TestRolloutsNavigation(t *testing.T) {
 func TestRolloutsCopy(t *testing.T) {
 	for _, tmux := range []bool{false, true} {
 		t.Run(fmt.Sprintf("tmux=%v", tmux), func(t *testing.T) {
-			withProfile(t, themes.Mono())
+			tuitest.WithProfile(t, themes.Mono())
 			clip := newBufferClipboard(tmux)
 			opts := testOptions(themes.Mono())
 			opts.Clipboard = clip
@@ -244,7 +245,7 @@ func at(s []string, i int) string {
 // pressCmd is press that keeps the commands the keys returned.
 func pressCmd(a App, script ...string) (App, tea.Cmd) {
 	var cmds []tea.Cmd
-	for _, msg := range keys(script...) {
+	for _, msg := range tuitest.Keys(script...) {
 		m, cmd := a.Update(msg)
 		a = m.(App)
 		cmds = append(cmds, cmd)

@@ -11,9 +11,8 @@ import (
 
 	"github.com/initwatch/initwatch/model"
 	"github.com/initwatch/initwatch/themes"
+	"github.com/initwatch/initwatch/tui/view"
 )
-
-const ellipsis = "…"
 
 // staleMark follows the context of a row whose cluster is not answering.
 const staleMark = " stale"
@@ -117,8 +116,8 @@ func writeCell(b *strings.Builder, text string, textW, w, gap int, fill, middle 
 // highlight offsets along; offsets of characters cut away are dropped.
 func fitCell(text string, textW, w int, middle bool, hl []int) (string, []int) {
 	if !middle || w < 5 {
-		head := strings.TrimSuffix(ansi.Truncate(text, w, ellipsis), ellipsis)
-		return head + ellipsis, keepBelow(hl, len(head))
+		head := strings.TrimSuffix(ansi.Truncate(text, w, view.Ellipsis), view.Ellipsis)
+		return head + view.Ellipsis, keepBelow(hl, len(head))
 	}
 	headW := (w - 1) / 2
 	head := ansi.Truncate(text, headW, "")
@@ -136,10 +135,10 @@ func fitCell(text string, textW, w int, middle bool, hl []int) (string, []int) {
 		case h < len(head):
 			out = append(out, h)
 		case h >= cut:
-			out = append(out, h-cut+len(head)+len(ellipsis))
+			out = append(out, h-cut+len(head)+len(view.Ellipsis))
 		}
 	}
-	return head + ellipsis + tail, out
+	return head + view.Ellipsis + tail, out
 }
 
 func keepBelow(hl []int, n int) []int {
@@ -283,7 +282,7 @@ func renderGroupRow(b *strings.Builder, g *ownerGroup, st *rowStyles, width int,
 			st.status[n.cat].write(&parts, strconv.Itoa(n.count)+n.word)
 		}
 	}
-	b.WriteString(ansi.Truncate(parts.String(), width, ellipsis))
+	b.WriteString(ansi.Truncate(parts.String(), width, view.Ellipsis))
 	finishRow(b, start, st, width, fill)
 }
 
@@ -311,10 +310,10 @@ func renderColumnHeader(b *strings.Builder, ly *layout, style lipgloss.Style) {
 					w += partGap + ly.w[n]
 				}
 			}
-			line.WriteString(ansi.Truncate(title, w, ellipsis))
+			line.WriteString(ansi.Truncate(title, w, view.Ellipsis))
 			break
 		}
-		line.WriteString(padRight(ansi.Truncate(title, w, ellipsis), w+ly.gapAfter(c)))
+		line.WriteString(padRight(ansi.Truncate(title, w, view.Ellipsis), w+ly.gapAfter(c)))
 	}
 	b.WriteString(style.Render(strings.TrimRight(line.String(), " ")))
 }

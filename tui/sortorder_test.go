@@ -13,6 +13,7 @@ import (
 
 	"github.com/initwatch/initwatch/kube"
 	"github.com/initwatch/initwatch/model"
+	"github.com/initwatch/initwatch/tui/internal/tuitest"
 )
 
 // TestResortEveryPathMatchesFullSort: resort moves a few changed entries
@@ -32,12 +33,12 @@ func TestResortEveryPathMatchesFullSort(t *testing.T) {
 		t.Run(o.String(), func(t *testing.T) {
 			r := rand.New(rand.NewPCG(11, 17))
 			store, list := newPodStore(), &podList{order: o}
-			pods := syntheticPods(600, 5)
+			pods := tuitest.SyntheticPods(600, 5)
 			live := map[kube.PodKey]*corev1.Pod{}
 			for _, p := range pods {
 				live[kube.PodKey{Namespace: p.Namespace, Name: p.Name}] = p
 			}
-			list.applyChanges(store.apply(kube.Batch{Upserted: pods}, testNow))
+			list.applyChanges(store.apply(kube.Batch{Upserted: pods}, tuitest.Now))
 			checkSorted(t, 0, store, list)
 			rv, fresh := 1, 0
 			for batch := 1; batch <= 60; batch++ {
@@ -62,7 +63,7 @@ func TestResortEveryPathMatchesFullSort(t *testing.T) {
 						}
 					case x < 9: // a new pod
 						fresh++
-						p := syntheticPod("team-new", "fresh-"+strconv.Itoa(fresh), "fresh-abcdef012", testNow.Add(-time.Duration(fresh)*time.Second), r.IntN(3), r.IntN(4), int32(r.IntN(5)))
+						p := tuitest.SyntheticPod("team-new", "fresh-"+strconv.Itoa(fresh), "fresh-abcdef012", tuitest.Now.Add(-time.Duration(fresh)*time.Second), r.IntN(3), r.IntN(4), int32(r.IntN(5)))
 						live[kube.PodKey{Namespace: p.Namespace, Name: p.Name}] = p
 						b.Upserted = append(b.Upserted, p)
 					default: // changed, then gone, in the same batch
@@ -74,7 +75,7 @@ func TestResortEveryPathMatchesFullSort(t *testing.T) {
 						}
 					}
 				}
-				list.applyChanges(store.apply(b, testNow))
+				list.applyChanges(store.apply(b, tuitest.Now))
 				checkSorted(t, batch, store, list)
 				if len(list.sorted) != len(live) {
 					t.Fatalf("batch %d: list holds %d pods, cluster %d", batch, len(list.sorted), len(live))
@@ -99,7 +100,7 @@ func checkSorted(t *testing.T, batch int, store *podStore, list *podList) {
 // changedPod is p with a new status (another step, phase or restart count).
 func changedPod(p *corev1.Pod, r *rand.Rand, rv int) *corev1.Pod {
 	rs := p.OwnerReferences[0].Name
-	q := syntheticPod(p.Namespace, p.Name, rs, p.CreationTimestamp.Time, r.IntN(3), r.IntN(4), int32(r.IntN(9)))
+	q := tuitest.SyntheticPod(p.Namespace, p.Name, rs, p.CreationTimestamp.Time, r.IntN(3), r.IntN(4), int32(r.IntN(9)))
 	q.ResourceVersion = fmt.Sprint(rv)
 	return q
 }
@@ -121,10 +122,10 @@ func mapKeys(m map[kube.PodKey]*corev1.Pod) []kube.PodKey {
 // The key an entry is placed with must order entries exactly as their
 // views do, in every order: it is all resort looks at to find them.
 func TestSortKeyOrdersAsCompare(t *testing.T) {
-	pods := syntheticPods(200, 9)
+	pods := tuitest.SyntheticPods(200, 9)
 	views := make([]model.PodView, len(pods))
 	for i, p := range pods {
-		views[i] = model.NewPodView(p, testNow)
+		views[i] = model.NewPodView(p, tuitest.Now)
 	}
 	for _, key := range model.SortKeys {
 		for i := range views {

@@ -3,7 +3,6 @@ package tui
 import (
 	"math"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/initwatch/initwatch/kube"
 	"github.com/initwatch/initwatch/model"
+	"github.com/initwatch/initwatch/tui/view"
 )
 
 // podEntry is one pod as the list holds it. Everything a row shows, apart
@@ -206,7 +206,7 @@ func (s *podStore) ctxName(ctx string) string {
 	if n, ok := s.ctxNames[ctx]; ok {
 		return n
 	}
-	return cellText(ctx)
+	return view.CellText(ctx)
 }
 
 // eventsFor returns the events of the pod e holds, oldest first. Events left
@@ -251,14 +251,14 @@ func (e *podEntry) update(pod *corev1.Pod, at time.Time) {
 	e.bar = stepClasses(e.view.Steps, e.bar)
 	e.view.Steps = nil
 
-	e.ns = cellText(e.view.Namespace)
-	e.name = cellText(e.view.Name)
-	e.status = cellText(e.view.Printed.Status)
+	e.ns = view.CellText(e.view.Namespace)
+	e.name = view.CellText(e.view.Name)
+	e.status = view.CellText(e.view.Printed.Status)
 	e.stepName = ""
 	if !e.view.Progress.Initialized && e.view.Progress.Active >= 0 {
-		e.stepName = cellText(e.view.Progress.ActiveName)
+		e.stepName = view.CellText(e.view.Progress.ActiveName)
 	}
-	e.owner = cellText(e.view.Owner)
+	e.owner = view.CellText(e.view.Owner)
 	e.cells = cellSizes{
 		ns:          int32(ansi.StringWidth(e.ns)),
 		name:        int32(ansi.StringWidth(e.name)),
@@ -279,24 +279,13 @@ func (e *podEntry) update(pod *corev1.Pod, at time.Time) {
 
 	e.labels = e.labels[:0]
 	for k, v := range e.view.Labels {
-		e.labels = append(e.labels, cellText(k+"="+v))
+		e.labels = append(e.labels, view.CellText(k+"="+v))
 	}
 	sort.Strings(e.labels)
 	e.labelsLower = e.labelsLower[:0]
 	for _, l := range e.labels {
 		e.labelsLower = append(e.labelsLower, asciiLower(l))
 	}
-}
-
-// cellText makes a string from the cluster safe for one table cell: no
-// escape sequences or controls (model.Sanitize), and no tabs, whose width
-// depends on the terminal.
-func cellText(s string) string {
-	s = model.Sanitize(s)
-	if strings.IndexByte(s, '\t') >= 0 {
-		s = strings.ReplaceAll(s, "\t", " ")
-	}
-	return s
 }
 
 // allPods returns every pod of the scope, in no order (the rollouts view

@@ -1,4 +1,4 @@
-package tui
+package tuitest
 
 import (
 	"strings"
@@ -7,9 +7,9 @@ import (
 	"github.com/charmbracelet/x/ansi"
 )
 
-// assertFits fails when the screen has more lines than h or a line wider
+// AssertFits fails when the screen has more lines than h or a line wider
 // than w: what would scroll or wrap a real terminal.
-func assertFits(t testing.TB, screen string, w, h int) {
+func AssertFits(t testing.TB, screen string, w, h int) {
 	t.Helper()
 	lines := strings.Split(screen, "\n")
 	if len(lines) > h {

@@ -1,4 +1,4 @@
-package tui
+package tuitest
 
 import (
 	"fmt"
@@ -10,11 +10,11 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 )
 
-// syntheticPods builds n pods like a big rollout: 20 namespaces, ReplicaSet
+// SyntheticPods builds n pods like a big rollout: 20 namespaces, ReplicaSet
 // owners, four init containers each; 10% crash-looping on a step, 30% on
 // their way through the steps, the rest running. The same seed gives the
 // same pods.
-func syntheticPods(n int, seed uint64) []*corev1.Pod {
+func SyntheticPods(n int, seed uint64) []*corev1.Pod {
 	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	apps := []string{"web", "api", "checkout", "search", "payments", "auth", "cart", "ledger"}
 	const letters = "bcdfghjklmnpqrstvwxz2456789"
@@ -32,7 +32,7 @@ func syntheticPods(n int, seed uint64) []*corev1.Pod {
 		hash := fmt.Sprintf("%09x", r.Uint64()&0xfffffffff)
 		rs := app + "-" + hash
 		name := rs + "-" + suffix(5)
-		created := testNow.Add(-time.Duration(r.IntN(7200)) * time.Second)
+		created := Now.Add(-time.Duration(r.IntN(7200)) * time.Second)
 		var phase int // 0 failing, 1 initializing, 2 running
 		switch x := r.IntN(10); {
 		case x == 0:
@@ -42,16 +42,17 @@ func syntheticPods(n int, seed uint64) []*corev1.Pod {
 		default:
 			phase = 2
 		}
-		pods = append(pods, syntheticPod(ns, name, rs, created, phase, r.IntN(4), int32(r.IntN(9))))
+		pods = append(pods, SyntheticPod(ns, name, rs, created, phase, r.IntN(4), int32(r.IntN(9))))
 	}
 	return pods
 }
 
-var stepNames = []string{"init-fetch-files", "init-check-services", "init-check-database", "init-check-cache"}
+// StepNames are the init containers of every synthetic pod, in spec order.
+var StepNames = []string{"init-fetch-files", "init-check-services", "init-check-database", "init-check-cache"}
 
-// syntheticPod builds one pod: phase 0 crash-loops on step `at`, phase 1
+// SyntheticPod builds one pod: phase 0 crash-loops on step `at`, phase 1
 // runs step `at`, phase 2 is up and ready.
-func syntheticPod(ns, name, rs string, created time.Time, phase, at int, restarts int32) *corev1.Pod {
+func SyntheticPod(ns, name, rs string, created time.Time, phase, at int, restarts int32) *corev1.Pod {
 	p := &corev1.Pod{
 		ObjectMeta: metav1.ObjectMeta{
 			Namespace: ns, Name: name, UID: types.UID(ns + "/" + name),
@@ -64,7 +65,7 @@ func syntheticPod(ns, name, rs string, created time.Time, phase, at int, restart
 		},
 		Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "app", Image: "app:1"}}},
 	}
-	for _, s := range stepNames {
+	for _, s := range StepNames {
 		p.Spec.InitContainers = append(p.Spec.InitContainers, corev1.Container{Name: s, Image: "init:1"})
 	}
 	start := metav1.NewTime(created.Add(time.Second))
@@ -85,7 +86,7 @@ func syntheticPod(ns, name, rs string, created time.Time, phase, at int, restart
 			{Type: corev1.PodInitialized, Status: corev1.ConditionTrue},
 			{Type: corev1.PodReady, Status: corev1.ConditionTrue},
 		}
-		for _, s := range stepNames {
+		for _, s := range StepNames {
 			p.Status.InitContainerStatuses = append(p.Status.InitContainerStatuses, done(s))
 		}
 		p.Status.ContainerStatuses = []corev1.ContainerStatus{{
@@ -94,7 +95,7 @@ func syntheticPod(ns, name, rs string, created time.Time, phase, at int, restart
 		}}
 	default:
 		p.Status.Phase = corev1.PodPending
-		for i, s := range stepNames {
+		for i, s := range StepNames {
 			switch {
 			case i < at:
 				p.Status.InitContainerStatuses = append(p.Status.InitContainerStatuses, done(s))
@@ -107,7 +108,7 @@ func syntheticPod(ns, name, rs string, created time.Time, phase, at int, restart
 					Name: s, RestartCount: restarts + 1,
 					State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "CrashLoopBackOff"}},
 					LastTerminationState: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{
-						ExitCode: 1, Reason: "Error", StartedAt: start, FinishedAt: metav1.NewTime(testNow.Add(-30 * time.Second)),
+						ExitCode: 1, Reason: "Error", StartedAt: start, FinishedAt: metav1.NewTime(Now.Add(-30 * time.Second)),
 					}},
 				})
 			default:
