@@ -42,7 +42,7 @@ func (s *Summary) Text(now time.Time) string {
 func (w *Workload) Text(now time.Time) string {
 	var b strings.Builder
 	b.WriteString(w.Headline(now))
-	fmt.Fprintf(&b, "\n  %s  %s", w.counts(), Bar(w.Progress, 20))
+	fmt.Fprintf(&b, "\n  %s  %s", w.Counts(), Bar(w.Progress, 20))
 	fmt.Fprintf(&b, "\n  %s", model.Sanitize(w.Status))
 	if w.Inferred && !strings.Contains(w.Status, noteFromPods) {
 		b.WriteString("\n  (owner not read: resolved from the pods' ownerReferences and pod-template-hash)")
@@ -110,7 +110,9 @@ func stalledFor(w *Workload, now time.Time) string {
 	return model.Since(w.LastProgress, now)
 }
 
-func (w *Workload) counts() string {
+// Counts is the workload's numbers on one line: desired ("?" when
+// unknown), updated, initialized, ready, and its pods.
+func (w *Workload) Counts() string {
 	desired := "?"
 	if w.Desired != nil {
 		desired = fmt.Sprint(*w.Desired)
@@ -132,7 +134,7 @@ func (r *Revision) line() string {
 	if r.New {
 		tag = "new"
 	}
-	name := r.Name
+	name := model.Sanitize(r.Name)
 	if r.Number > 0 {
 		name = fmt.Sprintf("%s (revision %d)", name, r.Number)
 	}
@@ -153,7 +155,7 @@ func (w *Workload) stepTable() string {
 	fmt.Fprintln(tw, "#\tSTEP\tDONE\tIN IT\tFAILED\tNOT REACHED\tP50\tP95\tMAX\tDISTRIBUTION\tRESTARTS")
 	for i := range w.Steps {
 		st := &w.Steps[i]
-		name := st.Name
+		name := model.Sanitize(st.Name)
 		if st.Sidecar {
 			name += " (sidecar)"
 		}
@@ -166,15 +168,16 @@ func (w *Workload) stepTable() string {
 		}
 		d := st.Durations
 		// The marks share the last cell, so no column pads after them.
-		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%d\t%d\t%s\t%s\t%s\t%s\t%d%s\n", i+1, name, st.Done, st.inIt(), st.Failed, st.NotReached,
-			dur(d.P50, d.Count), dur(d.P95, d.Count), dur(d.Max, d.Count), Sparkline(d.Histogram), st.Restarts, marks)
+		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%d\t%d\t%s\t%s\t%s\t%s\t%d%s\n", i+1, name, st.Done, st.InIt(), st.Failed, st.NotReached,
+			DurationText(d.P50, d.Count), DurationText(d.P95, d.Count), DurationText(d.Max, d.Count), Sparkline(d.Histogram), st.Restarts, marks)
 	}
 	tw.Flush()
 	return strings.TrimRight(b.String(), "\n")
 }
 
-// inIt is "5 (3 running, 2 CrashLoopBackOff)".
-func (st *Step) inIt() string {
+// InIt is the pods in the step and what they do there:
+// "5 (3 running, 2 CrashLoopBackOff)", or "0".
+func (st *Step) InIt() string {
 	n := st.Running + st.Waiting + st.CrashLooping
 	if n == 0 {
 		return "0"
@@ -184,7 +187,7 @@ func (st *Step) inIt() string {
 		parts = append(parts, fmt.Sprintf("%d running", st.Running))
 	}
 	for _, r := range st.Reasons {
-		parts = append(parts, fmt.Sprintf("%d %s", r.Count, r.Reason))
+		parts = append(parts, fmt.Sprintf("%d %s", r.Count, model.Sanitize(r.Reason)))
 	}
 	if rest := st.Waiting + st.CrashLooping - reasonTotal(st.Reasons); rest > 0 {
 		parts = append(parts, fmt.Sprintf("%d waiting", rest))
@@ -200,7 +203,10 @@ func reasonTotal(rs []ReasonCount) int {
 	return n
 }
 
-func dur(d time.Duration, n int) string {
+// DurationText is one duration of a step's finished runs as the funnel
+// shows it: "-" when there were none (n is their count), milliseconds
+// under a second, else kubectl's short form ("4s", "3m2s").
+func DurationText(d time.Duration, n int) string {
 	if n == 0 {
 		return "-"
 	}

@@ -29,8 +29,9 @@ const detailMin = 14
 // status line under it.
 func (m *Model) chrome() int { return 2 + len(m.access) + 1 }
 
-// detailLines is how many lines the facts of the selected signature take
-// under the list: its Text less the two lines the row already shows.
+// detailHeight is how many lines under the list are kept for the facts of
+// the selected workload or signature (the list gives them more when it
+// is shorter than the rest); none on short screens.
 func (m *Model) detailHeight() int {
 	if m.height < detailMin {
 		return 0
@@ -61,11 +62,10 @@ func (m *Model) View() string {
 	} else {
 		lines = m.sigLines(lines)
 	}
-	for len(lines) < m.height-m.detailHeight()-1 {
-		lines = append(lines, "")
-	}
-	if h := m.detailHeight(); h > 0 {
-		lines = append(lines, m.factLines(h)...)
+	// The facts follow the list's last row and take the rest of the
+	// screen: at least detailHeight lines, more when the list is short.
+	if m.detailHeight() > 0 {
+		lines = append(lines, m.factLines(m.height-1-len(lines))...)
 	}
 	for len(lines) < m.height-1 {
 		lines = append(lines, "")
@@ -190,9 +190,12 @@ func (m *Model) podLines(lines []string) []string {
 	return lines
 }
 
-// factLines draws the selected signature as the copy key copies it
-// (Signature.Text), in h lines with a rule above.
+// factLines draws the facts (the workload's panel, or the signature as
+// the copy key copies it) in at most h lines, a rule above.
 func (m *Model) factLines(h int) []string {
+	if h <= 0 {
+		return nil
+	}
 	out := []string{m.th.Muted.Render(strings.Repeat("─", m.width))}
 	for _, l := range m.facts {
 		if len(out) == h {

@@ -83,9 +83,10 @@ type Model struct {
 	clip Clipboard
 	// note is the last copy's outcome, shown on the status line.
 	note string
-	// facts are the lines of the selected workload or signature as the
-	// copy key copies them, drawn under the list; computed when the
-	// cursor or the summary moves, not per frame.
+	// facts are the lines drawn under the list: the selected workload's
+	// panel (workloadPanel), or the selected signature as the copy key
+	// copies it; computed when the cursor, the summary or the size
+	// changes, not per frame.
 	facts []string
 }
 
@@ -369,6 +370,14 @@ func (m *Model) clamp() {
 	}
 	fit(&m.cursor, &m.offset, len(m.rows))
 	m.facts = m.facts[:0]
+	if ref, ok := m.selectedWorkload(); ok {
+		for w := range m.workloads {
+			if m.workloads[w].ref == ref {
+				m.facts = append(m.facts, m.workloadPanel(m.workloads[w].w, m.width)...)
+				return
+			}
+		}
+	}
 	if text, _ := m.selectedText(); text != "" {
 		for _, l := range strings.Split(text, "\n") {
 			m.facts = append(m.facts, model.Sanitize(l))
