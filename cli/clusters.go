@@ -22,7 +22,8 @@ type multiCluster struct {
 // (a broken kubeconfig entry) is shown unreachable with the reason and
 // retried; it never stops the others.
 // configure sets what each cluster's source watches beyond pods (events,
-// owners), as the single-cluster form of the command does.
+// owners), as the single-cluster form of the command does; Options.Context
+// names the cluster it configures.
 func newMultiCluster(env *Env, flags *kube.ConfigFlags, contexts []string, configure func(*kube.Options)) *multiCluster {
 	newSource := env.NewSource
 	if newSource == nil {
@@ -38,10 +39,10 @@ func newMultiCluster(env *Env, flags *kube.ConfigFlags, contexts []string, confi
 			if err != nil {
 				return nil, err
 			}
+			opts.Context = name
 			if configure != nil {
 				configure(&opts)
 			}
-			opts.Context = name
 			return newSource(cf, opts)
 		}})
 		if env.NewSource == nil {

@@ -242,20 +242,6 @@ func TestRolloutsSeveralContexts(t *testing.T) {
 }
 
 // `wait` judges one cluster: several contexts are a usage error in one line.
-func TestWaitRefusesSeveralContexts(t *testing.T) {
-	kc, cfg := writeMultiKubeconfig(t)
-	_, errOut, code, seen := runMultiCLI(t, cfg, nil, "wait", "--kubeconfig", kc, "--context", "eu-1,us-1", "deploy/web")
-	if code != ExitUsage {
-		t.Fatalf("exit %d, want %d (usage): %s", code, ExitUsage, errOut)
-	}
-	if first, _, _ := strings.Cut(errOut, "\n"); !strings.Contains(first, "one context at a time") {
-		t.Errorf("error = %q", errOut)
-	}
-	if len(seen) != 0 {
-		t.Errorf("sources built: %q", seen)
-	}
-}
-
 // A pod removed in one cluster leaves the same namespace/name in another
 // in the summary.
 func TestRolloutsRemovalKeepsOtherCluster(t *testing.T) {

@@ -54,7 +54,13 @@ func (s *scriptedSource) Run(ctx context.Context, out chan<- kube.Batch) error {
 
 func loadPods(t *testing.T) []*corev1.Pod {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata", "pods.yaml"))
+	return loadPodsFrom(t, "pods.yaml")
+}
+
+// loadPodsFrom reads the pods of a List in testdata.
+func loadPodsFrom(t *testing.T, name string) []*corev1.Pod {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {
 		t.Fatal(err)
 	}

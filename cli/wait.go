@@ -68,19 +68,47 @@ func waitFlags(flags *kube.ConfigFlags, o *waitOptions) *pflag.FlagSet {
 
 // waitRun is one resolved `initwatch wait`: where to watch and what.
 type waitRun struct {
-	env       *Env
-	o         waitOptions
-	ns        string // the namespace; "" with -A and -l
-	allNS     bool
-	targets   []wait.Target
-	fors      []wait.For
-	client    kubernetes.Interface
-	source    kube.PodSource
-	logs      kube.LogSource
-	clock     func() time.Time // pod timestamps' clock (the simulation's in the demo)
-	terminal  bool
-	github    bool
+	env      *Env
+	o        waitOptions
+	ns       string // -n; "" with -A and -l, or when each context's own namespace applies
+	allNS    bool
+	targets  []wait.Target
+	fors     []wait.For
+	clusters []*waitCluster // one, named "", or one per context
+	source   kube.PodSource // every cluster's pods, each batch naming its cluster
+	logs     kube.LogSource // routed by LogRequest.Context when several
+	clock    func() time.Time
+	terminal bool
+	github   bool
+	// termWidth is the terminal's width, read at each summary.
 	termWidth func() int
+}
+
+// waitCluster is one cluster a wait judges: where its workloads are read
+// and how far its pods have been listed.
+type waitCluster struct {
+	name   string // the kubeconfig context; "" when the wait watches one cluster
+	ns     string // the namespace watched; "" with -A
+	client kubernetes.Interface
+
+	objsSynced func() bool
+	synced     bool            // its pods were listed
+	conn       *kube.ConnState // the last connection state reported
+	// failed says why its pods could not be listed yet, "" once they
+	// were (several clusters only: one cluster fails the command).
+	failed string
+}
+
+// multi reports a wait over several clusters.
+func (r *waitRun) multi() bool { return len(r.clusters) > 1 }
+
+func (r *waitRun) cluster(name string) *waitCluster {
+	for _, c := range r.clusters {
+		if c.name == name {
+			return c
+		}
+	}
+	return nil
 }
 
 func runWait(ctx context.Context, env *Env, args []string) error {
@@ -101,39 +129,32 @@ func runWait(ctx context.Context, env *Env, args []string) error {
 	}
 	kube.RedirectClientLogs(io.Discard)
 	if demoOn {
-		cluster := demo.New(demoOpts)
-		// As if the pipeline had just applied the release: the
-		// simulation starts in the middle of it, where waiting has
-		// something to say (a rollout that has not begun is done).
-		cluster.Step(demo.ReleaseUnderway)
-		ctx, cancel := context.WithCancel(ctx)
-		simulated := make(chan error, 1)
-		go func() { simulated <- cluster.Run(ctx) }()
-		defer func() { cancel(); <-simulated }()
-		r.client, r.logs, r.clock = cluster.Client(), cluster.Logs(), cluster.Now
-		if r.ns == "" && !r.allNS {
-			r.ns = "default" // the demo's context namespace
-		}
-		r.source = cluster.Source(r.sourceOptions(flags, nil))
+		n, _ := fs.GetInt(flagDemoClusters)
+		stop := r.openDemo(ctx, flags, demoOpts, n)
+		defer stop()
 		return r.run(ctx)
 	}
 	settings, err := loadSettings(env, fs, flags)
 	if err != nil {
 		return err
 	}
-	// One wait judges one cluster: a pipeline deploying to several runs one
-	// wait per context, each with its own exit code and diagnosis.
-	if contexts, err := flags.ResolveContexts(settings.Clusters); err != nil {
+	contexts, err := flags.ResolveContexts(settings.Clusters)
+	if err != nil {
 		return err
-	} else if len(contexts) > 1 {
-		return usageErrorf(hint, "wait follows one context at a time, got %d (%s): run one wait per --context", len(contexts), strings.Join(contexts, ","))
 	}
-	if r.ns == "" && !r.allNS {
+	if len(contexts) > 1 {
+		if err := r.openClusters(flags, contexts); err != nil {
+			return err
+		}
+		return r.run(ctx)
+	}
+	c := &waitCluster{ns: r.ns}
+	if c.ns == "" && !r.allNS {
 		ns, err := flags.ContextNamespace()
 		if err != nil {
 			return &exitCodeError{code: wait.ExitUnreachable, err: err}
 		}
-		r.ns = ns
+		c.ns = ns
 	}
 	cs, err := flags.Clientset()
 	if err != nil {
@@ -143,17 +164,110 @@ func runWait(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return &exitCodeError{code: wait.ExitUnreachable, err: err}
 	}
-	r.client, r.logs, r.clock = cs, kube.NewLogSource(cs, kube.LogStreamOptions{}), env.Now
+	c.client = cs
+	r.clusters = []*waitCluster{c}
+	r.logs, r.clock = kube.NewLogSource(cs, kube.LogStreamOptions{}), env.Now
 	newSource := env.NewSource
 	if newSource == nil {
 		newSource = newClusterSource
 	}
-	src, err := newSource(flags, r.sourceOptions(flags, fallback))
+	opts := kube.Options{FallbackNamespaces: fallback}
+	r.scope(&opts, c.ns, flags)
+	src, err := newSource(flags, opts)
 	if err != nil {
 		return &exitCodeError{code: wait.ExitUnreachable, err: err}
 	}
 	r.source = src
 	return r.run(ctx)
+}
+
+// openClusters prepares a wait over several contexts: each one's namespace
+// (-n, or the context's own, as kubectl --context NAME would use) and
+// client, and one source merging their pods. A context whose kubeconfig
+// entry cannot make a client fails the command at once: no retry fixes it.
+func (r *waitRun) openClusters(flags *kube.ConfigFlags, contexts []string) error {
+	for _, name := range contexts {
+		cf := flags.ForContext(name)
+		c := &waitCluster{name: name, ns: r.ns}
+		if c.ns == "" && !r.allNS {
+			ns, err := cf.ContextNamespace()
+			if err != nil {
+				return &exitCodeError{code: wait.ExitUnreachable, err: fmt.Errorf("context %q: %w", name, err)}
+			}
+			c.ns = ns
+		}
+		cs, err := cf.Clientset()
+		if err != nil {
+			return &exitCodeError{code: wait.ExitUnreachable, err: fmt.Errorf("context %q: %w", name, err)}
+		}
+		c.client = cs
+		r.clusters = append(r.clusters, c)
+	}
+	m := newMultiCluster(r.env, flags, contexts, func(o *kube.Options) {
+		r.scope(o, r.cluster(o.Context).ns, flags)
+	})
+	r.source, r.clock = m.source, r.env.Now
+	r.logs = m.logs
+	if r.logs == nil { // sources replaced (tests): logs through the clients
+		logs := kube.ContextLogs{}
+		for _, c := range r.clusters {
+			logs[c.name] = kube.NewLogSource(c.client, kube.LogStreamOptions{})
+		}
+		r.logs = logs
+	}
+	return nil
+}
+
+// openDemo watches n simulated clusters (one unnamed when n is 1), as if
+// the pipeline had just applied the release: the simulations start in the
+// middle of it, where waiting has something to say (a rollout that has not
+// begun is done). With several, the release fails in the second, as in
+// `initwatch --demo --demo-clusters N`. stop ends the simulations.
+func (r *waitRun) openDemo(ctx context.Context, flags *kube.ConfigFlags, opts demo.Options, n int) (stop func()) {
+	if opts.Start.IsZero() {
+		opts.Start = time.Now().Truncate(time.Second) // one clock for all
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	simulated := make(chan error, n)
+	ns := r.ns
+	if ns == "" && !r.allNS {
+		ns = "default" // the demo's context namespace
+	}
+	var clusters []kube.Cluster
+	logs := kube.ContextLogs{}
+	for i := range n {
+		o := opts
+		o.Seed = opts.Seed + uint64(i)
+		o.FailRelease = n > 1 && i == 1
+		sim := demo.New(o)
+		_ = sim.Step(demo.ReleaseUnderway)
+		go func() { simulated <- sim.Run(ctx) }()
+		c := &waitCluster{ns: ns, client: sim.Client()}
+		if n > 1 {
+			c.name = demoContexts[i]
+		}
+		r.clusters = append(r.clusters, c)
+		srcOpts := kube.Options{Context: c.name}
+		r.scope(&srcOpts, ns, flags)
+		if n == 1 {
+			r.source, r.logs = sim.Source(srcOpts), sim.Logs()
+		} else {
+			clusters = append(clusters, kube.Cluster{Context: c.name, New: func() (kube.PodSource, error) { return sim.Source(srcOpts), nil }})
+			logs[c.name] = sim.Logs()
+		}
+		if i == 0 {
+			r.clock = sim.Now
+		}
+	}
+	if n > 1 {
+		r.source, r.logs = kube.NewMultiSource(clusters), logs
+	}
+	return func() {
+		cancel()
+		for range n {
+			<-simulated
+		}
+	}
 }
 
 // resolve checks the arguments and flags: nothing is attempted on bad
@@ -249,17 +363,19 @@ func lookup(env *Env, key string) string {
 	return v
 }
 
-// sourceOptions watches the pods and events of the namespace (all its
-// pods: a workload's are found by owner), or the pods of -l.
-func (r *waitRun) sourceOptions(flags *kube.ConfigFlags, fallback []string) kube.Options {
-	opts := kube.Options{WithEvents: true, FallbackNamespaces: fallback}
+// scope sets what a cluster's source watches: the pods and events of the
+// namespace ns (all its pods: a workload's are found by owner; every
+// namespace with -A), or the pods of -l.
+func (r *waitRun) scope(opts *kube.Options, ns string, flags *kube.ConfigFlags) {
+	opts.WithEvents = true
+	opts.Namespaces = nil
 	if !r.allNS {
-		opts.Namespaces = []string{r.ns}
+		opts.Namespaces = []string{ns}
 	}
+	opts.LabelSelector, opts.FieldSelector = "", ""
 	if r.targets[0].Kind == wait.KindSelector {
 		opts.LabelSelector, opts.FieldSelector, _ = flags.Selectors()
 	}
-	return opts
 }
 
 func waitUsage(name string, fs *pflag.FlagSet) string {
@@ -303,6 +419,16 @@ and diagnosis as one JSON document (progress goes to stderr). With
 GITHUB_ACTIONS=true it adds ::error annotations and folds logs in ::group::.
 It only gets, lists and watches; it never writes to the cluster.
 
+Several clusters (--context a,b, --all-contexts, --clusters SET): the
+targets are waited for in every context, each in -n or the context's own
+namespace; a workload with the same name in two clusters is two targets.
+Done only when every cluster is; a stop rule in any cluster fails the wait
+at once. Progress lines, targets and the diagnosis name each cluster
+(us-1:payments/checkout-7d9f-2xk4p). A cluster that cannot be reached is
+retried until --timeout (it may come back; the others go on), then the wait
+exits 4 naming it; one that refuses to let its pods be listed exits 4 at
+once, since permissions do not come back by waiting.
+
 Exit codes:
   0    done
   1    failed: a stop rule fired (diagnosis printed), or the object is missing
@@ -315,7 +441,9 @@ Examples:
   %[1]s wait deploy/checkout -n payments            # kubectl rollout status, with a diagnosis
   %[1]s wait job/migrate --timeout 5m
   %[1]s wait -l app=web --for initialized
+  %[1]s wait deploy/checkout -n payments --context eu-1,us-1
   %[1]s wait --demo -n payments deploy/checkout     # on the built-in simulated cluster
+  %[1]s wait --demo --demo-clusters 2 -n payments deploy/checkout
 
 Flags:
 `, name)
@@ -331,15 +459,27 @@ func (r *waitRun) run(ctx context.Context) error {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	tracker := wait.NewTracker(r.o.rules, r.targets, r.fors)
+	names := make([]string, len(r.clusters))
+	for i, c := range r.clusters {
+		names[i] = c.name
+	}
+	judge := wait.NewClusters(names, r.o.rules, r.targets, r.fors)
 
 	batches := make(chan kube.Batch)
 	srcDone := make(chan error, 1)
 	go func() { srcDone <- r.source.Run(ctx, batches) }()
-	objs, objsSynced, stopObjs := watchObjects(ctx, r.client, r.ns, r.targets)
+	objs := make(chan objEvent)
+	stops := make([]func(), 0, len(r.clusters))
+	for _, c := range r.clusters {
+		synced, stop := watchObjects(ctx, c.client, c.ns, r.targets, c.name, objs)
+		c.objsSynced = synced
+		stops = append(stops, stop)
+	}
 	defer func() {
 		cancel()
-		stopObjs()
+		for _, stop := range stops {
+			stop()
+		}
 		<-srcDone
 	}()
 
@@ -353,8 +493,6 @@ func (r *waitRun) run(ctx context.Context) error {
 	ticker := time.NewTicker(time.Second)
 	defer ticker.Stop()
 	progress := r.progressWriter()
-	synced := false
-	var lastConn *kube.ConnState
 	for {
 		state := wait.Waiting
 		select {
@@ -368,6 +506,10 @@ func (r *waitRun) run(ctx context.Context) error {
 			}
 			return &exitCodeError{code: connExitCode(err), err: err}
 		case b := <-batches:
+			c, tracker := r.cluster(b.Context), judge.Tracker(b.Context)
+			if c == nil || tracker == nil {
+				continue
+			}
 			for _, p := range b.Upserted {
 				tracker.UpsertPod(p, r.clock())
 			}
@@ -381,49 +523,104 @@ func (r *waitRun) run(ctx context.Context) error {
 				tracker.RemoveEvent(ev)
 			}
 			if b.Conn != nil {
-				if err := connNotice(progress.stderr(), "", lastConn, b.Conn, synced); err != nil {
+				if err := r.observeConn(progress, judge, c, b.Conn); err != nil {
 					progress.clear()
-					return &exitCodeError{code: wait.ExitUnreachable, err: err}
+					return err
 				}
-				lastConn = b.Conn
 			}
-			synced = synced || b.Synced
+			if b.Synced && !c.synced {
+				c.synced, c.failed = true, ""
+				judge.Hold(c.name, "")
+			}
 		case o := <-objs:
-			if o.deleted {
+			tracker := judge.Tracker(o.context)
+			switch {
+			case tracker == nil:
+			case o.deleted:
 				tracker.RemoveObject(o.obj)
-			} else {
+			default:
 				tracker.SetObject(o.obj)
 			}
 		case <-ticker.C:
 		case <-deadline:
 			state = wait.TimedOut
 		}
-		if state == wait.Waiting && (!synced || !objsSynced()) {
+		if state == wait.Waiting && !r.settled() {
 			continue
 		}
 		now := r.clock()
-		v := tracker.Evaluate(now)
+		v := judge.Evaluate(now)
 		if state == wait.Waiting {
-			progress.lines(tracker.Changes(v))
-			progress.summary(tracker.Summary(v, time.Since(start)))
+			progress.lines(judge.Changes(v))
+			progress.summary(judge.Summary(v, time.Since(start)))
 			if v.State == wait.Waiting {
 				continue
 			}
 		} else {
-			progress.lines(tracker.Changes(v))
+			progress.lines(judge.Changes(v))
 			v.State = state
 			if state == "interrupted" {
 				v.Trips = nil
 			}
 		}
 		progress.clear()
-		return r.finish(ctx, tracker, v, now, time.Since(start))
+		return r.finish(ctx, judge, v, now, time.Since(start))
 	}
 }
 
-// finish prints the report and returns the outcome's exit code.
-func (r *waitRun) finish(ctx context.Context, tracker *wait.Tracker, v wait.Verdict, now time.Time, elapsed time.Duration) error {
-	rep := tracker.Diagnose(v, now, elapsed, r.o.logLines)
+// settled reports that judging can begin: every cluster's pods and
+// workloads are listed, or (several clusters) it is known not to answer.
+func (r *waitRun) settled() bool {
+	for _, c := range r.clusters {
+		if c.failed == "" && (!c.synced || !c.objsSynced()) {
+			return false
+		}
+	}
+	return true
+}
+
+// observeConn reports a cluster's connection change on stderr. One cluster
+// lost before its pods were listed ends the wait (exit 4), as before any
+// kubectl command. Of several, one that cannot be reached is retried and
+// held out of the judgement (the wait cannot be done without it; the
+// timeout names it), while one that refuses every read ends the wait at
+// once: permissions do not come back by waiting.
+func (r *waitRun) observeConn(progress *waitProgress, judge *wait.Clusters, c *waitCluster, conn *kube.ConnState) error {
+	defer func() { c.conn = conn }()
+	if !r.multi() {
+		if err := connNotice(progress.stderr(), "", c.conn, conn, c.synced); err != nil {
+			return &exitCodeError{code: wait.ExitUnreachable, err: err}
+		}
+		return nil
+	}
+	_ = connNotice(progress.stderr(), fmt.Sprintf("context %q: ", model.Sanitize(c.name)), c.conn, conn, true)
+	switch conn.Phase {
+	case kube.ConnForbidden:
+		return &exitCodeError{code: wait.ExitUnreachable,
+			err: fmt.Errorf("context %q: %s", c.name, firstNonEmpty(conn.Err, "not allowed to list pods"))}
+	case kube.ConnUnreachable, kube.ConnReconnecting:
+		if !c.synced {
+			c.failed = firstNonEmpty(conn.Err, string(conn.Phase))
+			judge.Hold(c.name, string(conn.Phase)+": "+c.failed)
+		}
+	}
+	return nil
+}
+
+// finish prints the report and returns the outcome's exit code. A wait
+// over several clusters that timed out while one of them could not be read
+// exits 4 with a line naming it: its pods were never judged.
+func (r *waitRun) finish(ctx context.Context, judge *wait.Clusters, v wait.Verdict, now time.Time, elapsed time.Duration) error {
+	rep := judge.Diagnose(v, now, elapsed, r.o.logLines)
+	var unread error
+	if v.State == wait.TimedOut && len(rep.Unjudged) > 0 {
+		var msgs []string
+		for _, h := range rep.Unjudged {
+			msgs = append(msgs, fmt.Sprintf("context %q was never read (%s)", h.Context, h.Reason))
+		}
+		unread = fmt.Errorf("timed out after %s: %s", rep.Elapsed, strings.Join(msgs, "; "))
+		rep.ExitCode = wait.ExitUnreachable
+	}
 	// The command was asked to stop: the logs are read on a fresh, short
 	// deadline so an interrupted wait still explains itself.
 	logCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
@@ -445,11 +642,13 @@ func (r *waitRun) finish(ctx context.Context, tracker *wait.Tracker, v wait.Verd
 	if err != nil {
 		return fmt.Errorf("write output: %w", err)
 	}
-	switch v.State {
-	case wait.Done:
+	switch {
+	case v.State == wait.Done:
 		return nil
-	case "interrupted":
+	case v.State == "interrupted":
 		return &exitCodeError{code: ExitInterrupted, err: errInterrupted, printed: true}
+	case unread != nil:
+		return &exitCodeError{code: wait.ExitUnreachable, err: unread}
 	}
 	return &exitCodeError{code: wait.ExitCodeOf(v.State), err: fmt.Errorf("%s", v.State), printed: true}
 }
@@ -461,7 +660,7 @@ func fillLog(ctx context.Context, logs kube.LogSource, l *wait.LogExcerpt) {
 		return
 	}
 	tail := int64(l.TailLines)
-	lines, errs, err := logs.Stream(ctx, kube.LogRequest{Namespace: l.Namespace, Pod: l.Pod, Container: l.Container,
+	lines, errs, err := logs.Stream(ctx, kube.LogRequest{Context: l.Context, Namespace: l.Namespace, Pod: l.Pod, Container: l.Container,
 		Previous: l.Previous, TailLines: &tail})
 	if err != nil {
 		l.Err = kube.Explain(err)

@@ -40,7 +40,8 @@ func TestWaitHelpListsExitCodesAndRules(t *testing.T) {
 	}
 	for _, want := range []string{"Exit codes:", "3    timed out", "4    cannot reach the cluster",
 		"--max-restarts", "--fail-fast", "--pull-grace", "--schedule-grace", "--stop-on-failed-pod",
-		"--stop-on-progress-deadline", "--log-lines", "--quiet", "GITHUB_ACTIONS"} {
+		"--stop-on-progress-deadline", "--log-lines", "--quiet", "GITHUB_ACTIONS",
+		"Several clusters", "exits 4 naming it", "exits 4 at\nonce"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("help lacks %q", want)
 		}

@@ -25,14 +25,14 @@ func (t *Tracker) Changes(v Verdict) []string {
 				continue
 			}
 			seen[e] = true
-			if line, ok := e.change(); ok {
+			if line, ok := e.change(t.context); ok {
 				lines = append(lines, line)
 			}
 		}
 		// The outcome repeats the final messages.
 		if v.State == Waiting && i < len(v.Targets) && v.Targets[i].Message != tr.printed {
 			tr.printed = v.Targets[i].Message
-			lines = append(lines, v.Targets[i].Target+": "+tr.printed)
+			lines = append(lines, qualified(t.context, v.Targets[i].Target)+": "+tr.printed)
 		}
 	}
 	return lines
@@ -47,10 +47,10 @@ func display(v *model.PodView) string {
 	return v.Printed.Status
 }
 
-func (e *podEntry) change() (string, bool) {
+func (e *podEntry) change(context string) (string, bool) {
 	now := display(&e.view)
 	restarts := e.view.Printed.RestartCount
-	name := e.pod.Namespace + "/" + e.pod.Name
+	name := qualified(context, e.pod.Namespace+"/"+e.pod.Name)
 	if e.printed == "" {
 		e.printed, e.printedRestarts, e.printedSteps = now, restarts, e.steps
 		return name + " " + now, true

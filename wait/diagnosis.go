@@ -1,7 +1,6 @@
 package wait
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -27,6 +26,9 @@ type Report struct {
 	// Pending are the judged pods not done yet (Result timed out): where
 	// each one stands.
 	Pending []Pending `json:"pending,omitempty"`
+	// Unjudged are the clusters whose pods could not be read (a wait over
+	// several contexts): why each one is missing from the judgement.
+	Unjudged []HeldCluster `json:"unjudged,omitempty"`
 }
 
 // Failure is one failure signature with what explains it.
@@ -41,6 +43,9 @@ type Failure struct {
 // LogExcerpt is the end of one container run's log. The command fills
 // Lines (or Err) through the cluster's log API.
 type LogExcerpt struct {
+	// Context is the pod's cluster, when a wait spans several: its logs
+	// are read there.
+	Context   string   `json:"context,omitempty"`
 	Namespace string   `json:"namespace"`
 	Pod       string   `json:"pod"`
 	Container string   `json:"container"`
@@ -52,6 +57,7 @@ type LogExcerpt struct {
 
 // Pending is one pod that was not done when the time ran out.
 type Pending struct {
+	Context   string `json:"context,omitempty"` // the pod's cluster, when a wait spans several
 	Namespace string `json:"namespace"`
 	Pod       string `json:"pod"`
 	Status    string `json:"status"` // kubectl's STATUS
@@ -82,21 +88,55 @@ func (t *Tracker) Diagnose(v Verdict, now time.Time, elapsed time.Duration, logL
 	}
 	events := t.eventList()
 	for _, sig := range rollout.Signatures(list, nil, now) {
+		t.stampSignature(&sig)
 		f := Failure{Signature: sig}
 		if e := t.podNamed(sig.Example.Namespace, sig.Example.Name); e != nil {
 			f.Log = failedRun(e.pod, sig, logLines)
 			f.Events = warnings(e.pod, events, now)
+			if f.Log != nil {
+				f.Log.Context = t.context
+			}
 		}
 		r.Failures = append(r.Failures, f)
 	}
 	if v.State == TimedOut {
 		for _, e := range pods {
 			if p, ok := pending(e, t.forOf(e), now); ok {
+				p.Context = t.context
 				r.Pending = append(r.Pending, p)
 			}
 		}
 	}
 	return r
+}
+
+// stampSignature names the tracker's cluster in a signature whose pods did
+// not carry it (the sources stamp pods with their context; fixtures and
+// hand-built pods may not), so a failure always says where it happened.
+func (t *Tracker) stampSignature(sig *rollout.Signature) {
+	if t.context == "" {
+		return
+	}
+	if sig.Workload.Context == "" {
+		sig.Workload.Context = t.context
+	}
+	if sig.Example.Context == "" {
+		sig.Example.Context = t.context
+	}
+	for i := range sig.Pods {
+		if sig.Pods[i].Context == "" {
+			sig.Pods[i].Context = t.context
+		}
+	}
+}
+
+// qualified prefixes name with its cluster ("us-1:shop/web-0"), as
+// rollout's PodRef and WorkloadRef print theirs; name alone for one cluster.
+func qualified(context, name string) string {
+	if context == "" {
+		return name
+	}
+	return context + ":" + name
 }
 
 // judged are the pods every target is judged on, once each, by name.
@@ -266,19 +306,4 @@ func (t *Tracker) podCount() (done, failing, total int) {
 		}
 	}
 	return done, failing, total
-}
-
-// Summary is the one-line live status a terminal shows: elapsed time, each
-// target's message, and the pods done and failing.
-func (t *Tracker) Summary(v Verdict, elapsed time.Duration) string {
-	done, failing, total := t.podCount()
-	parts := []string{"waiting " + model.HumanDuration(elapsed)}
-	for _, ts := range v.Targets {
-		parts = append(parts, ts.Target+": "+ts.Message)
-	}
-	s := fmt.Sprintf("%s · pods %d/%d done", strings.Join(parts, " · "), done, total)
-	if failing > 0 {
-		s += fmt.Sprintf(", %d failing", failing)
-	}
-	return s
 }

@@ -30,7 +30,7 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 	switch r.Result {
 	case Done:
 		for _, t := range r.Targets {
-			fmt.Fprintf(b, "%s: %s\n", t.Target, t.Message)
+			fmt.Fprintf(b, "%s: %s\n", qualified(t.Context, t.Target), t.Message)
 		}
 		fmt.Fprintf(b, "done in %s\n", r.Elapsed)
 		_, err := io.WriteString(w, b.String())
@@ -45,7 +45,13 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 		if t.Done {
 			state = "done"
 		}
-		fmt.Fprintf(b, "  %s (%s, --for %s): %s\n", t.Target, state, t.For, t.Message)
+		fmt.Fprintf(b, "  %s (%s, --for %s): %s\n", qualified(t.Context, t.Target), state, t.For, t.Message)
+	}
+	if len(r.Unjudged) > 0 {
+		b.WriteString("\nNot judged, the cluster could not be read:\n")
+		for _, h := range r.Unjudged {
+			fmt.Fprintf(b, "  %s: %s\n", h.Context, oneLine(h.Reason))
+		}
 	}
 	if len(r.Stops) > 0 {
 		b.WriteString("\nStopped early, waiting cannot succeed:\n")
@@ -55,7 +61,7 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 	}
 	if o.GitHub {
 		for _, s := range r.Stops {
-			ghCommand(b, "error", "initwatch wait: "+s.Target+" "+string(s.Rule), tripText(s))
+			ghCommand(b, "error", "initwatch wait: "+qualified(s.Context, s.Target)+" "+string(s.Rule), tripText(s))
 		}
 	}
 	if len(r.Pending) > 0 {
@@ -79,7 +85,7 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 			writeLog(b, f.Log, o.GitHub)
 		}
 		if len(f.Events) > 0 {
-			fmt.Fprintf(b, "  warning events of %s/%s:\n", f.Example.Namespace, f.Example.Name)
+			fmt.Fprintf(b, "  warning events of %s:\n", f.Example.String())
 			for _, e := range f.Events {
 				fmt.Fprintf(b, "    %s  %s  %s  %s\n", e.Reason, e.Age, e.From, oneLine(e.Message))
 			}
@@ -90,14 +96,17 @@ func WriteText(w io.Writer, r *Report, o TextOptions) error {
 }
 
 func tripText(s Trip) string {
-	if s.Pod == "" {
+	if s.Pod == "" { // the detail names the workload
+		if s.Context != "" {
+			return s.Context + ": " + s.Detail
+		}
 		return s.Detail
 	}
-	return s.Namespace + "/" + s.Pod + ": " + s.Detail
+	return qualified(s.Context, s.Namespace+"/"+s.Pod) + ": " + s.Detail
 }
 
 func pendingText(p Pending) string {
-	s := fmt.Sprintf("%s/%s %s", p.Namespace, p.Pod, p.Status)
+	s := fmt.Sprintf("%s %s", qualified(p.Context, p.Namespace+"/"+p.Pod), p.Status)
 	if p.Status == "Running" {
 		s += " " + p.Ready
 	}
@@ -140,7 +149,7 @@ func writeLog(b *strings.Builder, l *LogExcerpt, github bool) {
 	if l.Previous {
 		run = "previous run, the one that failed"
 	}
-	title := fmt.Sprintf("log of %s/%s %s (%s, last %d lines)", l.Namespace, l.Pod, l.Container, run, l.TailLines)
+	title := fmt.Sprintf("log of %s %s (%s, last %d lines)", qualified(l.Context, l.Namespace+"/"+l.Pod), l.Container, run, l.TailLines)
 	if github {
 		fmt.Fprintf(b, "::group::%s\n", ghData(title))
 	} else {

@@ -62,7 +62,9 @@ var DefaultRules = Rules{
 
 // Trip is one stop rule that fired.
 type Trip struct {
-	Rule      Rule   `json:"rule"`
+	Rule Rule `json:"rule"`
+	// Context is the cluster where it fired, when a wait spans several.
+	Context   string `json:"context,omitempty"`
 	Target    string `json:"target"`              // "deployment/app"
 	Namespace string `json:"namespace,omitempty"` // of the pod, when a pod tripped it
 	Pod       string `json:"pod,omitempty"`

@@ -23,6 +23,9 @@ import (
 // `initwatch wait` and judges it. It is not safe for concurrent use: the
 // command's loop owns it.
 type Tracker struct {
+	// context is the kubeconfig context the tracker judges when a wait
+	// spans several clusters (see Clusters); "" for one cluster.
+	context string
 	rules   Rules
 	targets []*tracked
 	pods    map[types.UID]*podEntry
@@ -234,9 +237,11 @@ type Verdict struct {
 
 // TargetStatus is one target's progress.
 type TargetStatus struct {
-	Target string `json:"target"`
-	For    For    `json:"for"`
-	Done   bool   `json:"done"`
+	// Context is the cluster judged, when a wait spans several.
+	Context string `json:"context,omitempty"`
+	Target  string `json:"target"`
+	For     For    `json:"for"`
+	Done    bool   `json:"done"`
 	// Message is kubectl rollout status's line for rollouts, else a count
 	// of the pods done.
 	Message string `json:"message"`
@@ -251,13 +256,17 @@ func (t *Tracker) Evaluate(now time.Time) Verdict {
 	v := Verdict{State: Done}
 	for _, tr := range t.targets {
 		st, trips := t.evaluate(tr, now)
+		st.Context = t.context
+		for i := range trips {
+			trips[i].Context = t.context
+		}
 		v.Targets = append(v.Targets, st)
 		v.Trips = append(v.Trips, trips...)
 		if !st.Done {
 			v.State = Waiting
 		}
 		if st.Err != "" {
-			v.Trips = append(v.Trips, Trip{Rule: RuleRolloutStatus, Target: st.Target, Detail: st.Err})
+			v.Trips = append(v.Trips, Trip{Rule: RuleRolloutStatus, Context: t.context, Target: st.Target, Detail: st.Err})
 		}
 	}
 	if len(v.Trips) > 0 {
