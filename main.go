@@ -10,6 +10,7 @@ import (
 
 	"github.com/initwatch/initwatch/buildinfo"
 	"github.com/initwatch/initwatch/cli"
+	"github.com/initwatch/initwatch/profiling"
 )
 
 func main() {
@@ -22,8 +23,15 @@ func main() {
 		// `kubectl initwatch ...` being completed.
 		args = append([]string{"__complete"}, args...)
 	}
+	// Profilers only when a benchmark asks for them (INITWATCH_CPUPROFILE…).
+	stopProfiling, err := profiling.Start(os.Getenv)
+	if err != nil {
+		os.Stderr.WriteString("initwatch: " + err.Error() + "\n")
+		os.Exit(1)
+	}
 	env := &cli.Env{Stdout: os.Stdout, Stderr: os.Stderr, Name: buildinfo.CommandName(os.Args[0])}
 	code := cli.Main(ctx, args, env)
 	stop()
+	stopProfiling()
 	os.Exit(code)
 }
