@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"net"
 	"path/filepath"
+	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
@@ -215,4 +217,25 @@ func lowerASCII(b byte) byte {
 		return b + 'a' - 'A'
 	}
 	return b
+}
+
+// explainStop says why a load was refused when a ResourceQuota refused it.
+// The benchmark's control plane is new for every run and the benchmark
+// creates no quota, so a quota can only have been added from outside while
+// the run loaded (by hand, to end a run early): the report names it as
+// such instead of passing the refusal off as a failure of the load.
+func (c *cluster) explainStop(ctx context.Context, err error) string {
+	if !apierrors.IsForbidden(err) || !strings.Contains(err.Error(), "exceeded quota") {
+		return oneLine(err.Error())
+	}
+	qs, lerr := c.cs.CoreV1().ResourceQuotas("").List(ctx, metav1.ListOptions{})
+	if lerr != nil || len(qs.Items) == 0 {
+		return oneLine(err.Error())
+	}
+	var names []string
+	for _, q := range qs.Items {
+		names = append(names, q.Namespace+"/"+q.Name)
+	}
+	return fmt.Sprintf("stopped by ResourceQuota %s, which the benchmark does not create (its control plane is new each run): it was added from outside while this run loaded, to end the run before this count",
+		strings.Join(names, ", "))
 }

@@ -285,7 +285,7 @@ func run(o options) error {
 			}
 			// What was measured at the smaller counts still makes a
 			// report; it says what failed.
-			b.failed = fmt.Sprintf("%d pods: %s", n, oneLine(err.Error()))
+			b.failed = fmt.Sprintf("%d pods: %s", n, c.explainStop(ctx, err))
 			logf("%s", b.failed)
 			break
 		}
@@ -304,7 +304,16 @@ func (b *bench) finish() error {
 		logf("partial or experimental run: not written to a file (use -out)")
 		return nil
 	}
-	full, err := withOtherSections(report, o.out)
+	var full string
+	var err error
+	if o.only == "replay" {
+		// The replay alone: refresh its section, keep every other figure.
+		var w strings.Builder
+		b.writeReplay(&w)
+		full, err = withReplaySection(w.String(), o.out)
+	} else {
+		full, err = withOtherSections(report, o.out)
+	}
 	if err != nil {
 		return err
 	}

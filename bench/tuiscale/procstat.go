@@ -131,3 +131,31 @@ func busySince(m0, m1 machineTimes) float64 {
 	}
 	return 1 - float64(m1.idle-m0.idle)/float64(total)
 }
+
+// runDelay is how long the process's threads have waited, runnable, for a
+// CPU so far (the second field of /proc/PID/task/*/schedstat, summed over
+// the threads alive now). Next to its CPU time over the same window it
+// tells a program that is slow from one the machine starves.
+func runDelay(pid int) (time.Duration, error) {
+	tasks, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+	if err != nil {
+		return 0, fmt.Errorf("read run delay: %w", err)
+	}
+	var sum int64
+	for _, t := range tasks {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/schedstat", pid, t.Name()))
+		if err != nil {
+			continue // the thread ended meanwhile
+		}
+		f := strings.Fields(string(b))
+		if len(f) < 2 {
+			return 0, fmt.Errorf("read run delay: short schedstat of task %s", t.Name())
+		}
+		v, err := strconv.ParseInt(f[1], 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("read run delay: %w", err)
+		}
+		sum += v
+	}
+	return time.Duration(sum), nil
+}

@@ -180,10 +180,17 @@ type replayRun struct {
 	missed      int
 	// late is sent → screen of the last probes of the run: how far behind
 	// initwatch was when the load stopped.
-	late      []time.Duration
-	changes   int64   // sent while measuring
-	achieved  float64 // of them, per second
-	cpu       time.Duration
+	late    []time.Duration
+	changes int64 // sent while measuring
+	// taken is how many of the changes the replay wrote to watch
+	// connections in the window: what initwatch read (HTTP/2 flow control
+	// holds the rest back), plus the few probes of the bare watch.
+	taken    int64
+	achieved float64 // of them, per second
+	cpu      time.Duration
+	// waited is how long initwatch's threads waited, runnable, for a CPU
+	// over the window: the share of the machine it could not get.
+	waited    time.Duration
 	replayCPU time.Duration
 	window    time.Duration
 	busy      float64 // the machine, share of all cores
@@ -193,12 +200,14 @@ type replayRun struct {
 	load      string
 }
 
-// cpuPer1000 is initwatch's CPU time per 1,000 changes, in milliseconds.
+// cpuPer1000 is initwatch's CPU time per 1,000 changes it took in, in
+// milliseconds. Dividing by the changes sent instead would flatter a
+// process that falls behind: it spends nothing on what it never reads.
 func (r *replayRun) cpuPer1000() float64 {
-	if r.changes == 0 {
+	if r.taken == 0 {
 		return 0
 	}
-	return float64(r.cpu) / float64(time.Millisecond) / (float64(r.changes) / 1000)
+	return float64(r.cpu) / float64(time.Millisecond) / (float64(r.taken) / 1000)
 }
 
 // replaySize is the replay measurement at one pod count.
@@ -315,6 +324,10 @@ func (b *bench) replayRate(rp *replayProc, t *term, bare *arrivals[time.Time], r
 	if err != nil {
 		return nil, err
 	}
+	wait0, err := runDelay(t.pid())
+	if err != nil {
+		return nil, err
+	}
 	mach0, machErr := readMachineTimes()
 	t0 := time.Now()
 
@@ -385,6 +398,10 @@ func (b *bench) replayRate(rp *replayProc, t *term, bare *arrivals[time.Time], r
 	if err != nil {
 		return nil, err
 	}
+	wait1, err := runDelay(t.pid())
+	if err != nil {
+		return nil, err
+	}
 	r.window = time.Since(t0)
 	if r.st1, err = rp.snapshot(); err != nil {
 		return nil, err
@@ -412,7 +429,9 @@ func (b *bench) replayRate(rp *replayProc, t *term, bare *arrivals[time.Time], r
 		return nil, err
 	}
 	r.cpu = cpu1 - cpu0
+	r.waited = wait1 - wait0
 	r.changes = r.st1.Sent - r.st0.Sent
+	r.taken = r.st1.Delivered - r.st0.Delivered
 	r.achieved = float64(r.changes) / r.window.Seconds()
 	r.replayCPU = time.Duration(r.st1.CPUNanos - r.st0.CPUNanos)
 	slices.SortFunc(results, func(a, b replayProbe) int { return a.sent.Compare(b.sent) })

@@ -37,7 +37,9 @@ type replayFigures struct {
 	shown, bare, late     summary
 	missed, probes        int
 	achieved, cpuPer1000  float64
+	taken                 float64 // changes read per second
 	cpuShare, replayShare float64
+	waitShare             float64 // initwatch's threads waiting for a CPU, in cores
 	busy                  float64
 	rssBefore, rssAfter   float64 // MB, medians
 	peak                  float64
@@ -49,13 +51,15 @@ type replayFigures struct {
 func figuresOf(runs []*replayRun) replayFigures {
 	var f replayFigures
 	var shown, bare, late []time.Duration
-	var achieved, per1000, share, rshare, busy, before, after, peak []float64
+	var achieved, taken, per1000, share, wshare, rshare, busy, before, after, peak []float64
 	for _, r := range runs {
 		shown = append(shown, r.shown...)
 		bare = append(bare, r.bare...)
 		late = append(late, r.late...)
 		f.missed += r.missed
 		achieved = append(achieved, r.achieved)
+		taken = append(taken, float64(r.taken)/r.window.Seconds())
+		wshare = append(wshare, float64(r.waited)/float64(r.window))
 		per1000 = append(per1000, r.cpuPer1000())
 		share = append(share, float64(r.cpu)/float64(r.window))
 		rshare = append(rshare, float64(r.replayCPU)/float64(r.window))
@@ -71,6 +75,7 @@ func figuresOf(runs []*replayRun) replayFigures {
 	f.probes = len(shown)
 	f.shown, f.bare, f.late = summarize(ms(shown)), summarize(ms(bare)), summarize(ms(late))
 	f.achieved, f.cpuPer1000 = medianOf(achieved), medianOf(per1000)
+	f.taken, f.waitShare = medianOf(taken), medianOf(wshare)
 	f.cpuShare, f.replayShare, f.busy = medianOf(share), medianOf(rshare), medianOf(busy)
 	f.rssBefore, f.rssAfter, f.peak = medianOf(before), medianOf(after), medianOf(peak)
 	return f
@@ -129,6 +134,12 @@ func (b *bench) writeReplay(w *strings.Builder) {
 	p("No apiserver: bench/replay serves the pods (protobuf, encoded ahead of time) and sends changes at a set rate, ")
 	p("each stamped with when it was sent; initwatch runs unchanged against it. The figures are initwatch's own share ")
 	p("(reading, decoding, coalescing, the model, the frame), measured before the apiserver and etcd start.\n\n")
+	if b.o.only == "replay" {
+		m := b.machine
+		p("Refreshed alone (`make bench-replay`) on %s, load average %s at start, %s at end; ",
+			m.date.UTC().Format("2006-01-02 15:04 MST"), m.loadStart, m.loadEnd)
+		p("the other sections of this file come from the last full run.\n\n")
+	}
 	if rows := b.replayVerdicts(); len(rows) > 0 {
 		p("| Target | Measured | Verdict |\n|---|---|---|\n")
 		for _, row := range rows {
@@ -141,8 +152,8 @@ func (b *bench) writeReplay(w *strings.Builder) {
 		frames = append(frames, s.firstFrms...)
 		p("### %s pods (replay; first full frame %s, median of %d)\n\n", thousands(s.pods),
 			fmtMS(summarize(ms(frames)).median), len(frames))
-		p("| Changes/s asked | sent/s | sent → screen p50 | p90 | p99 | bare watch p50 / p99 | initwatch CPU | per 1,000 changes | last probes behind | replay queue max / end | RSS before → after (peak) | replay CPU | machine busy | load avg |\n")
-		p("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+		p("| Changes/s asked | sent/s | read/s | sent → screen p50 | p90 | p99 | bare watch p50 / p99 | initwatch CPU | waiting for a CPU | per 1,000 changes read | last probes behind | replay queue max / end | RSS before → after (peak) | replay CPU | machine busy | load avg |\n")
+		p("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 		for _, rate := range b.o.replayRates {
 			runs := b.replayAt(s.pods, rate)
 			if len(runs) == 0 {
@@ -153,9 +164,9 @@ func (b *bench) writeReplay(w *strings.Builder) {
 			if f.missed > 0 {
 				missed = fmt.Sprintf(" (%d of %d never)", f.missed, f.probes)
 			}
-			p("| %s | %s | %s | %s | %s%s | %s / %s | %.1f%% of a core | %s | %s–%s | %s / %s | %.0f → %.0f MB (%.0f) | %.1f%% | %.0f%% | %s |\n",
-				thousands(rate), thousands(int(f.achieved+0.5)), fmtMS(f.shown.p50), fmtMS(f.shown.p90), fmtMS(f.shown.p99), missed,
-				fmtMS(f.bare.p50), fmtMS(f.bare.p99), 100*f.cpuShare, fmtMS(f.cpuPer1000),
+			p("| %s | %s | %s | %s | %s | %s%s | %s / %s | %.1f%% of a core | %.1f%% | %s | %s–%s | %s / %s | %.0f → %.0f MB (%.0f) | %.1f%% | %.0f%% | %s |\n",
+				thousands(rate), thousands(int(f.achieved+0.5)), thousands(int(f.taken+0.5)), fmtMS(f.shown.p50), fmtMS(f.shown.p90), fmtMS(f.shown.p99), missed,
+				fmtMS(f.bare.p50), fmtMS(f.bare.p99), 100*f.cpuShare, 100*f.waitShare, fmtMS(f.cpuPer1000),
 				fmtMS(f.late.min), fmtMS(f.late.max), thousands(f.maxBacklog), thousands(f.backlog),
 				f.rssBefore, f.rssAfter, f.peak, 100*f.replayShare, 100*f.busy, strings.Join(f.loads, "; "))
 		}
@@ -170,7 +181,11 @@ func (b *bench) writeReplay(w *strings.Builder) {
 	p("moment the replay queued it (its sent stamp) to the first frame whose row shows it; the bare watch is a client-go ")
 	p("watch of the targets in the driver (protobuf, its own connection), the floor of any client. Each rate runs %s ", o.replayFor)
 	p("after one second to settle, on the same initwatch process (%d runs, a fresh initwatch each, probes pooled). ", o.replayRuns)
-	p("CPU: initwatch's utime+stime over the window; per 1,000 changes divides it by the changes sent in the window. ")
+	p("Read/s is the changes the replay wrote to the watch connections in the window (HTTP/2 flow control holds back what ")
+	p("initwatch has not read; the bare watch adds only the probes). CPU: initwatch's utime+stime over the window; per 1,000 ")
+	p("changes read divides it by those. Waiting for a CPU sums, over initwatch's threads, the time they were runnable but ")
+	p("not running (/proc/PID/task/*/schedstat), as a share of the window: above its CPU share, the machine, not initwatch, ")
+	p("set the pace. ")
 	p("\"Last probes behind\" is sent → screen of the last five probes of each run, how far behind initwatch was when ")
 	p("the window closed; the replay queue is the changes waiting in the replay for initwatch's connection (it closes a ")
 	p("watch %s changes behind, as the apiserver closes a watcher too slow for its cache). Machine busy is the share of ",

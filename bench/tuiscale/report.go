@@ -47,7 +47,11 @@ func (b *bench) report() string {
 		p("**Experiment**: the programs ran with extra environment `%s`.\n\n", b.o.env)
 	}
 	if b.failed != "" {
-		p("**Incomplete run**: %s; the larger counts were not measured.\n\n", b.failed)
+		p("**Incomplete run** on the apiserver at %s; the larger counts were not measured there", b.failed)
+		if len(b.replay) > 0 {
+			p(" (the replay section, which needs no apiserver, is complete)")
+		}
+		p(".\n\n")
 	}
 	if b.o.only != "" {
 		p("**Partial run** (-only %s): the other measurements were not made.\n\n", b.o.only)
