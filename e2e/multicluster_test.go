@@ -33,7 +33,6 @@ type twoClusters struct {
 func startTwoClusters(t *testing.T, contexts ...string) *twoClusters {
 	t.Helper()
 	tc := &twoClusters{cps: map[string]*controlplane.ControlPlane{}, admins: map[string]kubernetes.Interface{}, contexts: contexts}
-	merged := clientcmdapi.NewConfig()
 	for _, name := range contexts {
 		cp := controlplane.StartForTest(t)
 		tc.cps[name] = cp
@@ -42,7 +41,18 @@ func startTwoClusters(t *testing.T, contexts ...string) *twoClusters {
 			t.Fatal(err)
 		}
 		tc.admins[name] = admin
-		cfg, err := clientcmd.LoadFromFile(adminKubeconfig(t, cp))
+	}
+	tc.kc = mergedKubeconfig(t, contexts, tc.cps)
+	return tc
+}
+
+// mergedKubeconfig writes one kubeconfig with a context per control plane
+// (each with its own cluster and admin user), the first one current.
+func mergedKubeconfig(t *testing.T, contexts []string, cps map[string]*controlplane.ControlPlane) string {
+	t.Helper()
+	merged := clientcmdapi.NewConfig()
+	for _, name := range contexts {
+		cfg, err := clientcmd.LoadFromFile(adminKubeconfig(t, cps[name]))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -52,11 +62,11 @@ func startTwoClusters(t *testing.T, contexts ...string) *twoClusters {
 		merged.Contexts[name] = &clientcmdapi.Context{Cluster: name, AuthInfo: name}
 	}
 	merged.CurrentContext = contexts[0]
-	tc.kc = filepath.Join(t.TempDir(), "kubeconfig")
-	if err := clientcmd.WriteToFile(*merged, tc.kc); err != nil {
+	kc := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := clientcmd.WriteToFile(*merged, kc); err != nil {
 		t.Fatal(err)
 	}
-	return tc
+	return kc
 }
 
 // kubectlUnion is the union of `kubectl --context X get pods -A` over the
