@@ -3,6 +3,7 @@ package e2e
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -120,5 +121,139 @@ func TestTUIRolloutsView(t *testing.T) {
 	rt.keys("q")
 	if code := rt.exitStatus(); code != 0 {
 		t.Fatalf("initwatch exited with status %d; screen:\n%s", code, rt.screen())
+	}
+}
+
+// TestTUIRolloutsViewRevisionsSideBySide watches a Deployment roll from
+// revision 1 to revision 2 through the real Deployment controller, in the
+// real binary in tmux: at 160 columns the new revision and the old one
+// stand side by side, the new one's ready pods growing while the old one
+// drains (its pods never grow back); at 100 columns the two are stacked,
+// labelled new and old. At the end the old revision is gone, the new one
+// has every desired pod ready, and the view names the ReplicaSets and
+// states the rollout as kubectl does.
+func TestTUIRolloutsViewRevisionsSideBySide(t *testing.T) {
+	c, _, kc, ctx, ns := clusterNamespace(t, "tui-revisions", 2*rolloutBound)
+
+	const replicas = 6
+	app, err := controlplane.Fixture("seed-app.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Apply(ctx, ns, app.Replicas(replicas).Steer(controlplane.Steer{Step: 200 * time.Millisecond})); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.WaitRollout(ctx, ns, "deployment/"+seedDeployment); err != nil {
+		t.Fatal(err)
+	}
+
+	lt := startListTermSized(t, 160, 45, kc, "-n", ns)
+	lt.waitText("the list, live", "● live")
+	lt.keys("r")
+	rs := seedDeployment + `-[a-z0-9]+`
+	lt.waitForAll("revision 1 alone, nothing to drain", []string{
+		`NEW  revision 1 · ` + rs + `\s+│ OLD`,
+		`no old revision left: nothing to drain`,
+	})
+
+	// Revision 2 initialises slowly (1.5 s a kubelet step), so the
+	// rollout lasts long enough to be watched; its old pods take 2 s to
+	// stop.
+	rev2, err := controlplane.Fixture("seed-app.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	slow := controlplane.Steer{Step: 1500 * time.Millisecond, Stop: 2 * time.Second}
+	if err := c.Apply(ctx, ns, rev2.Replicas(replicas).Steer(slow).Annotate(map[string]string{"release": "2"})); err != nil {
+		t.Fatal(err)
+	}
+
+	side := regexp.MustCompile(`NEW  revision 2 · (` + rs + `)\s+│ OLD  revision 1 · (` + rs + `)`)
+	counts := regexp.MustCompile(`(?m)^  (\d+) pods?, \d+ initialized, (\d+) ready[^│\n]*│   (\d+) pods?, (\d+) ready, (\d+) terminating`)
+	lastOld, lastReady, samples, both := -1, -1, 0, false
+	var newRS, oldRS string
+	var seen []string // each change of (new ready, old pods), for the log
+	sample := func(screen string) bool {
+		m := side.FindStringSubmatch(screen)
+		cm := counts.FindStringSubmatch(screen)
+		if m == nil || cm == nil {
+			return false
+		}
+		newRS, oldRS = m[1], m[2]
+		newReady, _ := strconv.Atoi(cm[2])
+		oldPods, _ := strconv.Atoi(cm[3])
+		if lastOld >= 0 && oldPods > lastOld {
+			t.Errorf("the old revision grew back from %d to %d pods:\n%s", lastOld, oldPods, screen)
+		}
+		if lastReady >= 0 && newReady < lastReady {
+			t.Errorf("the new revision's ready pods fell from %d to %d:\n%s", lastReady, newReady, screen)
+		}
+		if oldPods != lastOld || newReady != lastReady {
+			seen = append(seen, fmt.Sprintf("new %d ready/old %d pods", newReady, oldPods))
+		}
+		lastOld, lastReady = oldPods, newReady
+		samples++
+		if newReady > 0 && oldPods > 0 {
+			both = true
+		}
+		return true
+	}
+	lt.waitUntil("revision 2 next to revision 1, both with pods", func(s string) bool {
+		return sample(s) && lastOld > 0 && lastReady > 0
+	})
+
+	// Narrower than 120 columns: stacked, labelled.
+	lt.resize(100, 45)
+	lt.waitForAll("the revisions stacked", []string{
+		`(?m)^new  rev 2 ` + rs + `: \d+ pods?, \d+ ready`,
+		`(?m)^old  rev 1 ` + rs + `: \d+ pods?, \d+ ready, \d+ terminating`,
+	})
+	lt.resize(160, 45)
+
+	// Until the old revision is gone: it drains, the new one progresses.
+	lt.waitUntil("the old revision drained", func(s string) bool {
+		if strings.Contains(s, "no old revision left: nothing to drain") {
+			return true
+		}
+		sample(s)
+		return false
+	})
+	t.Logf("%d screens: %s", samples, strings.Join(seen, " → "))
+	if !both || samples < 2 {
+		t.Errorf("watched %d screens of the rollout; both revisions serving at once: %v", samples, both)
+	}
+	if err := c.WaitRollout(ctx, ns, "deployment/"+seedDeployment); err != nil {
+		t.Fatal(err)
+	}
+	status, err := c.Kubectl(ctx, "rollout", "status", "--watch=false", "-n", ns, "deployment/"+seedDeployment)
+	if err != nil {
+		t.Fatalf("kubectl rollout status: %v\n%s", err, status)
+	}
+	screen := lt.waitForAll("revision 2 done", []string{
+		`NEW  revision 2 · ` + regexp.QuoteMeta(newRS) + `\s+│ OLD`,
+		fmt.Sprintf(`ready +\[#+\] 100%%  %d of %d desired`, replicas, replicas),
+		regexp.QuoteMeta(strings.TrimSpace(status)),
+	})
+
+	// The oracle: kubectl's ReplicaSets, their revisions and replicas.
+	out, err := c.Kubectl(ctx, "get", "rs", "-n", ns, "-o",
+		`jsonpath={range .items[*]}{.metadata.name} {.metadata.annotations.deployment\.kubernetes\.io/revision} {.status.replicas}{"\n"}{end}`)
+	if err != nil {
+		t.Fatalf("kubectl get rs: %v\n%s", err, out)
+	}
+	want := map[string]string{newRS: fmt.Sprintf("2 %d", replicas), oldRS: "1 0"}
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		name, rest, _ := strings.Cut(l, " ")
+		if w, ok := want[name]; ok && rest != w {
+			t.Errorf("kubectl: ReplicaSet %s has revision and replicas %q, the view said %q", name, rest, w)
+		}
+		delete(want, name)
+	}
+	if len(want) != 0 {
+		t.Errorf("kubectl does not list the ReplicaSets the view named: %v\n%s\nscreen:\n%s", want, out, screen)
+	}
+	lt.keys("q")
+	if code := lt.exitStatus(); code != 0 {
+		t.Fatalf("initwatch exited with status %d; screen:\n%s", code, lt.screen())
 	}
 }
