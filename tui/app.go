@@ -1,11 +1,15 @@
 // Package tui is initwatch's terminal UI, built on Bubble Tea.
 //
-// The root model (App) owns a store of every pod in scope, the pod list with
-// its filter, toggles, order and grouping, the header and footer, and the
-// pod detail view. Data flows one way: a kube.PodSource produces batches,
-// Feed hands them to the program, Update folds them into the store and
-// re-sorts and re-filters what changed, and View draws only the rows on
-// screen. The cluster is reached only through the interfaces of package kube.
+// The root model (App) routes: it holds the header, the footer and the `?`
+// help, picks the view on screen and hands each message to it. The views
+// are packages of their own behind view.Component: the pod list
+// (tui/podlist, which also keeps the store of every pod in scope), the pod
+// detail with its panes (tui/detail, tui/logs) and the rollouts
+// (tui/rollouts). Data flows one way: a kube.PodSource produces batches,
+// Feed hands them to the program, Update gives them to the pod list, which
+// re-sorts and re-filters what changed, and to the views that follow the
+// pods; View draws only the rows on screen. The cluster is reached only
+// through the interfaces of package kube.
 package tui
 
 import (
@@ -19,7 +23,6 @@ import (
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
@@ -34,6 +37,7 @@ import (
 	"github.com/initwatch/initwatch/tui/detail"
 	"github.com/initwatch/initwatch/tui/logs"
 	"github.com/initwatch/initwatch/tui/osc52"
+	"github.com/initwatch/initwatch/tui/podlist"
 	"github.com/initwatch/initwatch/tui/rollouts"
 	"github.com/initwatch/initwatch/tui/view"
 )
@@ -78,31 +82,23 @@ const (
 	viewRollouts
 )
 
-// wheelRows is how far one mouse wheel notch scrolls the list.
-const wheelRows = 3
-
 // App is the root model of the program.
 type App struct {
 	// Bubble Tea copies the model on every message (by value, and onto the
 	// heap as a tea.Model), so whatever is big is held by pointer and
-	// shared by the copies, as store and list are: inline, the options,
-	// theme, keys, detail view, help and filter line made App 66 KB, a
-	// copy per watch batch and per keystroke (bench/tuiscale).
+	// shared by the copies, as the views are: inline, the options, theme,
+	// keys, detail view, help and filter line made App 66 KB, a copy per
+	// watch batch and per keystroke (bench/tuiscale).
 	opts *Options // defaults filled in
 	th   *themes.Theme
 	keys *keymap.KeyMap
-	// Row styles, plain and under the cursor, built once.
-	rowStyle, selStyle rowStyles
-	help               *help.Model
+	help *help.Model
 	// listFooter is the list's short help, drawn once per width.
 	listFooter string
 
-	store *podStore
-	list  *podList
-	lay   layout
-
-	filter    *textinput.Model
-	filtering bool
+	// list is the pod list, the view the program opens on; it keeps every
+	// pod in scope for the other views too.
+	list *podlist.Model
 
 	context, cluster, scope string // sanitized
 	conn                    kube.ConnState
@@ -114,8 +110,8 @@ type App struct {
 	width, height int
 	showHelp      bool
 
-	// The views besides the list, behind view.Component: active picks
-	// the one on screen, detailFrom the one esc goes back to.
+	// The views opened from the list: active picks the one on screen,
+	// detailFrom the one esc goes back to.
 	detail     *view.Box[detail.Model]
 	rollouts   *rollouts.Model
 	active     viewID
@@ -160,33 +156,28 @@ func NewApp(opts Options) App {
 	}
 	o := &opts
 	d := detail.New(opts.Theme, opts.Keys, opts.Now)
-	helpModel, filter := view.NewHelp(opts.Theme), newFilterInput(opts.Theme)
+	helpModel := view.NewHelp(opts.Theme)
 	a := App{
-		opts:     o,
-		th:       &o.Theme,
-		keys:     &o.Keys,
-		rowStyle: newRowStyles(opts.Theme, false),
-		selStyle: newRowStyles(opts.Theme, true),
-		help:     &helpModel,
-		store:    newPodStore(),
-		list:     &podList{order: sortOrder{key: defaultSortKey}},
-		filter:   &filter,
-		context:  view.CellText(opts.Context),
-		cluster:  view.CellText(opts.Cluster),
-		scope:    view.CellText(opts.Scope),
-		now:      opts.Now(),
-		detail:   &view.Box[detail.Model]{M: d},
-		owners:   rollout.NewOwners(),
+		opts:    o,
+		th:      &o.Theme,
+		keys:    &o.Keys,
+		help:    &helpModel,
+		context: view.CellText(opts.Context),
+		cluster: view.CellText(opts.Cluster),
+		scope:   view.CellText(opts.Scope),
+		now:     opts.Now(),
+		detail:  &view.Box[detail.Model]{M: d},
+		owners:  rollout.NewOwners(),
 	}
+	var names map[string]string
 	if len(opts.Contexts) > 1 {
-		names := shortContexts(opts.Contexts)
-		a.store.ctxNames = names
+		names = podlist.ShortContexts(opts.Contexts)
 		for _, c := range opts.Contexts {
 			a.clusters = append(a.clusters, clusterConn{context: names[c]})
 		}
 	}
+	a.list = podlist.New(podlist.Options{Theme: a.th, Keys: a.keys, Owners: a.owners, ContextNames: names, Now: a.now})
 	a.rollouts = rollouts.New(a.th, a.keys, opts.Clipboard)
-	a.list.owners = a.owners
 	if opts.Logs != nil {
 		lo := opts.LogOptions
 		if lo.Now == nil {
@@ -194,7 +185,6 @@ func NewApp(opts Options) App {
 		}
 		a.detail.M = a.detail.M.SetLogs(logs.New(opts.Logs, opts.Theme, opts.Keys, lo))
 	}
-	a.relayout()
 	return a
 }
 
@@ -210,14 +200,6 @@ func (a App) Err() error { return a.err }
 
 // Update folds a message into the model.
 func (a App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	m, cmd := a.update(msg)
-	// Whatever changed, the rows now on screen get their filter highlights
-	// here, so View has nothing to compute.
-	m.list.highlightVisible()
-	return m, cmd
-}
-
-func (a App) update(msg tea.Msg) (App, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		a.resize(msg.Width, msg.Height)
@@ -233,7 +215,7 @@ func (a App) update(msg tea.Msg) (App, tea.Cmd) {
 		return a, nil
 	case tickMsg:
 		a.now = a.opts.Now()
-		a.relayout()
+		a.list.SetNow(a.now)
 		var cmd tea.Cmd
 		if a.active == viewDetail && a.detailShown != nil {
 			// The detail view dates everything when it renders its panes.
@@ -266,7 +248,7 @@ func (a *App) detailOpen() bool { return a.active == viewDetail }
 func (a *App) openRollouts() {
 	a.active = viewRollouts
 	a.summ = rollout.NewSummarizer(a.owners, rollout.Options{})
-	for _, p := range a.store.allPods() {
+	for _, p := range a.list.AllPods() {
 		a.summ.Upsert(p)
 	}
 	a.refreshRollouts()
@@ -279,15 +261,15 @@ func (a *App) closeRollouts() {
 }
 
 // summarize folds a batch's pod changes into the summarizer.
-func (a *App) summarize(res *applyResult) {
+func (a *App) summarize(res *podlist.Applied) {
 	if a.summ == nil {
 		return
 	}
-	for _, e := range res.removed {
-		a.summ.Remove(model.ContextOf(e.pod), e.key.Namespace, e.key.Name)
+	for key, pod := range res.Removed() {
+		a.summ.Remove(model.ContextOf(pod), key.Namespace, key.Name)
 	}
-	for _, e := range res.changed {
-		a.summ.Upsert(e.pod)
+	for pod := range res.Changed() {
+		a.summ.Upsert(pod)
 	}
 }
 
@@ -304,7 +286,7 @@ func (a *App) refreshRollouts() {
 // view; esc comes back to the rollouts view.
 func (a App) openFromRollouts(msg rollouts.OpenPodMsg) (App, tea.Cmd) {
 	key := kube.PodKey{Namespace: msg.Pod.Namespace, Name: msg.Pod.Name}
-	if a.store.pods[key] == nil {
+	if a.list.Pod(key) == nil {
 		return a, nil
 	}
 	a.detailKey = key
@@ -335,30 +317,14 @@ func (a *App) frame() (header, body, footer int) {
 	return header, max(h-header-footer, 0), footer
 }
 
-// listRows is how many pod rows fit under the column titles.
-func (a *App) listRows() int {
-	_, body, _ := a.frame()
-	return max(body-1, 0)
-}
-
 func (a *App) resize(w, h int) {
 	a.width, a.height = max(w, 0), max(h, 0)
 	a.help.Width = a.width
-	a.listFooter = ansi.Truncate(a.help.ShortHelpView(listShortHelp(a.keys)), a.width, view.Ellipsis)
-	// The filter line leaves room for its key hints.
-	hint := ansi.StringWidth(a.help.ShortHelpView(filterShortHelp(a.keys)))
-	a.filter.Width = max(a.width-len(a.filter.Prompt)-hint-3, 8)
-	a.list.setHeight(a.listRows())
+	a.listFooter = ansi.Truncate(a.help.ShortHelpView(a.list.ShortHelp()), a.width, view.Ellipsis)
 	_, body, _ := a.frame()
+	a.list.SetSize(a.width, body)
 	a.detail.SetSize(a.width, body)
 	a.rollouts.SetSize(a.width, body)
-	a.relayout()
-}
-
-func (a *App) relayout() {
-	stats := a.list.stats
-	stats.ctx = ctxWidth(a.clusters)
-	a.lay = computeLayout(stats, a.width, a.now)
 }
 
 // clusterOf returns the state of a context shown with others, nil for one
@@ -380,7 +346,6 @@ func (a App) applyBatch(msg BatchMsg) (App, tea.Cmd) {
 		at = a.opts.Now()
 	}
 	a.now = at
-	res := a.store.apply(msg.Batch, at)
 	cl := a.clusterOf(msg.Batch.Context)
 	if c := msg.Batch.Conn; c != nil {
 		// Errors quote the server; sanitize once here, not every frame.
@@ -392,6 +357,7 @@ func (a App) applyBatch(msg BatchMsg) (App, tea.Cmd) {
 		}
 		if cl != nil {
 			cl.conn = conn
+			a.list.SetStale(msg.Batch.Context, cl.stale())
 		} else {
 			a.conn = conn
 		}
@@ -407,12 +373,7 @@ func (a App) applyBatch(msg BatchMsg) (App, tea.Cmd) {
 		}
 		a.synced = true
 	}
-	a.list.applyChanges(res)
-	if ownersChanged && a.list.grouped {
-		// Pods may now resolve to other workloads or revisions.
-		a.list.rebuild()
-	}
-	a.relayout()
+	res := a.list.Apply(&msg.Batch, at, ownersChanged)
 	a.summarize(&res)
 	if a.active == viewRollouts {
 		a.refreshRollouts()
@@ -420,12 +381,12 @@ func (a App) applyBatch(msg BatchMsg) (App, tea.Cmd) {
 	if a.active != viewDetail {
 		return a, settle
 	}
-	cur := a.store.pods[a.detailKey]
+	cur := a.list.Pod(a.detailKey)
 	switch {
 	case cur == nil && a.detailShown != nil:
 		a.detail.M = a.detail.M.SetPod(nil, nil, nil)
 		a.detailShown = nil
-	case cur != nil && (cur.pod != a.detailShown || res.eventsOf[a.detailKey]):
+	case cur != nil && (cur != a.detailShown || res.EventsChanged(a.detailKey)):
 		a.refreshDetail()
 	default:
 		return a, settle
@@ -436,12 +397,12 @@ func (a App) applyBatch(msg BatchMsg) (App, tea.Cmd) {
 // refreshDetail gives the detail view the current version of its pod, its
 // events and its history.
 func (a *App) refreshDetail() {
-	e := a.store.pods[a.detailKey]
-	if e == nil {
+	pod, events, history, ok := a.list.Detail(a.detailKey)
+	if !ok {
 		return
 	}
-	a.detail.M = a.detail.M.SetPod(e.pod, a.store.eventsFor(e), e.history.Transitions())
-	a.detailShown = e.pod
+	a.detail.M = a.detail.M.SetPod(pod, events, history)
+	a.detailShown = pod
 }
 
 func (a *App) flushDetail() tea.Cmd {
@@ -465,17 +426,14 @@ func (a *App) applyOwners(b *kube.Batch) bool {
 
 // openDetail drills into the pod under the cursor.
 func (a *App) openDetail() bool {
-	e := a.list.selPod
-	if e == nil {
+	key, ok := a.list.Choose()
+	if !ok {
 		return false
 	}
-	// The user chose this pod: back on the list, the cursor is still on
-	// it, wherever triage moved it meanwhile.
-	a.list.moved = true
 	a.active = viewDetail
 	a.detailFrom = viewList
-	a.detailKey = e.key
-	a.focusEvents(e.key)
+	a.detailKey = key
+	a.focusEvents(key)
 	a.refreshDetail()
 	return true
 }
@@ -514,8 +472,8 @@ func (a App) handleKey(msg tea.KeyMsg) (App, tea.Cmd) {
 			a.showHelp = false
 		}
 		return a, nil
-	case a.filtering:
-		return a.handleFilterKey(msg)
+	case a.active == viewList && a.list.Capturing():
+		return a, a.list.Update(msg)
 	case a.active == viewRollouts:
 		switch {
 		case key.Matches(msg, g.Quit):
@@ -547,24 +505,19 @@ func (a App) handleKey(msg tea.KeyMsg) (App, tea.Cmd) {
 	return a.handleListKey(msg)
 }
 
+// handleListKey picks the view the list's keys open; the list takes
+// every other key.
 func (a App) handleListKey(msg tea.KeyMsg) (App, tea.Cmd) {
-	g, l, list := &a.keys.Global, &a.keys.List, a.list
+	g, l := &a.keys.Global, &a.keys.List
 	switch {
 	case key.Matches(msg, g.Quit):
 		return a, tea.Quit
 	case key.Matches(msg, g.Help):
 		a.showHelp = true
-	case key.Matches(msg, l.Filter):
-		a.filtering = true
-		a.filter.SetValue(list.query)
-		a.filter.CursorEnd()
-		a.filter.Focus()
-	case key.Matches(msg, g.Back):
-		if list.query != "" {
-			a.filter.SetValue("")
-			list.setQuery("")
-			a.relayout()
-		}
+	case key.Matches(msg, l.Filter), key.Matches(msg, g.Back):
+		// The list's own, before the keys that open views should a
+		// config bind one key to both.
+		return a, a.list.Update(msg)
 	case key.Matches(msg, l.Open):
 		if a.openDetail() {
 			return a, a.flushDetail()
@@ -577,118 +530,20 @@ func (a App) handleListKey(msg tea.KeyMsg) (App, tea.Cmd) {
 		}
 	case key.Matches(msg, l.Rollouts):
 		a.openRollouts()
-	case key.Matches(msg, l.OnlyInit):
-		list.onlyInit = !list.onlyInit
-		a.rebuildList()
-	case key.Matches(msg, l.OnlyFailing):
-		list.onlyFailing = !list.onlyFailing
-		a.rebuildList()
-	case key.Matches(msg, l.GroupByOwner):
-		list.grouped = !list.grouped
-		a.rebuildList()
-	case key.Matches(msg, l.SortNext):
-		list.setOrder(list.order.next())
-		a.relayout()
-	case key.Matches(msg, l.SortReverse):
-		o := list.order
-		o.reverse = !o.reverse
-		list.setOrder(o)
-		a.relayout()
 	default:
-		a.navigate(msg)
+		return a, a.list.Update(msg)
 	}
 	return a, nil
-}
-
-func (a *App) rebuildList() {
-	a.list.rebuild()
-	a.relayout()
-}
-
-// navigate moves the list cursor; it reports whether msg was a move.
-func (a *App) navigate(msg tea.KeyMsg) bool {
-	n, list := &a.keys.List.Nav, a.list
-	switch {
-	case key.Matches(msg, n.Up):
-		list.move(-1)
-	case key.Matches(msg, n.Down):
-		list.move(1)
-	case key.Matches(msg, n.PageUp):
-		list.page(-1)
-	case key.Matches(msg, n.PageDown):
-		list.page(1)
-	case key.Matches(msg, n.Top):
-		list.top()
-	case key.Matches(msg, n.Bottom):
-		list.bottom()
-	default:
-		return false
-	}
-	return true
-}
-
-// handleFilterKey edits the filter; the list follows every keystroke. The
-// arrow and page keys still move the cursor (letters are text here).
-func (a App) handleFilterKey(msg tea.KeyMsg) (App, tea.Cmd) {
-	switch {
-	case key.Matches(msg, a.keys.Filter.Accept):
-		a.filtering = false
-		a.filter.Blur()
-		return a, nil
-	case key.Matches(msg, a.keys.Filter.Clear):
-		a.filtering = false
-		a.filter.Blur()
-		a.filter.SetValue("")
-		a.list.setQuery("")
-		a.relayout()
-		return a, nil
-	}
-	switch msg.Type {
-	case tea.KeyUp:
-		a.list.move(-1)
-		return a, nil
-	case tea.KeyDown:
-		a.list.move(1)
-		return a, nil
-	case tea.KeyPgUp:
-		a.list.page(-1)
-		return a, nil
-	case tea.KeyPgDown:
-		a.list.page(1)
-		return a, nil
-	}
-	var cmd tea.Cmd
-	*a.filter, cmd = a.filter.Update(msg)
-	if q := strings.TrimSpace(a.filter.Value()); q != a.list.query {
-		a.list.setQuery(q)
-		a.relayout()
-	}
-	return a, cmd
 }
 
 func (a App) handleMouse(msg tea.MouseMsg) (App, tea.Cmd) {
 	if a.showHelp {
 		return a, nil
 	}
-	switch a.active {
-	case viewDetail:
-		return a, a.detail.Update(msg)
-	case viewRollouts:
-		return a, a.rollouts.Update(msg)
-	}
-	if msg.Action != tea.MouseActionPress {
-		return a, nil
-	}
-	switch msg.Button {
-	case tea.MouseButtonWheelUp:
-		a.list.scroll(-wheelRows)
-	case tea.MouseButtonWheelDown:
-		a.list.scroll(wheelRows)
-	case tea.MouseButtonLeft:
-		header, _, _ := a.frame()
-		a.list.selectScreenRow(msg.Y - header - 1)
-	}
-	return a, nil
+	// Views count lines from their own first one, under the header.
+	header, _, _ := a.frame()
+	msg.Y -= header
+	return a, a.component().Update(msg)
 }
 
 // View draws the screen: never more lines than the window has, never a line
@@ -708,15 +563,16 @@ func (a App) View() string {
 	var lines []string
 	switch {
 	case a.showHelp:
-		groups := listFullHelp(a.keys)
-		if c := a.component(); c != nil {
-			groups = viewFullHelp(c.FullHelp(), a.keys)
+		groups := a.list.FullHelp()
+		if a.active != viewList {
+			groups = viewFullHelp(a.component().FullHelp(), a.keys)
 		}
 		lines = renderFullHelp(*a.help, groups, a.th, a.width, body)
-	case a.component() != nil:
-		lines = view.ClipLines(strings.Split(a.component().View(), "\n"), a.width, body)
+	case a.active == viewList:
+		// The list draws exactly its cells, line by line.
+		lines = a.list.Lines()
 	default:
-		lines = a.listLines(body)
+		lines = view.ClipLines(strings.Split(a.component().View(), "\n"), a.width, body)
 	}
 	out = append(out, lines...)
 	for i := len(lines); i < body; i++ {
@@ -728,87 +584,32 @@ func (a App) View() string {
 	return strings.Join(out, "\n")
 }
 
-// listLines draws the column titles and the rows on screen, at most body
-// lines.
-func (a *App) listLines(body int) []string {
-	if body <= 0 {
-		return nil
-	}
-	var b strings.Builder
-	renderColumnHeader(&b, &a.lay, a.th.ColumnHeader)
-	lines := make([]string, 0, body)
-	lines = append(lines, b.String())
-	rows := a.list.visible()
-	if len(rows) == 0 && body > 1 {
-		lines = append(lines, a.th.Muted.Render(ansi.Truncate(a.emptyText(), a.width, view.Ellipsis)))
-	}
-	for i, r := range rows {
-		if len(lines) == body {
-			break
-		}
-		b.Reset()
-		sel := a.list.offset+i == a.list.cursor
-		st := &a.rowStyle
-		if sel {
-			st = &a.selStyle
-		}
-		if r.pod != nil {
-			stale := false
-			if c := a.clusterOf(r.pod.key.Context); c != nil {
-				stale = c.stale()
-			}
-			renderPodRow(&b, r.pod, &a.lay, st, a.now, a.width, sel, stale)
-		} else {
-			renderGroupRow(&b, r.group, st, a.width, sel)
-		}
-		lines = append(lines, b.String())
-	}
-	return lines
-}
-
-// emptyText explains an empty list.
-func (a *App) emptyText() string {
-	switch {
-	case !a.synced && a.store.counts.total == 0:
-		return "Waiting for the pod list…"
-	case a.store.counts.total == 0:
-		return "No pods in scope."
-	case a.list.query != "":
-		return fmt.Sprintf("No pod matches /%s.", a.list.query)
-	}
-	return "No pod matches the toggles (i: initializing, f: failing)."
-}
-
 func (a *App) headerInfo() headerInfo {
 	return headerInfo{
 		context: a.context, cluster: a.cluster, scope: a.scope,
-		conn: a.conn, synced: a.synced, counts: a.store.counts, clusters: a.clusters,
-		order: a.list.order, query: a.list.query, matches: a.list.stats.pods,
-		onlyInit: a.list.onlyInit, onlyFailing: a.list.onlyFailing, grouped: a.list.grouped,
+		conn: a.conn, synced: a.synced, clusters: a.clusters, list: a.list.Status(),
 	}
 }
 
 // footerView is one line of help; bubbles/help can overrun its width by one
 // item, so the line is cut to the window.
 func (a *App) footerView() string {
-	if !a.filtering && !a.showHelp && a.active == viewList {
+	if a.showHelp {
+		return ansi.Truncate(a.help.ShortHelpView([]key.Binding{a.keys.Global.Help, a.keys.Global.Back, a.keys.Global.Quit}), a.width, view.Ellipsis)
+	}
+	c := a.component()
+	if f, ok := c.(view.Footer); ok {
+		if line, ok := f.Footer(); ok {
+			return ansi.Truncate(line, a.width, view.Ellipsis)
+		}
+	}
+	if a.active == viewList {
 		return a.listFooter
 	}
-	return ansi.Truncate(a.footerText(), a.width, view.Ellipsis)
+	return ansi.Truncate(a.help.ShortHelpView(viewShortHelp(c.ShortHelp(), a.keys)), a.width, view.Ellipsis)
 }
 
-func (a *App) footerText() string {
-	switch {
-	case a.filtering:
-		hint := a.help.ShortHelpView(filterShortHelp(a.keys))
-		return a.filter.View() + "  " + hint
-	case a.showHelp:
-		return a.help.ShortHelpView([]key.Binding{a.keys.Global.Help, a.keys.Global.Back, a.keys.Global.Quit})
-	}
-	return a.help.ShortHelpView(viewShortHelp(a.component().ShortHelp(), a.keys))
-}
-
-// component is the view on screen when it is not the pod list.
+// component is the view on screen.
 func (a *App) component() view.Component {
 	switch a.active {
 	case viewDetail:
@@ -816,7 +617,7 @@ func (a *App) component() view.Component {
 	case viewRollouts:
 		return a.rollouts
 	}
-	return nil
+	return a.list
 }
 
 // Run shows the UI on the terminal until the user quits, ctx is cancelled,

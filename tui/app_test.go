@@ -15,7 +15,6 @@ import (
 	"github.com/charmbracelet/x/exp/teatest"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/initwatch/initwatch/kube"
 	"github.com/initwatch/initwatch/model"
@@ -23,17 +22,6 @@ import (
 	"github.com/initwatch/initwatch/tui/detail"
 	"github.com/initwatch/initwatch/tui/internal/tuitest"
 )
-
-func findPod(t testing.TB, pods []*corev1.Pod, name string) *corev1.Pod {
-	t.Helper()
-	for _, p := range pods {
-		if p.Name == name {
-			return p
-		}
-	}
-	t.Fatalf("no pod %s in the fixtures", name)
-	return nil
-}
 
 // TestDrillInAndBack runs the program: enter opens the selected pod, a
 // status change made meanwhile shows in the detail view, esc comes back to
@@ -54,7 +42,7 @@ func TestDrillInAndBack(t *testing.T) {
 
 	// The pod moves on while we look at it: migrate-db succeeds, and
 	// wait-for-kafka runs.
-	next := findPod(t, pods, "api-7c9d8f6b5-m3n4b").DeepCopy()
+	next := tuitest.FindPod(t, pods, "api-7c9d8f6b5-m3n4b").DeepCopy()
 	next.ResourceVersion = "7"
 	next.Status.InitContainerStatuses[0].State = corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{
 		ExitCode: 0, Reason: "Completed",
@@ -79,7 +67,7 @@ func TestDrillInAndBack(t *testing.T) {
 		t.Fatalf("back on the list, cursor on %s", got)
 	}
 	// The history recorded both statuses, at the batches' arrival times.
-	h := final.store.pods[kube.PodKey{Namespace: "payments", Name: "api-7c9d8f6b5-m3n4b"}].history.Transitions()
+	_, _, h, _ := final.list.Detail(kube.PodKey{Namespace: "payments", Name: "api-7c9d8f6b5-m3n4b"})
 	want := []model.Transition{{Status: "Init:Error", At: tuitest.Now}, {Status: "Init:1/3", At: tuitest.Now.Add(time.Second)}}
 	if !slices.Equal(h, want) {
 		t.Fatalf("history %v, want %v", h, want)
@@ -116,7 +104,8 @@ func TestDetailFollowsItsPod(t *testing.T) {
 		t.Fatalf("deleted pod not marked:\n%s", ansi.Strip(a.View()))
 	}
 	a = press(a, "<esc>")
-	if a.detailOpen() || slices.Contains(rowKeys(a), "payments/api-7c9d8f6b5-m3n4b") {
+	if a.detailOpen() || a.list.Pod(kube.PodKey{Namespace: "payments", Name: "api-7c9d8f6b5-m3n4b"}) != nil ||
+		strings.Contains(ansi.Strip(a.View()), "api-7c9d8f6b5-m3n4b") {
 		t.Fatal("deleted pod still listed after leaving its detail")
 	}
 	// q quits from the detail view too; ? shows its keys.
@@ -194,176 +183,13 @@ func TestResizeReflows(t *testing.T) {
 	if got := title(); got != "NAME" {
 		t.Fatalf("first column at 50: %s", got)
 	}
-	if a.list.height != 16 {
-		t.Fatalf("list height at 20 lines: %d", a.list.height)
+	// 2 header lines, the titles, 16 rows, the footer.
+	if lines := strings.Split(ansi.Strip(a.View()), "\n"); len(lines) != 20 || strings.TrimSpace(lines[18]) == "" {
+		t.Fatalf("at 20 lines the screen is not 16 rows under the titles:\n%s", strings.Join(lines, "\n"))
 	}
 	a = step(a, tea.WindowSizeMsg{Width: 120, Height: 30})
 	if got := title(); got != "NAMESPACE" {
 		t.Fatalf("first column back at 120: %s", got)
-	}
-}
-
-func TestLayoutPriorities(t *testing.T) {
-	s := colStats{ns: 8, name: 36, ready: 3, status: 21, restarts: 14, steps: 4, fraction: 3, stepName: 19, pods: 10}
-	cases := []struct {
-		width int
-		shown []column
-	}{
-		{160, []column{colNS, colName, colReady, colStatus, colRestarts, colAge, colBar, colFraction, colStep}},
-		{100, []column{colNS, colName, colReady, colStatus, colRestarts, colAge, colBar, colFraction}},
-		{80, []column{colNS, colName, colReady, colStatus, colAge, colBar, colFraction}},
-		{60, []column{colName, colReady, colStatus, colBar, colFraction}},
-		{40, []column{colName, colStatus, colBar}},
-		{20, []column{colName, colStatus}},
-		{10, []column{colName}},
-	}
-	for _, c := range cases {
-		ly := computeLayout(s, c.width, tuitest.Now)
-		var shown []column
-		for col := colNS; col < colCount; col++ {
-			if ly.shown(col) {
-				shown = append(shown, col)
-			}
-		}
-		if !slices.Equal(shown, c.shown) {
-			t.Errorf("width %d: columns %v, want %v (widths %v)", c.width, shown, c.shown, ly.w)
-		}
-		if ly.total() > c.width {
-			t.Errorf("width %d: layout takes %d", c.width, ly.total())
-		}
-		if c.width >= 160 && ly.w[colName] != s.name {
-			t.Errorf("width %d: NAME %d wide, want all %d", c.width, ly.w[colName], s.name)
-		}
-	}
-}
-
-func TestTruncationKeepsNameEnds(t *testing.T) {
-	cases := []struct {
-		text  string
-		w     int
-		mid   bool
-		want  string
-		hl    []int
-		wantH []int
-	}{
-		{"web-7d9f8c6b5-x2kqz", 12, true, "web-7…-x2kqz", []int{0, 18}, []int{0, 13}},
-		{"web-7d9f8c6b5-x2kqz", 12, false, "web-7d9f8c6…", []int{0, 18}, []int{0}},
-		{"名前-テスト-🚀", 9, false, "名前-テ…", nil, nil},
-		{"名前-テスト-🚀", 9, true, "名前…-🚀", nil, nil},
-		{"abc", 1, true, "…", nil, nil},
-	}
-	for _, c := range cases {
-		got, hl := fitCell(c.text, ansi.StringWidth(c.text), c.w, c.mid, c.hl)
-		if got != c.want || !slices.Equal(hl, c.wantH) {
-			t.Errorf("fitCell(%q, %d, middle=%v) = %q %v, want %q %v", c.text, c.w, c.mid, got, hl, c.want, c.wantH)
-		}
-		if w := ansi.StringWidth(got); w > c.w {
-			t.Errorf("fitCell(%q, %d) is %d wide", c.text, c.w, w)
-		}
-	}
-}
-
-// TestBatchesAreIdempotent: a relist delivers every pod again; nothing is
-// duplicated, no history entry is added, removals and re-creations work.
-func TestBatchesAreIdempotent(t *testing.T) {
-	pods := tuitest.ClusterPods(t)
-	a := newTestApp(t, themes.Dark(), 120, 30, pods)
-	before := rowKeys(a)
-	counts := a.store.counts
-	a = step(a, syncBatch(pods))
-	a = step(a, syncBatch(pods))
-	if got := rowKeys(a); !slices.Equal(got, before) {
-		t.Fatalf("relist changed the rows:\n%v\n%v", before, got)
-	}
-	if a.store.counts != counts || counts.total != len(pods) {
-		t.Fatalf("counts %+v after relist, %+v before, %d pods", a.store.counts, counts, len(pods))
-	}
-	for _, e := range a.store.pods {
-		if e.history.Len() != 1 {
-			t.Fatalf("%s has %d transitions after relists", e.name, e.history.Len())
-		}
-	}
-	// Remove two pods, one of them twice.
-	gone := []kube.PodKey{{Namespace: "data", Name: "kafka-0"}, {Namespace: "intl", Name: "evil"}, {Namespace: "data", Name: "kafka-0"}}
-	a = step(a, BatchMsg{Batch: kube.Batch{Removed: gone}, At: tuitest.Now})
-	if len(a.list.rows) != len(pods)-2 || a.store.counts.total != len(pods)-2 {
-		t.Fatalf("%d rows, total %d after removing 2 of %d", len(a.list.rows), a.store.counts.total, len(pods))
-	}
-	// The same name comes back as a new pod: a fresh history.
-	kafka := findPod(t, pods, "kafka-0").DeepCopy()
-	kafka.UID = "new-uid"
-	a = step(a, BatchMsg{Batch: kube.Batch{Upserted: []*corev1.Pod{kafka}}, At: tuitest.Now.Add(time.Minute)})
-	e := a.store.pods[kube.PodKey{Namespace: "data", Name: "kafka-0"}]
-	if e == nil || e.history.Len() != 1 || e.history.Transitions()[0].At != tuitest.Now.Add(time.Minute) {
-		t.Fatalf("re-created pod: %+v", e)
-	}
-}
-
-// TestHistoryOfTheSeedApp replays the seed article's sequence of statuses
-// (testdata/pods/seed-*) as watch updates of one pod.
-func TestHistoryOfTheSeedApp(t *testing.T) {
-	names := []string{"seed-01-pending", "seed-02-init-0-4", "seed-03-init-error", "seed-04-init-crashloopbackoff",
-		"seed-05-init-1-4", "seed-06-init-2-4", "seed-07-init-3-4", "seed-08-podinitializing", "seed-09-running"}
-	a := newTestApp(t, themes.Dark(), 120, 30, nil)
-	var want []model.Transition
-	for i, n := range names {
-		p := tuitest.LoadSeedPod(t, n)
-		at := tuitest.Now.Add(time.Duration(i) * time.Second)
-		a = step(a, BatchMsg{Batch: kube.Batch{Upserted: []*corev1.Pod{p}}, At: at})
-		// The same update twice records nothing new.
-		a = step(a, BatchMsg{Batch: kube.Batch{Upserted: []*corev1.Pod{p}}, At: at.Add(time.Millisecond)})
-		st := model.Print(p, at).Status
-		if len(want) == 0 || want[len(want)-1].Status != st {
-			want = append(want, model.Transition{Status: st, At: at})
-		}
-	}
-	e := a.store.pods[kube.PodKey{Namespace: "default", Name: "k8s-init-containers-64f984c8d7-tdjrg"}]
-	if got := e.history.Transitions(); !slices.Equal(got, want) {
-		t.Fatalf("history\n%v\nwant\n%v", got, want)
-	}
-	var statuses []string
-	for _, tr := range want {
-		statuses = append(statuses, tr.Status)
-	}
-	if !slices.Contains(statuses, "Init:CrashLoopBackOff") || statuses[len(statuses)-1] != "Running" {
-		t.Fatalf("unexpected sequence %v", statuses)
-	}
-	if len(a.list.rows) != 1 || a.store.counts.total != 1 || a.store.counts.ready != 1 {
-		t.Fatalf("one pod, ready: rows %d counts %+v", len(a.list.rows), a.store.counts)
-	}
-}
-
-func TestEventsIndexedByPod(t *testing.T) {
-	s := newPodStore()
-	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "p", UID: "u2"}}
-	s.apply(kube.Batch{Upserted: []*corev1.Pod{pod}}, tuitest.Now)
-	ev := func(name, pod, uid string, at time.Time) *corev1.Event {
-		return &corev1.Event{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: name},
-			InvolvedObject: corev1.ObjectReference{Kind: "Pod", Namespace: "ns", Name: pod, UID: typesUID(uid)},
-			LastTimestamp:  metav1.NewTime(at)}
-	}
-	res := s.apply(kube.Batch{Events: []*corev1.Event{
-		ev("b", "p", "u2", tuitest.Now), ev("a", "p", "u2", tuitest.Now.Add(-time.Minute)),
-		ev("old", "p", "u1", tuitest.Now), ev("other", "q", "", tuitest.Now),
-		{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "node"}, InvolvedObject: corev1.ObjectReference{Kind: "Node", Name: "n1"}},
-	}}, tuitest.Now)
-	if !res.eventsOf[kube.PodKey{Namespace: "ns", Name: "p"}] || !res.eventsOf[kube.PodKey{Namespace: "ns", Name: "q"}] {
-		t.Fatalf("events changed for %v", res.eventsOf)
-	}
-	e := s.pods[kube.PodKey{Namespace: "ns", Name: "p"}]
-	names := func() []string {
-		var out []string
-		for _, ev := range s.eventsFor(e) {
-			out = append(out, ev.Name)
-		}
-		return out
-	}
-	if got := names(); !slices.Equal(got, []string{"a", "b"}) {
-		t.Fatalf("events of p: %v (the earlier pod's event must not show)", got)
-	}
-	s.apply(kube.Batch{RemovedEvents: []*corev1.Event{ev("a", "p", "u2", tuitest.Now)}}, tuitest.Now)
-	if got := names(); !slices.Equal(got, []string{"b"}) {
-		t.Fatalf("after removal: %v", got)
 	}
 }
 
@@ -488,7 +314,7 @@ func TestHostileStringsNeverReachTheTerminal(t *testing.T) {
 			t.Fatalf("the hostile reason's text is not shown:\n%s", ansi.Strip(screen))
 		}
 	}
-	evil := findPod(t, pods, "evil")
+	evil := tuitest.FindPod(t, pods, "evil")
 	b := press(fresh(), "/", "intl/evil", "<enter>", "<enter>")
 	if !b.detailOpen() || b.detailKey.Name != evil.Name {
 		t.Fatal("could not open the hostile pod")
@@ -524,7 +350,7 @@ func (s *scriptedSource) Run(ctx context.Context, out chan<- kube.Batch) error {
 func TestFeedDrivesTheProgram(t *testing.T) {
 	tuitest.WithProfile(t, themes.Dark())
 	pods := tuitest.ClusterPods(t)
-	c := live
+	c := *tuitest.Live()
 	src := &scriptedSource{stopped: make(chan struct{}), batches: []kube.Batch{
 		{Upserted: pods[:3], Synced: true, Conn: &c},
 		{Upserted: pods[3:6]},
@@ -544,8 +370,8 @@ func TestFeedDrivesTheProgram(t *testing.T) {
 	<-src.stopped
 	tm.Send(tea.QuitMsg{})
 	final := tm.FinalModel(t, teatest.WithFinalTimeout(programBound)).(App)
-	if final.store.counts.total != 6 || !final.synced || final.conn.Phase != kube.ConnLive {
-		t.Fatalf("final model: %+v synced=%v conn=%+v", final.store.counts, final.synced, final.conn)
+	if final.list.Status().Counts.Total != 6 || !final.synced || final.conn.Phase != kube.ConnLive {
+		t.Fatalf("final model: %+v synced=%v conn=%+v", final.list.Status().Counts, final.synced, final.conn)
 	}
 }
 
@@ -570,5 +396,3 @@ func TestRunNeedsASource(t *testing.T) {
 		t.Fatal("Run without a source succeeded")
 	}
 }
-
-func typesUID(s string) types.UID { return types.UID(s) }

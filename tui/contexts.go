@@ -4,12 +4,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/x/ansi"
-
 	"github.com/initwatch/initwatch/kube"
 	"github.com/initwatch/initwatch/model"
 	"github.com/initwatch/initwatch/themes"
-	"github.com/initwatch/initwatch/tui/view"
 )
 
 // clusterConn is one watched cluster as the header shows it.
@@ -23,40 +20,6 @@ type clusterConn struct {
 // it stopped answering after it was listed.
 func (c *clusterConn) stale() bool {
 	return c.conn.Phase == kube.ConnReconnecting || c.conn.Phase == kube.ConnUnreachable
-}
-
-// shortContexts names each context for the CONTEXT column: sanitized, and
-// shortened the way the cloud tools name them (an EKS ARN to the part after
-// "cluster/", a GKE "gke_project_zone_name" to its name), unless that
-// would make two contexts look the same.
-func shortContexts(contexts []string) map[string]string {
-	short := make(map[string]string, len(contexts))
-	seen := make(map[string]int, len(contexts))
-	for _, c := range contexts {
-		s := shortContext(c)
-		short[c] = s
-		seen[s]++
-	}
-	for _, c := range contexts {
-		if seen[short[c]] > 1 {
-			short[c] = view.CellText(c)
-		}
-	}
-	return short
-}
-
-func shortContext(c string) string {
-	s := c
-	switch {
-	case strings.HasPrefix(s, "arn:") && strings.Contains(s, ":cluster/"):
-		s = s[strings.LastIndex(s, ":cluster/")+len(":cluster/"):]
-	case strings.HasPrefix(s, "gke_") && strings.Count(s, "_") >= 3:
-		s = s[strings.LastIndex(s, "_")+1:]
-	}
-	if s == "" {
-		s = c
-	}
-	return view.CellText(s)
 }
 
 // clustersText is the header's connection state with several clusters:
@@ -89,18 +52,4 @@ func clustersText(clusters []clusterConn, th *themes.Theme, now time.Time) strin
 		}
 	}
 	return strings.Join(parts, th.Muted.Render("  "))
-}
-
-// ctxWidth is the CONTEXT column's natural width: the longest name, with
-// room for the stale mark when a cluster is stale.
-func ctxWidth(clusters []clusterConn) int {
-	w, stale := 0, false
-	for i := range clusters {
-		w = max(w, ansi.StringWidth(clusters[i].context))
-		stale = stale || clusters[i].stale()
-	}
-	if stale {
-		w += len(staleMark)
-	}
-	return w
 }

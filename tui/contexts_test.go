@@ -79,8 +79,8 @@ func TestSeveralClusters(t *testing.T) {
 	if eu, us := rowsOf(screen, "eu-1"), rowsOf(screen, "us-1"); len(eu) != 3 || len(us) != 3 {
 		t.Fatalf("rows: eu-1 %d, us-1 %d, want 3 each:\n%s", len(eu), len(us), ansi.Strip(screen))
 	}
-	if a.store.counts.total != 6 {
-		t.Errorf("total = %d, want 6", a.store.counts.total)
+	if a.list.Status().Counts.Total != 6 {
+		t.Errorf("total = %d, want 6", a.list.Status().Counts.Total)
 	}
 
 	// us-1 stops answering: its rows stay, marked stale, and the header
@@ -110,11 +110,11 @@ func TestSeveralClusters(t *testing.T) {
 	gone := pods[0]
 	a = step(a, BatchMsg{Batch: kube.Batch{Context: "eu-1", Synced: true,
 		Removed: []kube.PodKey{{Context: "eu-1", Namespace: gone.Namespace, Name: gone.Name}}}, At: tuitest.Now})
-	if _, ok := a.store.pods[kube.PodKey{Context: "us-1", Namespace: gone.Namespace, Name: gone.Name}]; !ok {
+	if a.list.Pod(kube.PodKey{Context: "us-1", Namespace: gone.Namespace, Name: gone.Name}) == nil {
 		t.Error("removing eu-1's pod removed us-1's")
 	}
-	if a.store.counts.total != 5 {
-		t.Errorf("total after removal = %d, want 5", a.store.counts.total)
+	if a.list.Status().Counts.Total != 5 {
+		t.Errorf("total after removal = %d, want 5", a.list.Status().Counts.Total)
 	}
 }
 
@@ -138,12 +138,12 @@ func TestEventsStayInTheirCluster(t *testing.T) {
 	a = step(a, contextBatch("us-1", kube.ConnLive, tuitest.Now, pod))
 	a = step(a, BatchMsg{Batch: kube.Batch{Context: "us-1", Synced: true,
 		Events: []*corev1.Event{contextEvent("us-1", pod.Namespace, "e1", pod.Name, "only in us-1")}}, At: tuitest.Now})
-	eu := a.store.pods[kube.PodKey{Context: "eu-1", Namespace: pod.Namespace, Name: pod.Name}]
-	us := a.store.pods[kube.PodKey{Context: "us-1", Namespace: pod.Namespace, Name: pod.Name}]
-	if n := len(a.store.eventsFor(eu)); n != 0 {
+	_, eu, _, _ := a.list.Detail(kube.PodKey{Context: "eu-1", Namespace: pod.Namespace, Name: pod.Name})
+	_, us, _, _ := a.list.Detail(kube.PodKey{Context: "us-1", Namespace: pod.Namespace, Name: pod.Name})
+	if n := len(eu); n != 0 {
 		t.Errorf("eu-1's pod has %d events of us-1's", n)
 	}
-	if evs := a.store.eventsFor(us); len(evs) != 1 || evs[0].Message != "only in us-1" {
+	if evs := us; len(evs) != 1 || evs[0].Message != "only in us-1" {
 		t.Errorf("us-1's pod events = %v", evs)
 	}
 }
@@ -153,26 +153,5 @@ func TestOneClusterHasNoContextColumn(t *testing.T) {
 	screen := ansi.Strip(a.View())
 	if strings.Contains(screen, "CONTEXT") {
 		t.Errorf("one cluster shows a CONTEXT column:\n%s", screen)
-	}
-}
-
-func TestShortContexts(t *testing.T) {
-	got := shortContexts([]string{
-		"arn:aws:eks:eu-west-1:123456789012:cluster/prod-eu",
-		"gke_acme-prod_us-central1_prod-us",
-		"kind-\x1b[31mred",
-		"arn:aws:eks:us-east-1:1:cluster/same", "arn:aws:eks:us-west-2:1:cluster/same",
-	})
-	want := map[string]string{
-		"arn:aws:eks:eu-west-1:123456789012:cluster/prod-eu": "prod-eu",
-		"gke_acme-prod_us-central1_prod-us":                  "prod-us",
-		"kind-\x1b[31mred":                                   "kind-red",
-		"arn:aws:eks:us-east-1:1:cluster/same":               "arn:aws:eks:us-east-1:1:cluster/same",
-		"arn:aws:eks:us-west-2:1:cluster/same":               "arn:aws:eks:us-west-2:1:cluster/same",
-	}
-	for k, w := range want {
-		if got[k] != w {
-			t.Errorf("short(%q) = %q, want %q", k, got[k], w)
-		}
 	}
 }

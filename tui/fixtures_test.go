@@ -18,12 +18,9 @@ import (
 	"github.com/initwatch/initwatch/tui/internal/tuitest"
 )
 
-var live = kube.ConnState{Phase: kube.ConnLive, Since: tuitest.Now.Add(-time.Minute)}
-
 // syncBatch is the first batch a source sends: every pod, synced, live.
 func syncBatch(pods []*corev1.Pod) BatchMsg {
-	c := live
-	return BatchMsg{Batch: kube.Batch{Upserted: pods, Synced: true, Conn: &c}, At: tuitest.Now}
+	return BatchMsg{Batch: kube.Batch{Upserted: pods, Synced: true, Conn: tuitest.Live()}, At: tuitest.Now}
 }
 
 func testOptions(th themes.Theme) Options {
@@ -117,4 +114,12 @@ func lineDiff(want, got string) string {
 		}
 	}
 	return b.String()
+}
+
+// selected is the pod under the list's cursor, "namespace/name".
+func selected(a App) string {
+	if k, ok := a.list.Selected(); ok {
+		return k.Namespace + "/" + k.Name
+	}
+	return ""
 }

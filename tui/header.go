@@ -10,6 +10,7 @@ import (
 	"github.com/initwatch/initwatch/kube"
 	"github.com/initwatch/initwatch/model"
 	"github.com/initwatch/initwatch/themes"
+	"github.com/initwatch/initwatch/tui/podlist"
 	"github.com/initwatch/initwatch/tui/view"
 )
 
@@ -18,12 +19,8 @@ type headerInfo struct {
 	context, cluster, scope string         // sanitized
 	conn                    kube.ConnState // Err and Forbidden sanitized
 	synced                  bool
-	counts                  counts
-	order                   sortOrder
-	query                   string
-	matches                 int // rows (pods) after filter and toggles
-	onlyInit, onlyFailing   bool
-	grouped                 bool
+	// list is the pod list's counts, order and narrowing.
+	list podlist.Status
 	// clusters, when several are shown, replace context, cluster and conn.
 	clusters []clusterConn
 }
@@ -132,7 +129,7 @@ func forbiddenText(nss []string) string {
 
 // countsText is the pod counts; compact uses short words for narrow screens.
 func countsText(h *headerInfo, th *themes.Theme, compact bool) string {
-	c := h.counts
+	c := h.list.Counts
 	var s strings.Builder
 	num := func(n int, word string, style func(...string) string) {
 		if s.Len() > 0 {
@@ -149,39 +146,40 @@ func countsText(h *headerInfo, th *themes.Theme, compact bool) string {
 	if compact {
 		initWord, failWord = "init", "fail"
 	}
-	num(c.initializing, initWord, th.StatusInitializing.Render)
-	num(c.failing, failWord, th.StatusFailing.Render)
-	num(c.ready, "ready", th.StatusReady.Render)
-	num(c.total, "total", th.HeaderValue.Render)
+	num(c.Initializing, initWord, th.StatusInitializing.Render)
+	num(c.Failing, failWord, th.StatusFailing.Render)
+	num(c.Ready, "ready", th.StatusReady.Render)
+	num(c.Total, "total", th.HeaderValue.Render)
 	return s.String()
 }
 
 // viewText says how the list is ordered and narrowed.
 func viewText(h *headerInfo, th *themes.Theme) string {
+	l := &h.list
 	var parts []string
-	if h.query != "" {
-		parts = append(parts, th.Match.Render("/"+h.query)+th.Muted.Render(" ("+strconv.Itoa(h.matches)+")"))
+	if l.Query != "" {
+		parts = append(parts, th.Match.Render("/"+l.Query)+th.Muted.Render(" ("+strconv.Itoa(l.Matches)+")"))
 	}
 	only := ""
 	switch {
-	case h.onlyInit && h.onlyFailing:
+	case l.OnlyInit && l.OnlyFailing:
 		only = "only initializing+failing"
-	case h.onlyInit:
+	case l.OnlyInit:
 		only = "only initializing"
-	case h.onlyFailing:
+	case l.OnlyFailing:
 		only = "only failing"
 	}
 	if only != "" {
 		t := th.HeaderValue.Render(only)
-		if h.query == "" {
-			t += th.Muted.Render(" (" + strconv.Itoa(h.matches) + ")")
+		if l.Query == "" {
+			t += th.Muted.Render(" (" + strconv.Itoa(l.Matches) + ")")
 		}
 		parts = append(parts, t)
 	}
-	if h.grouped {
+	if l.Grouped {
 		parts = append(parts, th.HeaderValue.Render("by owner"))
 	}
-	parts = append(parts, th.HeaderLabel.Render("sort ")+th.HeaderValue.Render(h.order.String()))
+	parts = append(parts, th.HeaderLabel.Render("sort ")+th.HeaderValue.Render(l.Order))
 	return strings.Join(parts, th.Muted.Render(" · "))
 }
 

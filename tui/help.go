@@ -11,30 +11,6 @@ import (
 	"github.com/initwatch/initwatch/tui/view"
 )
 
-// listShortHelp is the footer of the pod list.
-func listShortHelp(km *keymap.KeyMap) []key.Binding {
-	l := &km.List
-	return []key.Binding{
-		l.Up, l.Down, l.Open, l.Filter, l.OnlyInit, l.OnlyFailing, l.GroupByOwner,
-		l.SortNext, km.Global.Help, km.Global.Quit,
-	}
-}
-
-// listFullHelp is the `?` overlay of the pod list, one column per topic.
-func listFullHelp(km *keymap.KeyMap) [][]key.Binding {
-	l := &km.List
-	return [][]key.Binding{
-		{l.Up, l.Down, l.PageUp, l.PageDown, l.Top, l.Bottom},
-		{l.Open, l.Logs, l.PreviousLogs, l.Filter, km.Filter.Accept, km.Filter.Clear, km.Global.Back},
-		{l.OnlyInit, l.OnlyFailing, l.GroupByOwner, l.SortNext, l.SortReverse, l.Rollouts, km.Global.Help, km.Global.Quit},
-	}
-}
-
-// filterShortHelp is the footer hint while typing a filter.
-func filterShortHelp(km *keymap.KeyMap) []key.Binding {
-	return []key.Binding{km.Filter.Accept, km.Filter.Clear}
-}
-
 // viewShortHelp adds the app's keys to a view's own.
 func viewShortHelp(d []key.Binding, km *keymap.KeyMap) []key.Binding {
 	out := make([]key.Binding, 0, len(d)+3)

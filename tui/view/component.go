@@ -71,3 +71,10 @@ func (b *Box[M]) Capturing() bool {
 	c, ok := any(b.M).(Capturer)
 	return ok && c.Capturing()
 }
+
+// Footer is a Component that sometimes draws the footer line itself (a
+// text field being edited, with its keys); ok false leaves the footer to
+// the root model, which draws the view's short help.
+type Footer interface {
+	Footer() (line string, ok bool)
+}

@@ -116,3 +116,15 @@ func WithProfile(t testing.TB, th themes.Theme) {
 	lipgloss.SetHasDarkBackground(true)
 	t.Cleanup(func() { lipgloss.SetColorProfile(prev) })
 }
+
+// FindPod returns the pod of that name among pods, or fails the test.
+func FindPod(t testing.TB, pods []*corev1.Pod, name string) *corev1.Pod {
+	t.Helper()
+	for _, p := range pods {
+		if p.Name == name {
+			return p
+		}
+	}
+	t.Fatalf("no pod %s in the fixtures", name)
+	return nil
+}

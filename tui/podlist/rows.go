@@ -1,4 +1,4 @@
-package tui
+package podlist
 
 import (
 	"strconv"

@@ -1,4 +1,4 @@
-package tui
+package podlist
 
 import (
 	"slices"
@@ -172,8 +172,11 @@ func (l *podList) relocate(screenRow int) {
 }
 
 // clamp keeps cursor and offset inside the rows and the cursor on screen,
-// then records what the cursor is on.
+// then records what the cursor is on. Every change of the rows or of the
+// view ends here, so the rows now on screen get their filter highlights
+// here too, and View has nothing to compute.
 func (l *podList) clamp() {
+	defer l.highlightVisible()
 	n := len(l.rows)
 	l.cursor = max(0, min(l.cursor, n-1))
 	h := max(l.height, 1)

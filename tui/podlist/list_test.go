@@ -1,4 +1,4 @@
-package tui
+package podlist
 
 import (
 	"bufio"
@@ -62,12 +62,12 @@ func TestRowsShowPrintedColumns(t *testing.T) {
 		want expectedRow
 	}
 	var cases []tc
-	seedDir := filepath.Join("..", "testdata", "pods")
+	seedDir := tuitest.Testdata("pods")
 	files, err := filepath.Glob(filepath.Join(seedDir, "*.yaml"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no fixtures in %s: %v", seedDir, err)
 	}
-	files = append(files, filepath.Join("..", "testdata", "tui", "cluster.yaml"))
+	files = append(files, tuitest.Testdata("tui", "cluster.yaml"))
 	for _, f := range files {
 		pods, want := tuitest.LoadDocs(t, f), expectedRows(t, f)
 		if len(pods) != len(want) {
@@ -79,9 +79,9 @@ func TestRowsShowPrintedColumns(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			a := newTestApp(t, themes.Mono(), 220, 8, []*corev1.Pod{c.pod})
+			a := newTestList(t, themes.Mono(), 220, 8, []*corev1.Pod{c.pod})
 			lines := strings.Split(ansi.Strip(a.View()), "\n")
-			row := lines[3]
+			row := lines[1]
 			m := podRowRE.FindStringSubmatch(row)
 			if m == nil {
 				t.Fatalf("row does not parse: %q", row)
@@ -155,30 +155,10 @@ func TestBarCellsFollowStepPhases(t *testing.T) {
 	}
 }
 
-// rowKeys lists the pods of the rows, "ns/name", group headers as "#owner".
-func rowKeys(a App) []string {
-	var out []string
-	for _, r := range a.list.rows {
-		if r.pod != nil {
-			out = append(out, r.pod.key.Namespace+"/"+r.pod.key.Name)
-		} else {
-			out = append(out, "#"+r.group.owner)
-		}
-	}
-	return out
-}
-
-func selected(a App) string {
-	if e := a.list.selPod; e != nil {
-		return e.key.Namespace + "/" + e.key.Name
-	}
-	return ""
-}
-
 func TestNavigation10kPods(t *testing.T) {
 	tuitest.WithProfile(t, themes.Dark())
-	a := newTestApp(t, themes.Dark(), 120, 30, tuitest.SyntheticPods(10_000, 7))
-	rows := a.listRows()
+	a := newTestList(t, themes.Dark(), 120, 30, tuitest.SyntheticPods(10_000, 7))
+	rows := a.list.height
 	if rows != 26 {
 		t.Fatalf("list rows = %d, want 26 on a 30-line screen", rows)
 	}
@@ -212,8 +192,8 @@ func TestNavigation10kPods(t *testing.T) {
 	if a.list.offset != 0 || a.list.cursor != 3 {
 		t.Fatalf("after wheel up: cursor %d offset %d, want 3 0", a.list.cursor, a.list.offset)
 	}
-	// A click selects the row under the pointer (2 header lines, 1 title line).
-	a = step(a, tea.MouseMsg{Button: tea.MouseButtonLeft, Action: tea.MouseActionPress, Y: 3 + 5})
+	// A click selects the row under the pointer (1 title line).
+	a = step(a, tea.MouseMsg{Button: tea.MouseButtonLeft, Action: tea.MouseActionPress, Y: 1 + 5})
 	if a.list.cursor != 5 {
 		t.Fatalf("click on the 6th row: cursor %d", a.list.cursor)
 	}
@@ -221,8 +201,8 @@ func TestNavigation10kPods(t *testing.T) {
 	lines := strings.Split(ansi.Strip(a.View()), "\n")
 	for i := 0; i < rows; i++ {
 		e := a.list.rows[a.list.offset+i].pod
-		if !strings.Contains(lines[3+i], e.name) {
-			t.Fatalf("screen line %d %q does not show row %d (%s)", 4+i, lines[3+i], a.list.offset+i, e.name)
+		if !strings.Contains(lines[1+i], e.name) {
+			t.Fatalf("screen line %d %q does not show row %d (%s)", 2+i, lines[1+i], a.list.offset+i, e.name)
 		}
 	}
 }
@@ -232,7 +212,7 @@ func TestNavigation10kPods(t *testing.T) {
 func TestCursorKeepsItsPod(t *testing.T) {
 	tuitest.WithProfile(t, themes.Dark())
 	pods := tuitest.ClusterPods(t)
-	a := newTestApp(t, themes.Dark(), 120, 30, pods)
+	a := newTestList(t, themes.Dark(), 120, 30, pods)
 	a = press(a, "j", "j", "j", "j", "j")
 	sel, line := selected(a), a.list.cursor-a.list.offset
 	// The ready api pod starts failing: it jumps to the top of the triage order.
@@ -246,7 +226,7 @@ func TestCursorKeepsItsPod(t *testing.T) {
 	ready.Status.Phase = corev1.PodFailed
 	ready.Status.Reason = "Evicted"
 	before := slices.Index(rowKeys(a), "payments/api-7c9d8f6b5-q8wz1")
-	a = step(a, BatchMsg{Batch: kube.Batch{Upserted: []*corev1.Pod{ready}}, At: tuitest.Now})
+	a = step(a, batchAt{Batch: kube.Batch{Upserted: []*corev1.Pod{ready}}, At: tuitest.Now})
 	after := slices.Index(rowKeys(a), "payments/api-7c9d8f6b5-q8wz1")
 	if after >= before {
 		t.Fatalf("the evicted pod did not move up: row %d → %d", before, after)
@@ -266,7 +246,7 @@ func TestCursorKeepsItsPod(t *testing.T) {
 
 func TestSortKeysCycleAndReverse(t *testing.T) {
 	tuitest.WithProfile(t, themes.Dark())
-	a := newTestApp(t, themes.Dark(), 120, 30, tuitest.ClusterPods(t))
+	a := newTestList(t, themes.Dark(), 120, 30, tuitest.ClusterPods(t))
 	check := func(key model.SortKey, reverse bool) {
 		t.Helper()
 		if a.list.order.key != key || a.list.order.reverse != reverse {
@@ -311,7 +291,7 @@ func TestSortKeysCycleAndReverse(t *testing.T) {
 
 func TestFilterTyping(t *testing.T) {
 	tuitest.WithProfile(t, themes.Dark())
-	a := newTestApp(t, themes.Dark(), 120, 30, tuitest.ClusterPods(t))
+	a := newTestList(t, themes.Dark(), 120, 30, tuitest.ClusterPods(t))
 	a = press(a, "/", "kaf")
 	if !a.filtering || a.list.query != "kaf" {
 		t.Fatalf("filtering=%v query=%q after typing /kaf", a.filtering, a.list.query)
@@ -330,9 +310,8 @@ func TestFilterTyping(t *testing.T) {
 		t.Fatalf("screen does not show %q highlighted", "kaf")
 	}
 	// The footer is the line editor.
-	lines := strings.Split(ansi.Strip(a.View()), "\n")
-	if !strings.HasPrefix(lines[len(lines)-1], "/kaf") {
-		t.Fatalf("footer %q does not show the filter", lines[len(lines)-1])
+	if footer, ok := a.Footer(); !ok || !strings.HasPrefix(ansi.Strip(footer), "/kaf") {
+		t.Fatalf("footer %q (%v) does not show the filter", ansi.Strip(footer), ok)
 	}
 	// Letters are text while typing: j and q are part of the query, not a
 	// move and not quit.
@@ -340,8 +319,7 @@ func TestFilterTyping(t *testing.T) {
 	if a.list.query != "kafj" || !slices.Equal(rowKeys(a), want[:1]) {
 		t.Fatalf("query %q rows %v after typing j", a.list.query, rowKeys(a))
 	}
-	m, cmd := a.Update(tuitest.Keys("q")[0])
-	a = m.(App)
+	cmd := a.Update(tuitest.Keys("q")[0])
 	if cmd != nil || a.list.query != "kafjq" || len(a.list.rows) != 0 {
 		t.Fatalf("q while typing: query %q, %d rows, command %v", a.list.query, len(a.list.rows), cmd)
 	}
@@ -383,7 +361,7 @@ func TestFilterTyping(t *testing.T) {
 }
 
 func TestLabelFilter(t *testing.T) {
-	a := newTestApp(t, themes.Dark(), 120, 30, tuitest.ClusterPods(t))
+	a := newTestList(t, themes.Dark(), 120, 30, tuitest.ClusterPods(t))
 	a = press(a, "/", "app=kafka", "<enter>")
 	if got, want := rowKeys(a), []string{"data/kafka-1", "data/kafka-0"}; !slices.Equal(got, want) {
 		t.Fatalf("rows %v, want %v", got, want)
@@ -396,7 +374,7 @@ func TestLabelFilter(t *testing.T) {
 // finds.
 func TestIncrementalFilterAgreesWithFull(t *testing.T) {
 	pods := tuitest.SyntheticPods(3000, 3)
-	a := newTestApp(t, themes.Dark(), 120, 30, pods[:2500])
+	a := newTestList(t, themes.Dark(), 120, 30, pods[:2500])
 	full := func() []string {
 		var out []string
 		m := newMatcher(a.list.query)
@@ -421,7 +399,7 @@ func TestIncrementalFilterAgreesWithFull(t *testing.T) {
 				q.Status.Phase = corev1.PodFailed
 				batch = append(batch, q)
 			}
-			a = step(a, BatchMsg{Batch: kube.Batch{Upserted: batch}, At: tuitest.Now})
+			a = step(a, batchAt{Batch: kube.Batch{Upserted: batch}, At: tuitest.Now})
 			next += 100
 		}
 		if got, want := rowKeys(a), full(); !slices.Equal(got, want) {
@@ -477,7 +455,7 @@ func highlightFor(q, s string) []int {
 }
 
 func TestToggles(t *testing.T) {
-	a := newTestApp(t, themes.Dark(), 120, 30, tuitest.ClusterPods(t))
+	a := newTestList(t, themes.Dark(), 120, 30, tuitest.ClusterPods(t))
 	countCat := func(c model.Category) int {
 		n := 0
 		for _, e := range a.store.pods {
@@ -508,8 +486,8 @@ func TestToggles(t *testing.T) {
 	only(model.CategoryInitializing, model.CategoryFailing)
 	a = press(a, "i")
 	only(model.CategoryFailing)
-	if !strings.Contains(ansi.Strip(a.View()), "only failing (7)") {
-		t.Fatal("header does not say the list shows only failing pods")
+	if st := a.Status(); !st.OnlyFailing || st.OnlyInit || st.Matches != 7 {
+		t.Fatalf("status %+v, want only failing, 7 pods", st)
 	}
 	a = press(a, "f")
 	if len(a.list.rows) != len(a.store.pods) {
@@ -518,7 +496,7 @@ func TestToggles(t *testing.T) {
 }
 
 func TestGroupByOwner(t *testing.T) {
-	a := newTestApp(t, themes.Dark(), 120, 40, tuitest.ClusterPods(t))
+	a := newTestList(t, themes.Dark(), 120, 40, tuitest.ClusterPods(t))
 	a = press(a, "o")
 	// Workload headers count every pod under them, revision headers
 	// included; a revision header counts the pods up to the next header.
@@ -557,7 +535,7 @@ func TestGroupByOwner(t *testing.T) {
 		if top == nil {
 			t.Fatal("a pod row before any group header")
 		}
-		if p := placeOf(r.pod, a.owners); p.owner != top.owner {
+		if p := placeOf(r.pod, a.list.owners); p.owner != top.owner {
 			t.Fatalf("pod %s (workload %q) under group %q", r.pod.name, p.owner, top.owner)
 		}
 		inTop.add(r.pod.view.Category, 1)
@@ -585,9 +563,9 @@ func TestGroupByOwner(t *testing.T) {
 		}
 	}
 	// enter on a group header opens nothing.
-	a = press(a, "g", "<enter>")
-	if a.detailOpen() {
-		t.Fatal("enter on a group header opened a detail view")
+	a = press(a, "g")
+	if key, ok := a.Choose(); ok {
+		t.Fatalf("a group header chose pod %v to open", key)
 	}
 	a = press(a, "o")
 	if len(a.list.rows) != len(a.store.pods) {
@@ -595,7 +573,7 @@ func TestGroupByOwner(t *testing.T) {
 	}
 }
 
-func countNoOwner(a App) int {
+func countNoOwner(a *Model) int {
 	n := 0
 	for _, e := range a.store.pods {
 		if e.owner == "" {
