@@ -53,3 +53,22 @@ func clustersText(clusters []clusterConn, th *themes.Theme, now time.Time) strin
 	}
 	return strings.Join(parts, th.Muted.Render("  "))
 }
+
+// forbiddenText names the namespaces (already sanitized) refused to us.
+func forbiddenText(nss []string) string {
+	if len(nss) == 0 {
+		return "forbidden"
+	}
+	parts := make([]string, len(nss))
+	for i, ns := range nss {
+		if ns == "" {
+			parts[i] = "cluster scope"
+		} else {
+			parts[i] = ns
+		}
+	}
+	if len(nss) == 1 && nss[0] != "" {
+		return "forbidden in namespace " + parts[0]
+	}
+	return "forbidden in " + strings.Join(parts, ", ")
+}

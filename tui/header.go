@@ -108,25 +108,6 @@ func connText(h *headerInfo, th *themes.Theme, now time.Time) string {
 	return th.Warning.Render("◌ connecting…")
 }
 
-// forbiddenText names the namespaces (already sanitized) refused to us.
-func forbiddenText(nss []string) string {
-	if len(nss) == 0 {
-		return "forbidden"
-	}
-	parts := make([]string, len(nss))
-	for i, ns := range nss {
-		if ns == "" {
-			parts[i] = "cluster scope"
-		} else {
-			parts[i] = ns
-		}
-	}
-	if len(nss) == 1 && nss[0] != "" {
-		return "forbidden in namespace " + parts[0]
-	}
-	return "forbidden in " + strings.Join(parts, ", ")
-}
-
 // countsText is the pod counts; compact uses short words for narrow screens.
 func countsText(h *headerInfo, th *themes.Theme, compact bool) string {
 	c := h.list.Counts
