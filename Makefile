@@ -88,9 +88,12 @@ bench-rollouts:
 	$(GO) test -run '^$$' -bench 'OwnerInformersHeap' -benchtime 1x -count 3 ./kube/
 
 # Several clusters: 1 and 3 clusters of 10,000 pods through kube.MultiSource
-# (heap per pod and the ratio), and a cluster that never answers.
-bench-multicluster:
+# (heap per pod and the ratio), and a cluster that never answers; then the
+# same against 3 real etcd + kube-apiserver pairs: the whole `initwatch get
+# -w` process's RSS on one context and on three, and each cluster's arrival.
+bench-multicluster: build controlplane
 	$(GO) run ./bench/multicluster -clusters 3 -pods 10000
+	INITWATCH_CP_BIN=$(CP_BIN) bench/multicluster.sh
 
 # `initwatch get -A` next to a bare client-go LIST and `kubectl get pods -A`
 # on 10,000 pods, plus the heap the informer source holds per pod.

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -10,15 +11,18 @@ import (
 	"github.com/initwatch/initwatch/e2e/controlplane"
 )
 
-// TestWaitTwoClusters: the seed app's Deployment is applied to two whole
+// TestTwoWholeClusters: the seed app's Deployment is applied to two whole
 // clusters (etcd, kube-apiserver, kube-controller-manager, kube-scheduler,
 // kwok each) and rolled out by their real controllers. One `initwatch wait
 // --context east,west` succeeds when it rolled out in both, and, in a second
 // namespace where west's init-check-services fails on every run, fails
 // naming west and nothing of east. `kubectl rollout status` per context is
 // the oracle: it says done in each cluster the wait says done, and not done
-// in the one it says failed.
-func TestWaitTwoClusters(t *testing.T) {
+// in the one it says failed. Then the terminal UI over both contexts, in
+// tmux: its rollouts view (r) shows the Deployment of each cluster as a
+// workload of its own, named by its context, and the failure signature
+// under west's only, its facts naming west.
+func TestTwoWholeClusters(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), rolloutBound)
 	defer cancel()
 	clusters := map[string]*controlplane.Cluster{
@@ -130,6 +134,35 @@ func TestWaitTwoClusters(t *testing.T) {
 		}
 		if t.Failed() {
 			t.Logf("stdout:\n%s\nstderr:\n%s", out, res.stderr)
+		}
+	})
+
+	t.Run("rollouts view in tmux", func(t *testing.T) {
+		lt := startListTerm(t, kc, "--context", "east,west", "-n", failNS)
+		lt.waitFor("both clusters live", `east ● live\s+west ● live`)
+		lt.keys("r")
+		east := regexp.QuoteMeta("east:" + failNS + "/Deployment/" + seedDeployment)
+		west := regexp.QuoteMeta("west:" + failNS + "/Deployment/" + seedDeployment)
+		lt.waitForAll("a workload per cluster, the signature under west's", []string{
+			east, `(?m)^` + west + `.*\n\s+init-check-services: Error, exit code 1`,
+		}, `(?m)^`+east+`.*\n\s+init-check-services`)
+		// The only signature on screen is west's: move down to it.
+		var screen string
+		for range 4 {
+			lt.keys("j")
+			time.Sleep(300 * time.Millisecond)
+			if screen = lt.screen(); strings.Contains(screen, "example:") {
+				break
+			}
+		}
+		lt.waitForAll("the signature's facts name west", []string{
+			`(?m)^` + west + `\s*$`,
+			`init-check-services: Error, exit code 1 — 2 pods`,
+			`example:\s+` + regexp.QuoteMeta("west:"+failNS+"/"+seedDeployment+"-"),
+		})
+		lt.keys("q")
+		if code := lt.exitStatus(); code != 0 {
+			t.Fatalf("initwatch exited with status %d; screen:\n%s", code, lt.screen())
 		}
 	})
 }
