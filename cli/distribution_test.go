@@ -381,3 +381,40 @@ func TestCompleteClusterSets(t *testing.T) {
 		})
 	}
 }
+
+// TestTUIOwnersBenchSwitch: the terminal UI watches owners (the rollouts
+// view needs them) unless the benchmark switch turns them off.
+func TestTUIOwnersBenchSwitch(t *testing.T) {
+	kubeconfig, err := filepath.Abs("../testdata/completion/kubeconfig.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	home := t.TempDir()
+	for _, tt := range []struct {
+		name       string
+		env        mapEnv
+		wantOwners bool
+	}{
+		{"default", mapEnv{"HOME": home}, true},
+		{"switch on", mapEnv{"HOME": home, benchNoOwnersEnv: "1"}, false},
+		{"other value", mapEnv{"HOME": home, benchNoOwnersEnv: "yes"}, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var got *kube.Options
+			env := &Env{
+				LookupEnv: tt.env.lookup,
+				NewSource: func(_ *kube.ConfigFlags, opts kube.Options) (kube.PodSource, error) {
+					got = &opts
+					return nil, errStopHere
+				},
+			}
+			code, _, errOut := runMain(t, env, "--kubeconfig", kubeconfig, "-A")
+			if got == nil {
+				t.Fatalf("the TUI never built a source: exit %d, %s", code, errOut)
+			}
+			if got.WithOwners != tt.wantOwners || !got.FocusedEvents {
+				t.Errorf("WithOwners = %v (want %v), FocusedEvents = %v (want true)", got.WithOwners, tt.wantOwners, got.FocusedEvents)
+			}
+		})
+	}
+}

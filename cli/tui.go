@@ -32,7 +32,8 @@ func runTUI(ctx context.Context, env *Env, flags *kube.ConfigFlags, settings con
 	// The detail view's Events pane: the events of the pod it shows only,
 	// watched while it is open (kube/podevents.go).
 	opts.FocusedEvents = true
-	opts.WithOwners = true // the rollouts view resolves pods to their workloads
+	// The rollouts view resolves pods to their workloads.
+	opts.WithOwners = !benchWithoutOwners(env)
 	// client-go's own log lines (a reflector's "watch ended with error")
 	// would be written over the screen; ConnState tells the user instead.
 	kube.RedirectClientLogs(io.Discard)
@@ -117,4 +118,15 @@ func uiOptions(env *Env, settings config.Settings) (tui.Options, error) {
 func noColor(env *Env) bool {
 	v, _ := env.lookupEnv("NO_COLOR")
 	return v != ""
+}
+
+// benchNoOwnersEnv, set to 1, starts the terminal UI without its owner
+// informers. It is for benchmarks only (bench/memscale measures what the
+// owners add to the resident set on a real apiserver, issue 13): the
+// rollouts view then knows no workloads. Not documented for users.
+const benchNoOwnersEnv = "INITWATCH_BENCH_NO_OWNERS"
+
+func benchWithoutOwners(env *Env) bool {
+	v, _ := env.lookupEnv(benchNoOwnersEnv)
+	return v == "1"
 }

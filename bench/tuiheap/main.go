@@ -3,8 +3,9 @@
 // builds it (protobuf clientset, all namespaces, pods; events as -events
 // says: "focused", as the CLI does, watches none until a pod detail opens;
 // "all" keeps every event about a pod, as initwatch did before), its
-// batches folded into the TUI's root model, a 160×40 window — until the
-// model's header counts every pod. The live heap after a full collection,
+// batches folded into the TUI's root model, a 160×40 window; owners watched
+// as the CLI watches them unless -owners=false — until the model's header
+// counts every pod. The live heap after a full collection,
 // minus the live heap before the source started, divided by the pods, is the
 // figure. bench/tuiscale runs it; it prints "<bytes per pod> <live heap
 // bytes> <pods>".
@@ -17,6 +18,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -31,14 +33,16 @@ func main() {
 	kubeconfig := flag.String("kubeconfig", "", "kubeconfig file")
 	want := flag.Int("pods", 0, "pods to wait for")
 	events := flag.String("events", "focused", "events watched: focused (one pod's, as the CLI) or all")
+	owners := flag.Bool("owners", true, "watch the pods' owners, as the CLI does (false: pods alone)")
+	memprofile := flag.String("memprofile", "", "write a heap profile here once every pod is in")
 	flag.Parse()
-	if err := run(*kubeconfig, *want, *events); err != nil {
+	if err := run(*kubeconfig, *want, *events, *owners, *memprofile); err != nil {
 		fmt.Fprintln(os.Stderr, "error:", err)
 		os.Exit(1)
 	}
 }
 
-func run(kubeconfig string, want int, events string) error {
+func run(kubeconfig string, want int, events string, owners bool, memprofile string) error {
 	if want <= 0 {
 		return errors.New("-pods must be positive")
 	}
@@ -53,6 +57,7 @@ func run(kubeconfig string, want int, events string) error {
 	}
 	opts.FocusedEvents = events == "focused"
 	opts.WithEvents = events == "all"
+	opts.WithOwners = owners
 	cs, err := flags.Clientset()
 	if err != nil {
 		return err
@@ -82,6 +87,11 @@ func run(kubeconfig string, want int, events string) error {
 		}
 	}
 	after := liveHeap()
+	if memprofile != "" {
+		if err := writeHeapProfile(memprofile); err != nil {
+			return err
+		}
+	}
 	runtime.KeepAlive(m)
 	held := int64(after) - int64(before)
 	fmt.Printf("%d %d %d\n", held/int64(want), after, want)
@@ -95,4 +105,20 @@ func liveHeap() uint64 {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	return ms.HeapAlloc
+}
+
+// writeHeapProfile writes the heap profile as of the last collection.
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("heap profile: %w", err)
+	}
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		_ = f.Close()
+		return fmt.Errorf("heap profile %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("heap profile %s: %w", path, err)
+	}
+	return nil
 }
