@@ -5,7 +5,9 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
+	"unsafe"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
@@ -326,5 +328,75 @@ func makeDistinct(pod *corev1.Pod, i int) {
 func resetInterning() {
 	for _, in := range []interface{ reset() }{resourceLists, labelSets, containerSets} {
 		in.reset()
+	}
+}
+
+// TestStripPodSharesStatusStrings: conditions are held in a slice of their
+// own length, and what repeats between pods (condition types, statuses and
+// reasons, container state reasons and messages) is one string for all of
+// them; a terminated state's container ID is the status's own string. The
+// values themselves are unchanged (TestStripPodKeeps).
+func TestStripPodSharesStatusStrings(t *testing.T) {
+	a, b := loadPod(t, "pod-webapp.yaml"), loadPod(t, "pod-webapp.yaml")
+	// Decoded pods hold their own copy of every string, and the
+	// conditions in a slice grown by doubling: build them that way.
+	for _, p := range []*corev1.Pod{a, b} {
+		conds := make([]corev1.PodCondition, 0, 2*len(p.Status.Conditions))
+		for _, c := range p.Status.Conditions {
+			c.Type = corev1.PodConditionType(strings.Clone(string(c.Type)))
+			c.Status = corev1.ConditionStatus(strings.Clone(string(c.Status)))
+			c.Reason = strings.Clone(c.Reason)
+			conds = append(conds, c)
+		}
+		p.Status.Conditions = conds
+		for i := range p.Status.InitContainerStatuses {
+			s := &p.Status.InitContainerStatuses[i]
+			if term := s.LastTerminationState.Terminated; term != nil {
+				term.ContainerID = strings.Clone(term.ContainerID)
+				term.Reason = strings.Clone(term.Reason)
+			}
+			if w := s.State.Waiting; w != nil {
+				w.Reason = strings.Clone(w.Reason)
+			}
+		}
+	}
+	sa, sb := StripPod(a), StripPod(b)
+	same := func(x, y string) bool { return len(x) > 0 && unsafe.StringData(x) == unsafe.StringData(y) }
+
+	if got, want := cap(sa.Status.Conditions), len(a.Status.Conditions); got != want {
+		t.Errorf("conditions: capacity %d, want their number %d", got, want)
+	}
+	for i := range sa.Status.Conditions {
+		ca, cb := sa.Status.Conditions[i], sb.Status.Conditions[i]
+		if !same(string(ca.Type), string(cb.Type)) || !same(string(ca.Status), string(cb.Status)) {
+			t.Errorf("condition %s: type and status not shared between pods", ca.Type)
+		}
+		if ca.Reason != "" && !same(ca.Reason, cb.Reason) {
+			t.Errorf("condition %s: reason %q not shared between pods", ca.Type, ca.Reason)
+		}
+	}
+	var terminated, waiting int
+	for i := range sa.Status.InitContainerStatuses {
+		xa, xb := &sa.Status.InitContainerStatuses[i], &sb.Status.InitContainerStatuses[i]
+		for _, st := range [][2]corev1.ContainerState{{xa.State, xb.State}, {xa.LastTerminationState, xb.LastTerminationState}} {
+			if ta := st[0].Terminated; ta != nil {
+				terminated++
+				if !same(ta.Reason, st[1].Terminated.Reason) {
+					t.Errorf("%s: terminated reason %q not shared", xa.Name, ta.Reason)
+				}
+				if ta.ContainerID == xa.ContainerID && !same(ta.ContainerID, xa.ContainerID) {
+					t.Errorf("%s: terminated container ID is a second copy of the status's", xa.Name)
+				}
+			}
+			if wa := st[0].Waiting; wa != nil {
+				waiting++
+				if !same(wa.Reason, st[1].Waiting.Reason) {
+					t.Errorf("%s: waiting reason %q not shared", xa.Name, wa.Reason)
+				}
+			}
+		}
+	}
+	if terminated == 0 || waiting == 0 {
+		t.Fatalf("fixture has %d terminated and %d waiting states: the test checks nothing", terminated, waiting)
 	}
 }
