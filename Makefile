@@ -15,7 +15,7 @@ E2E_PKGS = ./e2e/...
 # Go files to keep gofmt-clean: everything but build output and fixtures.
 GO_FILES = $(shell find . -name '*.go' -not -path './bin/*' -not -path './dist/*' -not -path './.cache/*' -not -path '*/testdata/*')
 
-.PHONY: all build test unit e2e controlplane kubectl vet fmt-check bench bench-get bench-tui bench-replay bench-multicluster bench-rollouts k9s clean
+.PHONY: all build test unit e2e controlplane kubectl vet fmt-check bench bench-get bench-tui bench-replay bench-multicluster bench-rollouts bench-memory k9s clean
 
 all: build
 
@@ -77,15 +77,24 @@ $(CP_BIN)/kubectl: hack/controlplane/kubectl/go.mod hack/controlplane/kubectl/go
 	cd hack/controlplane/kubectl && $(GO) build -ldflags "$(K8S_LDFLAGS)" -o $@ k8s.io/kubernetes/cmd/kubectl
 
 # Benchmarks are not part of `make test`: they measure, they do not gate.
-bench: bench-rollouts bench-multicluster bench-get bench-tui
+bench: bench-rollouts bench-multicluster bench-get bench-tui bench-memory
 
 # The rollout summary after a batch of changes (10,000 pods, 200
 # workloads) next to a summary from scratch, the rollouts view's frame at
-# 100 and 10,000 pods, and the live heap the owner informers add.
-bench-rollouts:
+# 100 and 10,000 pods, and the live heap the owner informers add; then
+# the TUI's resident set with and without them on a real apiserver.
+bench-rollouts: build controlplane
 	$(GO) test -run '^$$' -bench 'SummaryAfterBatch|SummarizeFull' -benchmem -count 5 ./rollout/
 	$(GO) test -run '^$$' -bench 'RolloutsView' -benchmem -count 3 ./tui/
 	$(GO) test -run '^$$' -bench 'OwnerInformersHeap' -benchtime 1x -count 3 ./kube/
+	INITWATCH_CP_BIN=$(CP_BIN) bench/mem.sh owners 10000
+
+# The TUI binary's steady and peak resident set at 50,000 pods (and
+# 300,000 events) on a real apiserver, medians of 3 starts: bench/mem.sh
+# loads the cluster (minutes) and bench/memscale writes its section of
+# BENCHMARKS.md.
+bench-memory: build controlplane
+	INITWATCH_CP_BIN=$(CP_BIN) bench/mem.sh memory 50000
 
 # Several clusters: 1 and 3 clusters of 10,000 pods through kube.MultiSource
 # (heap per pod and the ratio), and a cluster that never answers; then the

@@ -51,10 +51,12 @@ while [[ -z $kubeconfig ]]; do
 	sleep 2
 done
 events=$((pods * 6)) # podgen.EventsPerPod
+commas() { sed ':a;s/\B[0-9]\{3\}\>/,&/;ta' <<<"$1"; }
 
 case $mode in
 memory)
 	bin/bench/memscale -kubeconfig "$kubeconfig" -pods "$pods" -events "$events" \
+		-level 2 -title "Memory at $(commas "$pods") pods and $(commas "$events") events on a real apiserver (\`make bench-memory\`)" \
 		-section "memory-$pods" -out BENCHMARKS.md "$@"
 	;;
 owners)
@@ -111,7 +113,7 @@ owners)
 	kubectl --kubeconfig "$kubeconfig" create -f "$work/replicasets.yaml" >/dev/null
 	bin/bench/memscale -kubeconfig "$kubeconfig" -pods "$pods" -events "$events" \
 		-variants 'with owners=;without owners=INITWATCH_BENCH_NO_OWNERS=1' \
-		-title "Owner informers' resident set on a real apiserver, $(printf "%'d" "$pods") pods, 200 Deployments, 2,000 ReplicaSets (\`bench/mem.sh owners\`)" \
+		-title "Owner informers' resident set on a real apiserver, $(commas "$pods") pods, 200 Deployments, 2,000 ReplicaSets (\`bench/mem.sh owners\`)" \
 		-section "owners-$pods" -out BENCHMARKS.md "$@"
 	;;
 *)

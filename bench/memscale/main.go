@@ -34,9 +34,10 @@ func main() {
 	flag.StringVar(&o.initwatch, "initwatch", "bin/initwatch", "initwatch binary")
 	flag.DurationVar(&o.settle, "settle", 20*time.Second, "idle time after the full list before the resident set is read")
 	flag.DurationVar(&o.timeout, "timeout", 5*time.Minute, "longest wait for the full list")
-	flag.StringVar(&variants, "variants", "default=", "variants, ';'-separated NAME=K=V,K=V (the environment the binary runs with; empty for none)")
+	flag.StringVar(&variants, "variants", "default=", "variants, ';'-separated NAME=K=V,K=V (the environment the binary runs with; empty for none; NAME holds no '=')")
 	flag.StringVar(&o.section, "section", "memory", "name of the section's markers in -out")
 	flag.StringVar(&o.title, "title", "", "heading of the section (default: from -pods)")
+	flag.IntVar(&o.level, "level", 3, "Markdown level of the heading (2: ##)")
 	flag.StringVar(&o.out, "out", "", "file to write the section into (empty: print only)")
 	flag.StringVar(&o.baseline, "baseline", "", "variant the others are compared with (default: the first)")
 	flag.Parse()
@@ -61,6 +62,7 @@ type options struct {
 	variants              []variant
 	section, title, out   string
 	baseline              string
+	level                 int
 }
 
 func (o *options) check() error {
@@ -73,6 +75,8 @@ func (o *options) check() error {
 		return errors.New("-runs must be positive")
 	case len(o.variants) == 0:
 		return errors.New("-variants names none")
+	case o.level < 1 || o.level > 6:
+		return errors.New("-level must be 1 to 6")
 	}
 	if _, err := exec.LookPath("tmux"); err != nil {
 		return fmt.Errorf("tmux is needed to run the UI in a terminal: %w", err)
@@ -111,7 +115,7 @@ func parseVariants(s string) ([]variant, error) {
 			if kv == "" {
 				continue
 			}
-			if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
+			if k, _, ok := strings.Cut(kv, "="); !ok || !envName(k) {
 				return nil, fmt.Errorf("variant %q: %q is not K=V", name, kv)
 			}
 			v.env = append(v.env, kv)
@@ -119,6 +123,20 @@ func parseVariants(s string) ([]variant, error) {
 		out = append(out, v)
 	}
 	return out, nil
+}
+
+// envName reports whether k can name an environment variable (so a
+// variant named with "=" in it is an error, not a strange variable).
+func envName(k string) bool {
+	for i, c := range k {
+		switch {
+		case c == '_', c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z':
+		case c >= '0' && c <= '9' && i > 0:
+		default:
+			return false
+		}
+	}
+	return k != ""
 }
 
 // sample is one start of the binary.

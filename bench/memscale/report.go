@@ -27,7 +27,7 @@ func (r report) markdown() string {
 	if title == "" {
 		title = fmt.Sprintf("Memory at %s pods on a real apiserver (`bench/memscale`)", thousands(r.o.pods))
 	}
-	p("### %s\n\n", title)
+	p("%s %s\n\n", strings.Repeat("#", r.o.level), title)
 	events := "no events"
 	if r.o.events > 0 {
 		events = thousands(r.o.events) + " events about them"

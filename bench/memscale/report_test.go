@@ -42,6 +42,9 @@ func TestParseVariants(t *testing.T) {
 		{in: "noequals", wantErr: true},
 		{in: "v=A", wantErr: true},
 		{in: "=A=1", wantErr: true},
+		{in: "GOGC=50 from the start=GOGC=50", wantErr: true},
+		{in: "v=1A=x", wantErr: true},
+		{in: "gc=GOGC=50,GOMEMLIMIT=300MiB", want: "gc[GOGC=50 GOMEMLIMIT=300MiB]"},
 	}
 	for _, c := range cases {
 		vs, err := parseVariants(c.in)
