@@ -180,7 +180,9 @@ func (f *ConfigFlags) Clientset() (kubernetes.Interface, error) {
 	}
 	cfg.ContentType = runtime.ContentTypeProtobuf
 	cfg.AcceptContentTypes = runtime.ContentTypeProtobuf + "," + runtime.ContentTypeJSON
-	cs, err := kubernetes.NewForConfig(cfg)
+	// Pods decode without client-go's copies and their managed fields
+	// (podwire.go): most of the CPU a change costs.
+	cs, err := newClientset(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("build client for %s: %w", cfg.Host, err)
 	}
