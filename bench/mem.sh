@@ -38,6 +38,7 @@ cleanup() {
 trap cleanup EXIT
 
 echo "loading $pods pods and their events (this takes minutes on a small machine)…" >&2
+: >"$work/hold.log"
 bin/bench/tuiscale -hold -pods "$pods" -gobench=false -replay '' -k9s '' -events=true >"$work/hold.log" 2>&1 &
 holder=$!
 kubeconfig=

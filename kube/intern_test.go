@@ -8,6 +8,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 func sameMap(a, b any) bool {
@@ -163,6 +164,49 @@ func TestContainerListsSharedOnlyWhenEqual(t *testing.T) {
 			shared := sameSlice(got.Spec.Containers, a.Spec.Containers) && sameSlice(got.Spec.InitContainers, a.Spec.InitContainers)
 			if shared {
 				t.Error("a different container list was shared")
+			}
+		})
+	}
+}
+
+// TestOwnerReferencesSharedOnlyWhenEqual: pods of one owner share one owner
+// reference list; any field that differs, an unset flag against a false
+// one included, keeps the pod's own list, with its own values.
+func TestOwnerReferencesSharedOnlyWhenEqual(t *testing.T) {
+	resetInterning()
+	base := loadPod(t, "pod-webapp.yaml")
+	if len(base.OwnerReferences) == 0 {
+		t.Fatal("fixture has no owner references: the test checks nothing")
+	}
+	a := StripPod(base.DeepCopy())
+	b := StripPod(base.DeepCopy())
+	if &a.OwnerReferences[0] != &b.OwnerReferences[0] {
+		t.Error("equal owner references not shared")
+	}
+	no := false
+	tests := []struct {
+		name   string
+		mutate func(*metav1.OwnerReference)
+	}{
+		{"other owner name", func(r *metav1.OwnerReference) { r.Name += "-2" }},
+		{"other uid", func(r *metav1.OwnerReference) { r.UID += "x" }},
+		{"other kind", func(r *metav1.OwnerReference) { r.Kind = "StatefulSet" }},
+		{"other apiVersion", func(r *metav1.OwnerReference) { r.APIVersion = "apps/v2" }},
+		{"controller unset", func(r *metav1.OwnerReference) { r.Controller = nil }},
+		{"controller false", func(r *metav1.OwnerReference) { r.Controller = &no }},
+		{"blockOwnerDeletion unset", func(r *metav1.OwnerReference) { r.BlockOwnerDeletion = nil }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := base.DeepCopy()
+			tt.mutate(&in.OwnerReferences[0])
+			want := in.DeepCopy().OwnerReferences
+			got := StripPod(in).OwnerReferences
+			if &got[0] == &a.OwnerReferences[0] {
+				t.Fatal("a different owner reference list was shared")
+			}
+			if !equality.Semantic.DeepEqual(got, want) {
+				t.Errorf("owner references %+v, want %+v", got, want)
 			}
 		})
 	}

@@ -154,7 +154,7 @@ func StripPod(pod *corev1.Pod) *corev1.Pod {
 			DeletionTimestamp:          in.DeletionTimestamp,
 			DeletionGracePeriodSeconds: in.DeletionGracePeriodSeconds,
 			Labels:                     internLabels(in.Labels),
-			OwnerReferences:            in.OwnerReferences,
+			OwnerReferences:            ownerRefLists.intern(in.OwnerReferences),
 			Finalizers:                 in.Finalizers,
 		},
 		Spec: corev1.PodSpec{
