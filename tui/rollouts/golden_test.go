@@ -9,24 +9,20 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
-	"github.com/muesli/termenv"
 
 	"github.com/initwatch/initwatch/keymap"
 	"github.com/initwatch/initwatch/rollout"
 	"github.com/initwatch/initwatch/themes"
+	"github.com/initwatch/initwatch/tui/internal/tuitest"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
+// This package does not link teatest, whose golden package registers
+// -update elsewhere; tuitest.Golden reads it.
+var _ = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
 
-// testNow is the fixed clock testdata/summary.json is written against.
-var testNow = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-
-// loadSummary reads testdata/summary.json: shop/Deployment/checkout rolling
+// loadSummary reads testdata/summary.json, written against tuitest.Now: shop/Deployment/checkout rolling
 // out revision 3 (6 pods, 4 crash-looping in init-migrate, all on
 // worker-2; an istio-proxy sidecar; init-warm-cache with a long tail)
 // while revision 2 drains; shop/StatefulSet/db between its current and
@@ -44,41 +40,17 @@ func loadSummary(t testing.TB) rollout.Summary {
 	return s
 }
 
-// setProfile draws with the colours of a 256-colour terminal (plain
-// attributes for mono), as the root package's goldens do.
-func setProfile(t testing.TB, th *themes.Theme) {
-	t.Helper()
-	prev := lipgloss.ColorProfile()
-	p := termenv.ANSI256
-	if th.Name == "mono" {
-		p = termenv.ANSI
-	}
-	lipgloss.SetColorProfile(p)
-	lipgloss.SetHasDarkBackground(true)
-	t.Cleanup(func() { lipgloss.SetColorProfile(prev) })
-}
-
 // newView is the view on sum at w×h, after the keys were pressed.
 func newView(t testing.TB, th *themes.Theme, sum rollout.Summary, w, h int, keys ...string) *Model {
 	t.Helper()
 	km := keymap.Default()
 	m := New(th, &km, nil)
 	m.SetSize(w, h)
-	m.SetSummary(sum, true, testNow)
-	for _, k := range keys {
-		m.Update(keyMsg(k))
+	m.SetSummary(sum, true, tuitest.Now)
+	for _, msg := range tuitest.Keys(keys...) {
+		m.Update(msg)
 	}
 	return m
-}
-
-func keyMsg(k string) tea.KeyMsg {
-	switch k {
-	case "<enter>":
-		return tea.KeyMsg{Type: tea.KeyEnter}
-	case "<esc>":
-		return tea.KeyMsg{Type: tea.KeyEsc}
-	}
-	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
 }
 
 // viewScenarios are the screens the goldens keep: the Deployment with its
@@ -109,10 +81,10 @@ func TestViewGolden(t *testing.T) {
 			for _, sz := range [][2]int{{80, 24}, {160, 48}} {
 				file := fmt.Sprintf("%s-%s-%dx%d", sc.name, name, sz[0], sz[1])
 				t.Run(file, func(t *testing.T) {
-					setProfile(t, &th)
+					tuitest.WithProfile(t, th)
 					got := newView(t, &th, sum, sz[0], sz[1], sc.keys...).View()
 					checkFrame(t, got, sz[0], sz[1])
-					golden(t, file, got)
+					tuitest.Golden(t, filepath.Join("testdata", "golden", file+".golden"), got)
 				})
 			}
 		}
@@ -126,7 +98,7 @@ func TestViewGolden(t *testing.T) {
 // sidecar marked, the durations' distribution drawn.
 func TestViewShowsTheRollout(t *testing.T) {
 	th := themes.Mono()
-	setProfile(t, &th)
+	tuitest.WithProfile(t, th)
 	sum := loadSummary(t)
 	cases := []struct {
 		name string
@@ -176,7 +148,7 @@ func TestViewShowsTheRollout(t *testing.T) {
 // included: no panic, at most h lines, none wider than w.
 func TestViewSizes(t *testing.T) {
 	th := themes.Dark()
-	setProfile(t, &th)
+	tuitest.WithProfile(t, th)
 	sum := loadSummary(t)
 	for _, sc := range viewScenarios {
 		for _, sz := range [][2]int{{1, 1}, {2, 3}, {10, 2}, {20, 5}, {30, 8}, {40, 10}, {59, 14}, {60, 14}, {79, 20}, {119, 30}, {120, 30}, {200, 60}} {
@@ -194,7 +166,7 @@ func TestViewSizes(t *testing.T) {
 // every string the cluster controls: none reaches the terminal.
 func TestViewHostile(t *testing.T) {
 	th := themes.Dark()
-	setProfile(t, &th)
+	tuitest.WithProfile(t, th)
 	evil := "\x1b]52;c;cHduZWQ=\a\x1b[2J\r\x1b[31mred"
 	sum := loadSummary(t)
 	w := &sum.Workloads[0]
@@ -234,51 +206,10 @@ var sgr = regexp.MustCompile(`\x1b\[[0-9;]*m`)
 // and nothing but SGR sequences, whatever the cluster sent.
 func checkFrame(t *testing.T, view string, w, h int) {
 	t.Helper()
-	lines := strings.Split(view, "\n")
-	if len(lines) > h {
-		t.Errorf("%dx%d: %d lines", w, h, len(lines))
-	}
-	for i, l := range lines {
-		if lw := ansi.StringWidth(l); lw > w {
-			t.Errorf("%dx%d: line %d is %d cells wide: %q", w, h, i+1, lw, ansi.Strip(l))
-		}
+	tuitest.AssertFits(t, view, w, h)
+	for i, l := range strings.Split(view, "\n") {
 		if rest := sgr.ReplaceAllString(l, ""); strings.ContainsAny(rest, "\x1b\a\r\x9b") {
 			t.Errorf("%dx%d: line %d carries a control character: %q", w, h, i+1, rest)
-		}
-	}
-}
-
-// golden compares got with testdata/golden/name.golden.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", "golden", name+".golden")
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden (run with -update to create it): %v", err)
-	}
-	if got == string(want) {
-		return
-	}
-	gl, wl := strings.Split(got, "\n"), strings.Split(string(want), "\n")
-	for i := 0; i < max(len(gl), len(wl)); i++ {
-		var g, w string
-		if i < len(gl) {
-			g = gl[i]
-		}
-		if i < len(wl) {
-			w = wl[i]
-		}
-		if g != w {
-			t.Fatalf("%s differs from its golden at line %d:\n got: %q\nwant: %q\n(go test ./tui/rollouts -update accepts it)", name, i+1, g, w)
 		}
 	}
 }
