@@ -30,7 +30,7 @@ work=$(mktemp -d)
 holder=
 cleanup() {
 	if [[ -n $holder ]]; then
-		kill -INT "$holder" 2>/dev/null || true
+		kill -TERM "$holder" 2>/dev/null || true
 		wait "$holder" 2>/dev/null || true
 	fi
 	rm -rf "$work"
@@ -113,7 +113,7 @@ owners)
 	kubectl --kubeconfig "$kubeconfig" apply -f "$work/deployments.yaml" >/dev/null
 	kubectl --kubeconfig "$kubeconfig" create -f "$work/replicasets.yaml" >/dev/null
 	bin/bench/memscale -kubeconfig "$kubeconfig" -pods "$pods" -events "$events" \
-		-variants 'with owners=;without owners=INITWATCH_BENCH_NO_OWNERS=1' \
+		-variants 'without owners=INITWATCH_BENCH_NO_OWNERS=1;with owners=' \
 		-title "Owner informers' resident set on a real apiserver, $(commas "$pods") pods, 200 Deployments, 2,000 ReplicaSets (\`bench/mem.sh owners\`)" \
 		-section "owners-$pods" -out BENCHMARKS.md "$@"
 	;;

@@ -183,8 +183,17 @@ func measure(o options, v variant, i int) (sample, error) {
 	// With several arguments tmux runs the command without a shell, and
 	// env execs the binary: the pane's process is initwatch itself.
 	newSession := append([]string{"new-session", "-d", "-s", session, "-x", "160", "-y", "40"}, argv...)
-	if out, err := exec.Command("tmux", newSession...).CombinedOutput(); err != nil {
-		return s, fmt.Errorf("start tmux: %w: %s", err, strings.TrimSpace(string(out)))
+	// The previous run's kill-session may still be taking the tmux server
+	// down ("server exited unexpectedly"): try again shortly.
+	for try := 1; ; try++ {
+		out, err := exec.Command("tmux", newSession...).CombinedOutput()
+		if err == nil {
+			break
+		}
+		if try == 5 {
+			return s, fmt.Errorf("start tmux: %w: %s", err, strings.TrimSpace(string(out)))
+		}
+		time.Sleep(500 * time.Millisecond)
 	}
 	defer func() { _ = exec.Command("tmux", "kill-session", "-t", session).Run() }()
 	pid, err := panePID(session)
