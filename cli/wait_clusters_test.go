@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -25,7 +26,7 @@ type clusterScript struct {
 
 // runClustersWait waits for `-l app=web` over eu-1 and us-1, each cluster's
 // pods coming from its script through the real kube.MultiSource.
-func runClustersWait(t *testing.T, timeout time.Duration, scripts map[string]clusterScript) (stdout, stderr string, code int, took time.Duration) {
+func runClustersWait(t *testing.T, timeout time.Duration, scripts map[string]clusterScript, output ...string) (stdout, stderr string, code int, took time.Duration) {
 	t.Helper()
 	pods := map[string]*corev1.Pod{}
 	for i, state := range []string{"ready", "failed", "initializing"} {
@@ -34,7 +35,7 @@ func runClustersWait(t *testing.T, timeout time.Duration, scripts map[string]clu
 	var out, errOut bytes.Buffer
 	r := &waitRun{
 		env:     &Env{Stdout: &out, Stderr: &errOut},
-		o:       waitOptions{timeout: timeout, rules: wait.DefaultRules, logLines: 20},
+		o:       waitOptions{timeout: timeout, rules: wait.DefaultRules, logLines: 20, output: strings.Join(output, "")},
 		targets: []wait.Target{{Kind: wait.KindSelector, Selector: "app=web"}},
 		fors:    []wait.For{wait.ForReady},
 		clock:   func() time.Time { return fixedNow },
@@ -174,5 +175,29 @@ func TestWaitDemoClusters(t *testing.T) {
 	}
 	if strings.Contains(stdout, "Failure 1 of 1: demo-eu-1") {
 		t.Errorf("the healthy cluster has a failure:\n%s", stdout)
+	}
+}
+
+// -o json names each target's, stop's, failure's and log's cluster.
+func TestWaitSeveralClustersJSON(t *testing.T) {
+	stdout, stderr, code, _ := runClustersWait(t, 10*time.Second,
+		map[string]clusterScript{"eu-1": {pod: "ready"}, "us-1": {pod: "failed"}}, "json")
+	if code != wait.ExitFailed {
+		t.Fatalf("exit %d, want 1\n%s%s", code, stdout, stderr)
+	}
+	var rep wait.Report
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatalf("stdout is not one JSON document: %v\n%s", err, stdout)
+	}
+	if len(rep.Targets) != 2 || rep.Targets[0].Context != "eu-1" || !rep.Targets[0].Done ||
+		rep.Targets[1].Context != "us-1" || rep.Targets[1].Done {
+		t.Errorf("targets %+v: want eu-1 done, then us-1 not", rep.Targets)
+	}
+	if len(rep.Stops) != 1 || rep.Stops[0].Context != "us-1" || rep.Stops[0].Rule != wait.RuleFailedPod {
+		t.Errorf("stops %+v: want us-1's failed-pod", rep.Stops)
+	}
+	if len(rep.Failures) != 1 || rep.Failures[0].Workload.Context != "us-1" || rep.Failures[0].Example.Context != "us-1" ||
+		rep.Failures[0].Log == nil || rep.Failures[0].Log.Context != "us-1" {
+		t.Errorf("failures %+v: want us-1's, its log read there", rep.Failures)
 	}
 }
