@@ -463,8 +463,7 @@ func (a App) handleKey(msg tea.KeyMsg) (App, tea.Cmd) {
 	if msg.Type == tea.KeyCtrlC {
 		return a, tea.Quit
 	}
-	switch {
-	case a.showHelp:
+	if a.showHelp {
 		switch {
 		case key.Matches(msg, g.Quit):
 			return a, tea.Quit
@@ -472,37 +471,40 @@ func (a App) handleKey(msg tea.KeyMsg) (App, tea.Cmd) {
 			a.showHelp = false
 		}
 		return a, nil
-	case a.active == viewList && a.list.Capturing():
-		return a, a.list.Update(msg)
-	case a.active == viewRollouts:
-		switch {
-		case key.Matches(msg, g.Quit):
-			return a, tea.Quit
-		case key.Matches(msg, g.Back):
-			if !a.rollouts.Back() {
-				a.closeRollouts()
-			}
-			return a, nil
-		case key.Matches(msg, g.Help):
-			a.showHelp = true
-			return a, nil
-		}
-		return a, a.rollouts.Update(msg)
-	case a.active == viewDetail:
-		if !a.detail.Capturing() {
-			switch {
-			case key.Matches(msg, g.Quit):
-				return a, tea.Quit
-			case key.Matches(msg, g.Back):
-				return a.closeDetail()
-			case key.Matches(msg, g.Help):
-				a.showHelp = true
-				return a, nil
-			}
-		}
-		return a, a.detail.Update(msg)
 	}
-	return a.handleListKey(msg)
+	c := a.component()
+	if t, ok := c.(view.Capturer); ok && t.Capturing() {
+		// A text field is being edited: every key is text.
+		return a, c.Update(msg)
+	}
+	if a.active == viewList {
+		return a.handleListKey(msg)
+	}
+	switch {
+	case key.Matches(msg, g.Quit):
+		return a, tea.Quit
+	case key.Matches(msg, g.Back):
+		return a.back()
+	case key.Matches(msg, g.Help):
+		a.showHelp = true
+		return a, nil
+	}
+	return a, c.Update(msg)
+}
+
+// back leaves the view on screen for the one it was opened from, unless
+// the view has a step of its own to go back (the rollouts view's list of
+// a signature's pods).
+func (a App) back() (App, tea.Cmd) {
+	switch a.active {
+	case viewDetail:
+		return a.closeDetail()
+	case viewRollouts:
+		if !a.rollouts.Back() {
+			a.closeRollouts()
+		}
+	}
+	return a, nil
 }
 
 // handleListKey picks the view the list's keys open; the list takes
