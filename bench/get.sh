@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 mkdir -p bin/bench
-go build -o bin/initwatch .
+make --no-print-directory build # as the release builds it
 go build -o bin/bench/listpods ./bench/listpods
 go build -o bin/bench/heapsize ./bench/heapsize
 go build -o bin/bench/getbench ./bench/getbench

@@ -19,7 +19,7 @@ pods=${2:?usage: bench/mem.sh memory|owners PODS [memscale flags]}
 shift 2
 
 mkdir -p bin/bench
-go build -o bin/initwatch .
+make --no-print-directory build # as the release builds it
 go build -o bin/bench/listpods ./bench/listpods
 go build -o bin/bench/tuiheap ./bench/tuiheap
 go build -o bin/bench/replay ./bench/replay

@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 mkdir -p bin/bench
-go build -o bin/initwatch .
+make --no-print-directory build # as the release builds it
 go build -o bin/bench/multirss ./bench/multirss
 
 exec bin/bench/multirss \

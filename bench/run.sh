@@ -15,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 mkdir -p bin/bench
-go build -o bin/initwatch .
+make --no-print-directory build # as the release builds it
 go build -o bin/bench/listpods ./bench/listpods
 go build -o bin/bench/tuiheap ./bench/tuiheap
 go build -o bin/bench/tuiscale ./bench/tuiscale
