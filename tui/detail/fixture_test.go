@@ -1,7 +1,6 @@
 package detail
 
 import (
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -18,6 +17,7 @@ import (
 	"github.com/initwatch/initwatch/keymap"
 	"github.com/initwatch/initwatch/model"
 	"github.com/initwatch/initwatch/themes"
+	"github.com/initwatch/initwatch/tui/internal/tuitest"
 )
 
 // detailNow is the fixed clock the fixtures under testdata/pods and
@@ -110,47 +110,11 @@ func detailProfile(t testing.TB, p termenv.Profile) {
 	t.Cleanup(func() { lipgloss.SetColorProfile(prev) })
 }
 
-// detailUpdate reports whether goldens are to be rewritten. The -update
-// flag is the one teatest's golden package registers (teatest is linked into
-// this test binary), so the package has a single -update for every golden.
-func detailUpdate() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
-
-// detailGolden compares got with testdata/golden/detail/name.golden.
+// detailGolden compares got with testdata/golden/detail/name.golden; -update
+// (teatest's flag, linked into this test binary) rewrites it.
 func detailGolden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join(detailGoldenDir, name+".golden")
-	if detailUpdate() {
-		if err := os.MkdirAll(detailGoldenDir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden (run with -update to create it): %v", err)
-	}
-	if got == string(want) {
-		return
-	}
-	gl, wl := strings.Split(got, "\n"), strings.Split(string(want), "\n")
-	for i := 0; i < max(len(gl), len(wl)); i++ {
-		var g, w string
-		if i < len(gl) {
-			g = gl[i]
-		}
-		if i < len(wl) {
-			w = wl[i]
-		}
-		if g != w {
-			t.Fatalf("%s differs from golden at line %d:\n got: %q\nwant: %q\n(run with -update to accept)", name, i+1, g, w)
-		}
-	}
+	tuitest.Golden(t, filepath.Join(detailGoldenDir, name+".golden"), got)
 }
 
 // detailCheckFrame asserts the promises of View: exactly h lines, none
