@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -29,12 +30,29 @@ const initialEventsEnd = "k8s.io/initial-events-end"
 
 // ringSize is how many past changes a watch may resume from; an older
 // resourceVersion is answered 410 Gone, as the apiserver's watch cache does.
-const ringSize = 1 << 16
+// It is the most the apiserver's cache keeps (k8s.io/apiserver 0.37,
+// storage/cacher: defaultUpperBoundCapacity, 100 × 1024 events), which it
+// holds under a sustained write rate; at 10,000 changes a second that is ten
+// seconds of history.
+const ringSize = 100 * 1024
 
-// watchQueue is how many changes may wait for one watcher. A watcher that
-// falls this far behind is closed, as the apiserver closes a watcher too
-// slow for its cache; the stats count those.
-const watchQueue = 1 << 17
+// watchQueue is how many changes may wait for one watcher: the apiserver's
+// cache watcher keeps an input and a result channel, each sized for about a
+// second of history but at most 100 for an unindexed watch such as
+// initwatch's of every pod (suggestedWatchChannelSize). When both are full
+// it blocks its dispatch for what is left of a shared time budget (at most
+// 100 ms, refilled by 50 ms a second), then closes the watcher as too slow
+// for it; the client resumes from its last resourceVersion, and when that
+// has left the history it lists again. Replaying that, not a generous queue,
+// is what shows how far behind a client that cannot keep up really falls.
+const watchQueue = 2 * 100
+
+// Dispatch time budget of the apiserver's cacher (storage/cacher
+// time_budget.go): how long emit may wait, in all, for full watchers.
+const (
+	budgetRefillPerSecond = 50 * time.Millisecond
+	budgetMax             = 100 * time.Millisecond
+)
 
 // change is one new version of a pod.
 type change struct {
@@ -49,6 +67,10 @@ type watcher struct {
 	ns  string
 	sel labels.Selector
 	ch  chan change
+	// slow is set when the watcher is closed as too slow, so that a
+	// streaming list still writing its initial events stops there, without
+	// the bookmark that would end them (as the apiserver's does).
+	slow atomic.Bool
 }
 
 // server answers the pods and events requests of client-go informers from
@@ -69,6 +91,10 @@ type server struct {
 	ringNext int
 	watchers map[*watcher]struct{}
 	stats    counters
+	// budget is what is left of the dispatch time budget, as of budgetAt;
+	// it grows to maxBudget (budgetMax but in tests).
+	budget, maxBudget time.Duration
+	budgetAt          time.Time
 }
 
 // counters is what the stats command reports.
@@ -88,11 +114,12 @@ func newServer(set *podSet, f format, base time.Time) *server {
 		f: f, set: set, base: base,
 		tmPod: typeMeta("v1", "Pod"), tmPodList: typeMeta("v1", "PodList"),
 		tmEvent: typeMeta("v1", "Event"), tmEventList: typeMeta("v1", "EventList"),
-		rv:       firstRV,
-		cur:      append([]*encoded(nil), set.enc...),
-		podRV:    make([]int64, len(set.enc)),
-		podSent:  make([]int64, len(set.enc)),
-		watchers: map[*watcher]struct{}{},
+		rv:        firstRV,
+		cur:       append([]*encoded(nil), set.enc...),
+		podRV:     make([]int64, len(set.enc)),
+		podSent:   make([]int64, len(set.enc)),
+		watchers:  map[*watcher]struct{}{},
+		maxBudget: budgetMax,
 	}
 	for i := range s.podRV {
 		s.podRV[i] = firstRV
@@ -122,18 +149,47 @@ func (s *server) emit(idx int, enc *encoded, probe bool) change {
 		if !s.matches(w, idx) {
 			continue
 		}
-		select {
-		case w.ch <- c:
+		if s.send(w, c) {
 			if n := len(w.ch); n > s.stats.MaxBacklog {
 				s.stats.MaxBacklog = n
 			}
-		default:
-			delete(s.watchers, w)
-			close(w.ch)
-			s.stats.SlowClosed++
+			continue
 		}
+		delete(s.watchers, w)
+		w.slow.Store(true)
+		close(w.ch)
+		s.stats.SlowClosed++
 	}
 	return c
+}
+
+// send queues c for w, waiting while w's queue is full for at most what is
+// left of the dispatch budget. It reports false when w must be closed.
+func (s *server) send(w *watcher, c change) bool {
+	select {
+	case w.ch <- c:
+		return true
+	default:
+	}
+	now := time.Now()
+	if s.budgetAt.IsZero() {
+		s.budgetAt = now
+	}
+	s.budget = min(s.maxBudget, s.budget+time.Duration(now.Sub(s.budgetAt).Seconds()*float64(budgetRefillPerSecond)))
+	s.budgetAt = now
+	if s.budget <= 0 {
+		return false
+	}
+	t := time.NewTimer(s.budget)
+	defer t.Stop()
+	select {
+	case w.ch <- c:
+		s.budget -= time.Since(now)
+		return true
+	case <-t.C:
+		s.budget = 0
+		return false
+	}
 }
 
 func (s *server) matches(w *watcher, idx int) bool {
@@ -374,6 +430,12 @@ func (s *server) watchPods(w http.ResponseWriter, r *http.Request, ns string, se
 	if initial || since == 0 {
 		idx, encs, rvs, sents, rv := s.selected(ns, sel)
 		for k := range idx {
+			if wa.slow.Load() {
+				// Closed as too slow while the initial events were still
+				// being written: the stream ends without them all.
+				_ = out.flush()
+				return
+			}
 			out.frame("ADDED", s.tmPod, encs[k], rvs[k], sents[k])
 		}
 		if initial {

@@ -10,6 +10,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/kubernetes"
@@ -179,7 +180,9 @@ func TestInitwatchSourceSyncsAndFollows(t *testing.T) {
 			stop := make(chan struct{})
 			go func() { _ = e.run(stop) }()
 			defer close(stop)
-			e.set(2000, 20*time.Millisecond)
+			// A rate a client under the race detector keeps up with: the
+			// replay closes a watcher 200 changes behind, as the apiserver does.
+			e.set(500, 20*time.Millisecond)
 			var probe *corev1.Pod
 			for probe == nil {
 				select {
@@ -251,5 +254,49 @@ func TestWireShapes(t *testing.T) {
 	putDigits(b[:], 42)
 	if string(b[:]) != "000000000042" {
 		t.Errorf("putDigits: %q", b[:])
+	}
+}
+
+// TestSlowWatcherClosed: a watcher whose queue is full is closed once the
+// dispatch budget is spent, as the apiserver's cacher closes a watcher too
+// slow for it; with budget left, a watcher that takes the change in time
+// stays open.
+func TestSlowWatcherClosed(t *testing.T) {
+	s, _, _ := start(t, 4, protobufFormat)
+	stuck := &watcher{sel: labels.Everything(), ch: make(chan change, watchQueue)}
+	s.mu.Lock()
+	s.watchers[stuck] = struct{}{}
+	s.mu.Unlock()
+	for range watchQueue {
+		s.emit(0, s.set.enc[0], false)
+	}
+	if st := s.snapshot(); st.SlowClosed != 0 || st.Backlog != watchQueue {
+		t.Fatalf("a full queue is not yet too slow: %+v", st)
+	}
+	s.emit(0, s.set.enc[0], false) // no budget yet: closed at once
+	if st := s.snapshot(); st.SlowClosed != 1 || !stuck.slow.Load() {
+		t.Fatalf("a watcher past its queue stayed open: %+v", st)
+	}
+	for range watchQueue {
+		<-stuck.ch
+	}
+	if _, open := <-stuck.ch; open {
+		t.Fatal("the slow watcher's queue was not closed")
+	}
+
+	reader := &watcher{sel: labels.Everything(), ch: make(chan change, watchQueue)}
+	s.mu.Lock()
+	s.watchers[reader] = struct{}{}
+	// A budget no scheduling delay exhausts: what is tested is that emit
+	// waits while there is one.
+	s.maxBudget, s.budget = time.Hour, time.Hour
+	s.mu.Unlock()
+	for range watchQueue {
+		s.emit(1, s.set.enc[1], false)
+	}
+	go func() { <-reader.ch }()
+	s.emit(1, s.set.enc[1], false) // waits for the reader, within budget
+	if st := s.snapshot(); st.SlowClosed != 1 || reader.slow.Load() {
+		t.Fatalf("a watcher that took the change within the budget was closed: %+v", st)
 	}
 }

@@ -76,7 +76,10 @@ type options struct {
 	replaySizes, replayRates []int
 	replayRuns               int
 	replayFor                time.Duration
-	events                   bool
+	// The rate far above what initwatch takes is measured longer, with
+	// probes followed longer, to see whether its lag stays bounded.
+	overloadFor, overloadTimeout time.Duration
+	events                       bool
 }
 
 // writeRates are the write rates latency is measured at: the target's
@@ -141,6 +144,8 @@ func main() {
 	flag.StringVar(&replayRates, "replay-rates", "1000,5000,10000", "change rates (changes/s) initwatch is measured at on the replay")
 	flag.IntVar(&o.replayRuns, "replay-runs", 3, "runs of every replay measurement")
 	flag.DurationVar(&o.replayFor, "replay-for", 20*time.Second, "length of one replay measurement at one rate")
+	flag.DurationVar(&o.overloadFor, "replay-overload-for", 60*time.Second, "length of the replay measurement at a rate above what initwatch takes")
+	flag.DurationVar(&o.overloadTimeout, "replay-overload-timeout", 60*time.Second, "at that rate, a probe not on screen by then counts as never shown")
 	flag.BoolVar(&o.events, "events", true, "the load writes six kubelet-like events per pod")
 	flag.BoolVar(&o.hold, "hold", false, "load the largest -pods count, print the kubeconfig and keep the cluster up until interrupted (no measuring)")
 	flag.Parse()

@@ -180,7 +180,11 @@ type replayRun struct {
 	missed      int
 	// late is sent → screen of the last probes of the run: how far behind
 	// initwatch was when the load stopped.
-	late    []time.Duration
+	late []time.Duration
+	// halves is the largest sent → screen of the probes sent in the first
+	// and in the second half of the window (never if one was not shown): a
+	// lag that keeps growing is larger in the second.
+	halves  [2]time.Duration
 	changes int64 // sent while measuring
 	// taken is how many of the changes the replay wrote to watch
 	// connections in the window: what initwatch read (HTTP/2 flow control
@@ -279,7 +283,7 @@ func (b *bench) replaySession(rp *replayProc, n, run int) ([]*replayRun, time.Du
 	}
 	var out []*replayRun
 	for _, rate := range b.o.replayRates {
-		logf("replay: %d pods, run %d/%d: %d changes/s for %s", n, run+1, b.o.replayRuns, rate, b.o.replayFor)
+		logf("replay: %d pods, run %d/%d: %d changes/s for %s", n, run+1, b.o.replayRuns, rate, b.replayWindow(rate))
 		r, err := b.replayRate(rp, t, bare, rate)
 		if err != nil {
 			return nil, 0, err
@@ -305,10 +309,32 @@ func (p *probeSeq) take() (name string, count int32) {
 	return p.targets[p.next%len(p.targets)], int32(1000 + p.next)
 }
 
+// overloaded reports whether rate is far above what initwatch is asked to
+// take (replayOverloadRatio times the target's): there the question is
+// whether its lag stays bounded, not how small it is.
+func overloaded(rate int) bool { return rate >= replayOverloadRatio*replayTargetRate }
+
+// replayWindow is how long rate is measured, and probeTimeout how long a
+// probe is followed before it counts as never shown.
+func (b *bench) replayWindow(rate int) time.Duration {
+	if overloaded(rate) {
+		return b.o.overloadFor
+	}
+	return b.o.replayFor
+}
+
+func (b *bench) replayProbeTimeout(rate int) time.Duration {
+	if overloaded(rate) {
+		return b.o.overloadTimeout
+	}
+	return b.o.probeTimeout
+}
+
 // replayRate measures one rate: background changes at rate plus a probe
-// every probe interval, for replayFor.
+// every probe interval, for replayWindow(rate).
 func (b *bench) replayRate(rp *replayProc, t *term, bare *arrivals[time.Time], rate int) (*replayRun, error) {
 	r := &replayRun{rate: rate, load: loadAverage()}
+	window, probeTimeout := b.replayWindow(rate), b.replayProbeTimeout(rate)
 	if err := rp.command("rate %d", rate); err != nil {
 		return nil, err
 	}
@@ -342,7 +368,7 @@ func (b *bench) replayRate(rp *replayProc, t *term, bare *arrivals[time.Time], r
 	// Watch the screen for the next probes before they are sent.
 	for range lookahead {
 		name, count := seq.take()
-		ch, c := t.watch(rowShows(name, strconv.Itoa(int(count))))
+		ch, c := t.watch(rowShowsAtLeast(name, int(count)))
 		queue = append(queue, pending{name, count, ch, c})
 	}
 	var mu sync.Mutex
@@ -355,10 +381,10 @@ func (b *bench) replayRate(rp *replayProc, t *term, bare *arrivals[time.Time], r
 			// A probe watched ahead but never sent has no send time.
 			select {
 			case res.sent = <-rp.probes.expect(p.name, p.count):
-			case <-time.After(b.o.replayFor + 5*time.Second):
+			case <-time.After(window + 5*time.Second):
 				return
 			}
-			deadline := time.After(time.Until(res.sent.Add(b.o.probeTimeout)))
+			deadline := time.After(time.Until(res.sent.Add(probeTimeout)))
 			shown, bareCh := p.shown, bare.expect(p.name, p.count)
 			for shown != nil || bareCh != nil {
 				select {
@@ -382,15 +408,15 @@ func (b *bench) replayRate(rp *replayProc, t *term, bare *arrivals[time.Time], r
 		return nil, err
 	}
 	// Keep probes watched ahead at the replay's pace.
-	probesDue := int(b.o.replayFor / b.o.probeEvery)
+	probesDue := int(window / b.o.probeEvery)
 	tick := time.NewTicker(b.o.probeEvery)
 	for k := lookahead; k < probesDue; k++ {
 		<-tick.C
 		name, count := seq.take()
-		ch, c := t.watch(rowShows(name, strconv.Itoa(int(count))))
+		ch, c := t.watch(rowShowsAtLeast(name, int(count)))
 		follow(pending{name, count, ch, c})
 	}
-	for time.Since(t0) < b.o.replayFor {
+	for time.Since(t0) < window {
 		time.Sleep(10 * time.Millisecond)
 	}
 	// The window closes: counters and CPU first, then the load stops.
@@ -446,6 +472,7 @@ func (b *bench) replayRate(rp *replayProc, t *term, bare *arrivals[time.Time], r
 			r.bare = append(r.bare, res.bare.Sub(res.sent))
 		}
 	}
+	r.halves = lagHalves(results, t0, r.window)
 	// The last five probes sent: how far behind the screen was at the end.
 	for _, res := range results[max(len(results)-5, 0):] {
 		if res.shown.IsZero() {
@@ -457,6 +484,26 @@ func (b *bench) replayRate(rp *replayProc, t *term, bare *arrivals[time.Time], r
 	// Let initwatch drain what is left before the next rate.
 	time.Sleep(2 * time.Second)
 	return r, nil
+}
+
+// lagHalves returns the largest sent → screen of the probes sent in each
+// half of the window that started at t0.
+func lagHalves(results []replayProbe, t0 time.Time, window time.Duration) [2]time.Duration {
+	var out [2]time.Duration
+	for _, res := range results {
+		h := 0
+		if res.sent.Sub(t0) >= window/2 {
+			h = 1
+		}
+		switch {
+		case out[h] == never:
+		case res.shown.IsZero():
+			out[h] = never
+		default:
+			out[h] = max(out[h], res.shown.Sub(res.sent))
+		}
+	}
+	return out
 }
 
 // replayProbe is one probe: when the replay sent it, the frame that showed

@@ -95,6 +95,33 @@ func rowShows(name, value string) func([]string) bool {
 	}
 }
 
+// rowShowsAtLeast: a line holding the word name also holds a plain number
+// of at least count: a restart count as new as a probe's or newer. A client
+// that coalesces may skip a probe's own value for a later one, and is then
+// no less up to date; only the RESTARTS column holds such numbers (READY is
+// "n/m", ages have units), and probes count from 1,000.
+func rowShowsAtLeast(name string, count int) func([]string) bool {
+	return func(screen []string) bool {
+		for _, l := range screen {
+			if !strings.Contains(l, name) {
+				continue
+			}
+			f := strings.Fields(l)
+			hasName, newer := false, false
+			for _, w := range f {
+				hasName = hasName || w == name
+				if n, err := strconv.Atoi(w); err == nil && n >= count {
+					newer = true
+				}
+			}
+			if hasName && newer {
+				return true
+			}
+		}
+		return false
+	}
+}
+
 // allRows: every name is on a row of its own.
 func allRows(names []string) func([]string) bool {
 	return func(screen []string) bool {

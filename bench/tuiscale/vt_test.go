@@ -95,6 +95,10 @@ func TestScreenConditions(t *testing.T) {
 		{"row value", rowShows("seed-app-002", "1017"), true},
 		{"row value is a whole cell", rowShows("seed-app-002", "101"), false},
 		{"row of another pod", rowShows("seed-app-003", "1017"), false},
+		{"probe's own count", rowShowsAtLeast("seed-app-002", 1017), true},
+		{"a later count", rowShowsAtLeast("seed-app-002", 1001), true},
+		{"an older count", rowShowsAtLeast("seed-app-002", 1033), false},
+		{"at least, another pod", rowShowsAtLeast("seed-app-003", 1001), false},
 		{"still filtered", unfiltered("7", 10000), false},
 	}
 	for _, tt := range tests {
