@@ -103,7 +103,8 @@ type counters struct {
 	Probes     int64 `json:"probes"`     // of which probes
 	Delivered  int64 `json:"delivered"`  // changes written to watch connections
 	Watches    int64 `json:"watches"`    // pod watches ever opened
-	Lists      int64 `json:"lists"`      // pod lists served
+	Lists      int64 `json:"lists"`      // pod lists served, streaming lists included
+	Listed     int64 `json:"listed"`     // pods written by them
 	SlowClosed int64 `json:"slowClosed"` // watches closed for falling watchQueue behind
 	MaxBacklog int   `json:"maxBacklog"` // most changes waiting for one watcher
 	Backlog    int   `json:"backlog"`    // changes waiting now, all watchers
@@ -325,6 +326,7 @@ func (s *server) listPods(w http.ResponseWriter, r *http.Request, ns string, sel
 	}
 	s.mu.Lock()
 	s.stats.Lists++
+	s.stats.Listed += int64(to - from)
 	s.mu.Unlock()
 	items := make([]item, 0, to-from)
 	for k := from; k < to; k++ {
@@ -438,12 +440,22 @@ func (s *server) watchPods(w http.ResponseWriter, r *http.Request, ns string, se
 			}
 			out.frame("ADDED", s.tmPod, encs[k], rvs[k], sents[k])
 		}
+		s.mu.Lock()
+		s.stats.Lists++
+		s.stats.Listed += int64(len(idx))
+		s.mu.Unlock()
 		if initial {
 			out.bookmark(s, rv)
 		}
 	}
 	for _, c := range backlog {
 		out.frame("MODIFIED", s.tmPod, c.enc, c.rv, c.sent)
+	}
+	if len(backlog) > 0 {
+		// Changes resumed from the history are read like live ones.
+		s.mu.Lock()
+		s.stats.Delivered += int64(len(backlog))
+		s.mu.Unlock()
 	}
 	if err := out.flush(); err != nil {
 		return

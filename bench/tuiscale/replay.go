@@ -46,6 +46,7 @@ type replayStats struct {
 	Delivered  int64 `json:"delivered"`
 	Watches    int64 `json:"watches"`
 	Lists      int64 `json:"lists"`
+	Listed     int64 `json:"listed"`
 	SlowClosed int64 `json:"slowClosed"`
 	MaxBacklog int   `json:"maxBacklog"`
 	Backlog    int   `json:"backlog"`

@@ -45,6 +45,7 @@ type replayFigures struct {
 	peak                  float64
 	maxBacklog, backlog   int
 	slowClosed            int64
+	lists, listed         int64 // lists served in the windows, pods in them
 	loads                 []string
 }
 
@@ -70,6 +71,8 @@ func figuresOf(runs []*replayRun) replayFigures {
 		f.maxBacklog = max(f.maxBacklog, r.st1.MaxBacklog)
 		f.backlog = max(f.backlog, r.st1.Backlog)
 		f.slowClosed += r.st1.SlowClosed - r.st0.SlowClosed
+		f.lists += r.st1.Lists - r.st0.Lists
+		f.listed += r.st1.Listed - r.st0.Listed
 		f.loads = append(f.loads, r.load)
 	}
 	f.probes = len(shown)
@@ -121,9 +124,9 @@ func (b *bench) replayVerdicts() [][3]string {
 			rows = append(rows, [3]string{
 				fmt.Sprintf("Above what it takes (%s changes/s, %s pods): it coalesces, lag bounded, memory flat",
 					thousands(top), thousands(s.pods)),
-				fmt.Sprintf("largest sent → screen in the first half of each %s run %s–%s, in the second %s–%s; %d of %d probes not shown within %s; read %s changes/s; %d watches closed by the replay as too slow (the client resumed, or listed again); RSS %.0f → %.0f MB over the run",
+				fmt.Sprintf("largest sent → screen in the first half of each %s run %s–%s, in the second %s–%s; %d of %d probes not shown within %s; read %s changes/s; %d watches closed by the replay as too slow, after which the client resumed, or listed again (%d lists, %s pods); RSS %.0f → %.0f MB over the run",
 					b.o.overloadFor, fmtMS(fs.min), fmtMS(fs.max), fmtMS(ss.min), fmtMS(ss.max), f.missed, f.probes, b.o.overloadTimeout,
-					thousands(int(f.taken+0.5)), f.slowClosed, f.rssBefore, f.rssAfter),
+					thousands(int(f.taken+0.5)), f.slowClosed, f.lists, thousands(int(f.listed)), f.rssBefore, f.rssAfter),
 				v,
 			})
 		}
@@ -170,7 +173,7 @@ func (b *bench) writeReplay(w *strings.Builder) {
 		frames = append(frames, s.firstFrms...)
 		p("### %s pods (replay; first full frame %s, median of %d)\n\n", thousands(s.pods),
 			fmtMS(summarize(ms(frames)).median), len(frames))
-		p("| Changes/s asked | sent/s | read/s | sent → screen p50 | p90 | p99 | bare watch p50 / p99 | initwatch CPU | waiting for a CPU | per 1,000 changes read | last probes behind | replay queue max / end | RSS before → after (peak) | replay CPU | machine busy | load avg |\n")
+		p("| Changes/s asked | sent/s | read/s | sent → screen p50 | p90 | p99 | bare watch p50 / p99 | initwatch CPU | waiting for a CPU | per 1,000 changes read | last probes behind | replay queue max / end; lists (pods) | RSS before → after (peak) | replay CPU | machine busy | load avg |\n")
 		p("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 		for _, rate := range b.o.replayRates {
 			runs := b.replayAt(s.pods, rate)
@@ -182,10 +185,10 @@ func (b *bench) writeReplay(w *strings.Builder) {
 			if f.missed > 0 {
 				missed = fmt.Sprintf(" (%d of %d never)", f.missed, f.probes)
 			}
-			p("| %s | %s | %s | %s | %s | %s%s | %s / %s | %.1f%% of a core | %.1f%% | %s | %s–%s | %s / %s | %.0f → %.0f MB (%.0f) | %.1f%% | %.0f%% | %s |\n",
+			p("| %s | %s | %s | %s | %s | %s%s | %s / %s | %.1f%% of a core | %.1f%% | %s | %s–%s | %s / %s; %d (%s) | %.0f → %.0f MB (%.0f) | %.1f%% | %.0f%% | %s |\n",
 				thousands(rate), thousands(int(f.achieved+0.5)), thousands(int(f.taken+0.5)), fmtMS(f.shown.p50), fmtMS(f.shown.p90), fmtMS(f.shown.p99), missed,
 				fmtMS(f.bare.p50), fmtMS(f.bare.p99), 100*f.cpuShare, 100*f.waitShare, fmtMS(f.cpuPer1000),
-				fmtMS(f.late.min), fmtMS(f.late.max), thousands(f.maxBacklog), thousands(f.backlog),
+				fmtMS(f.late.min), fmtMS(f.late.max), thousands(f.maxBacklog), thousands(f.backlog), f.lists, thousands(int(f.listed)),
 				f.rssBefore, f.rssAfter, f.peak, 100*f.replayShare, 100*f.busy, strings.Join(f.loads, "; "))
 		}
 		p("\n")
