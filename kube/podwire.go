@@ -21,13 +21,16 @@ import (
 // most of what initwatch spends per change. client-go's protobuf path copies
 // every watch event's bytes twice before it decodes them (into the
 // WatchEvent's RawExtension, then into the runtime.Unknown envelope) and
-// decodes the pod's managed fields, which the apiserver sends with every
-// version and which are often more than half of its bytes: garbage the
+// decodes all of the pod, when the informer's transform (StripPod) keeps
+// a small part of it: the managed fields alone, sent with every version,
+// are often more than half of its bytes. All the rest is garbage the
 // collector must then chase. leanPodSerializer decodes protobuf pods
-// straight from the frame the watch read, without those copies and without
-// the managed fields (kubectl hides them by default too; initwatch never
-// shows them). Everything else (JSON, other kinds, errors) goes through
-// client-go's serializers unchanged.
+// straight from the frame the watch read, without those copies, and only
+// the fields StripPod keeps (podWireTable, and what the informer reads
+// before it: name, namespace, resource version, the annotation ending a
+// watch's initial events): the pods it returns are already
+// stripped of all initwatch never reads. Everything else (JSON, other kinds,
+// lists, errors) goes through client-go's serializers unchanged.
 
 // protobufPrefix starts every protobuf object the apiserver sends
 // ("k8s\x00", then a runtime.Unknown).
@@ -46,7 +49,8 @@ const (
 	watchEventObject       = 2
 	rawExtensionRaw        = 1 // runtime.RawExtension
 	podMetadata            = 1 // corev1.Pod
-	objectMetaManagedField = 17
+	podSpec                = 2
+	podStatus              = 3
 )
 
 // leanPodNegotiator wraps a client's NegotiatedSerializer so that its
@@ -97,7 +101,7 @@ func (s leanPodSerializer) Decode(data []byte, defaults *schema.GroupVersionKind
 	buf := wireBuffers.Get().(*[]byte)
 	defer wireBuffers.Put(buf)
 	var err error
-	*buf, err = appendWithoutManagedFields((*buf)[:0], raw)
+	*buf, err = appendKept((*buf)[:0], raw, podWireTable)
 	if err == nil {
 		err = pod.Unmarshal(*buf)
 	}
@@ -108,7 +112,7 @@ func (s leanPodSerializer) Decode(data []byte, defaults *schema.GroupVersionKind
 	return pod, &gvk, nil
 }
 
-// wireBuffers hold a pod's bytes without its managed fields while it is
+// wireBuffers hold the part of a pod's bytes StripPod reads while it is
 // decoded (the decoded pod copies what it keeps).
 var wireBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 8<<10); return &b }}
 
@@ -147,45 +151,207 @@ func podOfEnvelope(data []byte) ([]byte, bool) {
 	return raw, true
 }
 
-// appendWithoutManagedFields appends pod (a Pod message) to dst with the
-// managedFields of its metadata left out.
-func appendWithoutManagedFields(dst, pod []byte) ([]byte, error) {
-	for len(pod) > 0 {
-		num, typ, n := protowire.ConsumeTag(pod)
+// The lean decoder keeps, of a pod, only the fields StripPod reads (and the
+// annotation ending a watch's initial events, for the reflector): the
+// rest (managed fields, most annotations, volumes, env, probes, tolerations,
+// affinity, security contexts, ...) is most of a pod's bytes and most of
+// what client-go's decoder allocates, all of it garbage once the informer's
+// transform has run. Dropping it before Unmarshal costs one pass over the
+// bytes. A wireTable lists, by field number, what is kept of a message; a
+// field it does not list is dropped, so a field StripPod starts reading must
+// be added here too (TestLeanDecodeKeepsWhatStripPodReads fails until it is).
+type wireTable []fieldKeep
+
+type fieldKeep struct {
+	rule keepRule
+	sub  *wireTable // the kept fields of a keepFiltered message
+}
+
+type keepRule uint8
+
+const (
+	dropField keepRule = iota
+	keepField
+	// keepFiltered keeps a message field with the fields sub keeps.
+	keepFiltered
+	// keepPresence keeps a message field as an empty message: StripPod
+	// reads only that it is set (a container's startup probe).
+	keepPresence
+	// keepAnnotation keeps a map<string, string> entry when its key is an
+	// annotation read before StripPod drops it (keptAnnotation).
+	keepAnnotation
+)
+
+// newWireTable builds a table from field numbers to what is kept of them.
+func newWireTable(fields map[protowire.Number]fieldKeep) *wireTable {
+	var n protowire.Number
+	for num := range fields {
+		n = max(n, num)
+	}
+	t := make(wireTable, n+1)
+	for num, k := range fields {
+		t[num] = k
+	}
+	return &t
+}
+
+var (
+	keep        = fieldKeep{rule: keepField}
+	presence    = fieldKeep{rule: keepPresence}
+	annotations = fieldKeep{rule: keepAnnotation}
+)
+
+func filtered(t *wireTable) fieldKeep { return fieldKeep{rule: keepFiltered, sub: t} }
+
+// podWireTable mirrors StripPod field for field (k8s.io/api core/v1 and
+// apimachinery meta/v1 generated.proto).
+var podWireTable = func() *wireTable {
+	objectMeta := newWireTable(map[protowire.Number]fieldKeep{
+		1:  keep, // name
+		3:  keep, // namespace
+		5:  keep, // uid
+		6:  keep, // resourceVersion
+		8:  keep, // creationTimestamp
+		9:  keep, // deletionTimestamp
+		10: keep, // deletionGracePeriodSeconds
+		11: keep, // labels
+		12: annotations,
+		13: keep, // ownerReferences
+		14: keep, // finalizers
+	})
+	resources := newWireTable(map[protowire.Number]fieldKeep{
+		1: keep, // limits
+		2: keep, // requests
+	})
+	container := newWireTable(map[protowire.Number]fieldKeep{
+		1:  keep, // name
+		2:  keep, // image
+		8:  filtered(resources),
+		22: presence, // startupProbe
+		24: keep,     // restartPolicy
+		25: keep,     // restartPolicyRules
+	})
+	spec := newWireTable(map[protowire.Number]fieldKeep{
+		2:  filtered(container), // containers
+		3:  keep,                // restartPolicy
+		10: keep,                // nodeName
+		20: filtered(container), // initContainers
+		28: keep,                // readinessGates
+		32: keep,                // overhead
+		38: keep,                // schedulingGates
+		40: keep,                // resources
+	})
+	containerStatus := newWireTable(map[protowire.Number]fieldKeep{
+		1: keep, // name
+		2: keep, // state
+		3: keep, // lastState
+		4: keep, // ready
+		5: keep, // restartCount
+		6: keep, // image
+		7: keep, // imageID
+		8: keep, // containerID
+		9: keep, // started
+	})
+	status := newWireTable(map[protowire.Number]fieldKeep{
+		1:  keep,                      // phase
+		2:  keep,                      // conditions
+		3:  keep,                      // message
+		4:  keep,                      // reason
+		5:  keep,                      // hostIP
+		6:  keep,                      // podIP
+		7:  keep,                      // startTime
+		8:  filtered(containerStatus), // containerStatuses
+		10: filtered(containerStatus), // initContainerStatuses
+		11: keep,                      // nominatedNodeName
+		12: keep,                      // podIPs
+	})
+	return newWireTable(map[protowire.Number]fieldKeep{
+		podMetadata: filtered(objectMeta),
+		podSpec:     filtered(spec),
+		podStatus:   filtered(status),
+	})
+}()
+
+// appendKept appends to dst the fields of msg that t keeps, in their order.
+// A kept field of an unexpected wire type is copied as it is, for Unmarshal
+// to refuse as client-go's decoder would.
+func appendKept(dst, msg []byte, t *wireTable) ([]byte, error) {
+	for len(msg) > 0 {
+		num, typ, n := protowire.ConsumeTag(msg)
 		if n < 0 {
 			return dst, protowire.ParseError(n)
 		}
-		m := protowire.ConsumeFieldValue(num, typ, pod[n:])
+		m := protowire.ConsumeFieldValue(num, typ, msg[n:])
 		if m < 0 {
 			return dst, protowire.ParseError(m)
 		}
-		if num != podMetadata || typ != protowire.BytesType {
-			dst = append(dst, pod[:n+m]...)
-			pod = pod[n+m:]
+		field, value := msg[:n+m], msg[n:n+m]
+		msg = msg[n+m:]
+		var k fieldKeep
+		if int(num) < len(*t) {
+			k = (*t)[num]
+		}
+		if k.rule == dropField {
 			continue
 		}
-		meta, _ := protowire.ConsumeBytes(pod[n:])
-		kept := 0
-		err := eachRawField(meta, func(num protowire.Number, field []byte) error {
-			if num != objectMetaManagedField {
-				kept += len(field)
-			}
-			return nil
-		})
-		if err != nil {
-			return dst, err
+		if k.rule == keepField || typ != protowire.BytesType {
+			dst = append(dst, field...)
+			continue
 		}
-		dst = protowire.AppendTag(dst, podMetadata, protowire.BytesType)
-		dst = protowire.AppendVarint(dst, uint64(kept))
-		_ = eachRawField(meta, func(num protowire.Number, field []byte) error {
-			if num != objectMetaManagedField {
+		v, _ := protowire.ConsumeBytes(value)
+		switch k.rule {
+		case keepPresence:
+			dst = protowire.AppendTag(dst, num, protowire.BytesType)
+			dst = append(dst, 0)
+		case keepAnnotation:
+			if keptAnnotation(mapEntryKey(v)) {
 				dst = append(dst, field...)
 			}
-			return nil
-		})
-		pod = pod[n+m:]
+		case keepFiltered:
+			dst = protowire.AppendTag(dst, num, protowire.BytesType)
+			start := len(dst)
+			dst = append(dst, 0) // the length: one byte for most messages
+			var err error
+			if dst, err = appendKept(dst, v, k.sub); err != nil {
+				return dst, err
+			}
+			dst = putLength(dst, start)
+		}
 	}
 	return dst, nil
+}
+
+// putLength writes, at start, the length of what follows it in dst, where
+// one byte was left for it, and moves the message up when it needs more.
+func putLength(dst []byte, start int) []byte {
+	size := len(dst) - start - 1
+	if w := protowire.SizeVarint(uint64(size)); w > 1 {
+		dst = append(dst, make([]byte, w-1)...)
+		copy(dst[start+w:], dst[start+1:start+1+size])
+	}
+	protowire.AppendVarint(dst[start:start], uint64(size))
+	return dst
+}
+
+// keptAnnotation tells the annotations the lean decoder keeps: the one
+// StripPod keeps, and the one that marks the end of a watch's initial events
+// (the bookmark ending a watch-list, which the reflector reads before any
+// transform: without it the informer never syncs).
+func keptAnnotation(key []byte) bool {
+	return string(key) == defaultContainerAnnotation || string(key) == metav1.InitialEventsAnnotationKey
+}
+
+// mapEntryKey returns the key of a map entry message (the last one, as
+// Unmarshal reads it), nil when it has none or is malformed.
+func mapEntryKey(entry []byte) []byte {
+	var key []byte
+	_ = eachField(entry, func(num protowire.Number, v []byte) error {
+		if num == 1 {
+			key = v
+		}
+		return nil
+	})
+	return key
 }
 
 // leanWatchEventSerializer decodes a protobuf WatchEvent frame without
@@ -264,29 +430,10 @@ func eachField(msg []byte, fn func(protowire.Number, []byte) error) error {
 	return nil
 }
 
-// eachRawField calls fn with every field of msg as it is on the wire (tag
-// included).
-func eachRawField(msg []byte, fn func(protowire.Number, []byte) error) error {
-	for len(msg) > 0 {
-		num, typ, n := protowire.ConsumeTag(msg)
-		if n < 0 {
-			return protowire.ParseError(n)
-		}
-		m := protowire.ConsumeFieldValue(num, typ, msg[n:])
-		if m < 0 {
-			return protowire.ParseError(m)
-		}
-		if err := fn(num, msg[:n+m]); err != nil {
-			return err
-		}
-		msg = msg[n+m:]
-	}
-	return nil
-}
-
 // newClientset builds the typed clientset for cfg with lean pod decoding:
-// its CoreV1().Pods() decode through leanPodNegotiator; every other
-// resource is client-go's. Both share one HTTP client (one connection) and
+// its CoreV1().Pods() decode through leanPodNegotiator, so a pod it returns
+// holds only what StripPod keeps (never send one back: an update would
+// clear the rest); every other resource is client-go's. Both share one HTTP client (one connection) and
 // one rate limiter, as the clientset's groups do.
 func newClientset(cfg *rest.Config) (kubernetes.Interface, error) {
 	cfg = rest.CopyConfig(cfg)

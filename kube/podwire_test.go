@@ -51,30 +51,37 @@ func watchFrame(t testing.TB, info runtime.SerializerInfo, typ string, obj []byt
 	return buf.Bytes()
 }
 
-func TestLeanPodDecodesWithoutManagedFields(t *testing.T) {
+// TestLeanPodDecodesWhatStripPodKeeps: into a new pod or over an old one,
+// the lean decoder gives what StripPod would keep of client-go's decode,
+// and leaves out the bulk. (TestLeanDecodeKeepsWhatStripPodReads compares
+// the two over every pod the tests know.)
+func TestLeanPodDecodesWhatStripPodKeeps(t *testing.T) {
 	std, lean := protobufInfo(t)
 	pod := loadPod(t, "pod-webapp.yaml")
-	if len(pod.ManagedFields) == 0 {
-		t.Fatal("fixture has no managed fields")
+	if len(pod.ManagedFields) == 0 || len(pod.Spec.Volumes) == 0 || len(pod.Spec.InitContainers[1].Env) == 0 {
+		t.Fatal("fixture has no managed fields, volumes or env to drop")
 	}
 	data := envelope(t, std, pod)
 	want, _, err := std.Serializer.Decode(data, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want.(*corev1.Pod).ManagedFields = nil
 	// The client's decoder clears the kind of what either serializer
 	// returns (runtime.WithoutVersionDecoder); only the protobuf one sets it.
 	want.(*corev1.Pod).TypeMeta = metav1.TypeMeta{}
-	for _, into := range []runtime.Object{nil, &corev1.Pod{Spec: corev1.PodSpec{NodeName: "stale"}}} {
+	for _, into := range []runtime.Object{nil, &corev1.Pod{Spec: corev1.PodSpec{NodeName: "stale", Volumes: make([]corev1.Volume, 1)}}} {
 		got, gvk, err := lean.Serializer.Decode(data, nil, into)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !reflect.DeepEqual(got, want) {
-			g, _ := json.Marshal(got)
-			w, _ := json.Marshal(want)
-			t.Errorf("into %T: lean decode differs from client-go's without managed fields:\n%s\n%s", into, g, w)
+		if g, w := StripPod(got.(*corev1.Pod)), StripPod(want.(*corev1.Pod)); !reflect.DeepEqual(g, w) {
+			gj, _ := json.Marshal(g)
+			wj, _ := json.Marshal(w)
+			t.Errorf("into %T: StripPod of the lean decode differs from client-go's:\n%s\n%s", into, gj, wj)
+		}
+		p := got.(*corev1.Pod)
+		if p.ManagedFields != nil || p.Spec.Volumes != nil || p.Spec.InitContainers[1].Env != nil || len(p.Annotations) != 1 {
+			t.Errorf("into %T: the lean decode kept what StripPod drops", into)
 		}
 		if gvk == nil || *gvk != podGVK {
 			t.Errorf("gvk %v, want %v", gvk, podGVK)
@@ -171,5 +178,53 @@ func BenchmarkDecodePodWatchEvent(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkPodWatchEventToCache runs what the pod informer does with each
+// watch event before caching it: decode the frame, the pod in it, then the
+// informer's transform (StripPod). "fixture" is kube/testdata's pod,
+// "podgen" the eight kinds of pod bench/replay serves in turn (e2e/podgen's
+// spread of init states, with managed fields as an apiserver stores them).
+func BenchmarkPodWatchEventToCache(b *testing.B) {
+	std, lean := protobufInfo(b)
+	spread := podgenPods(b)
+	spread = spread[len(spread)-8:]
+	sets := []struct {
+		name string
+		pods []*corev1.Pod
+	}{{"fixture", []*corev1.Pod{loadPod(b, "pod-webapp.yaml")}}, {"podgen", spread}}
+	for _, set := range sets {
+		var frames [][]byte
+		size := 0
+		for _, pod := range set.pods {
+			frames = append(frames, watchFrame(b, std, "MODIFIED", envelope(b, std, pod)))
+			size += len(frames[len(frames)-1])
+		}
+		for _, c := range []struct {
+			name string
+			info runtime.SerializerInfo
+		}{{"client-go", std}, {"lean", lean}} {
+			b.Run(set.name+"/"+c.name, func(b *testing.B) {
+				b.ReportAllocs()
+				b.SetBytes(int64(size / len(frames)))
+				i := 0
+				for b.Loop() {
+					frame := frames[i%len(frames)]
+					i++
+					var ev metav1.WatchEvent
+					if _, _, err := c.info.StreamSerializer.Serializer.Decode(frame, nil, &ev); err != nil {
+						b.Fatal(err)
+					}
+					obj, _, err := c.info.Serializer.Decode(ev.Object.Raw, nil, nil)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if _, err := Transform(obj); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
 	}
 }

@@ -138,6 +138,10 @@ func EventContext(ev *corev1.Event) string {
 //   - status: phase, reason, message, conditions, IPs, start time,
 //     nominated node and the container statuses (state, last state, ready,
 //     started, restarts, image, imageID, containerID).
+//
+// Pods from the apiserver arrive without the rest already: the lean
+// decoder (podwire.go) leaves out what podWireTable does not list, so a
+// field read here must be listed there too.
 func StripPod(pod *corev1.Pod) *corev1.Pod {
 	if pod == nil {
 		return nil
