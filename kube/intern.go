@@ -3,7 +3,6 @@ package kube
 import (
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"unique"
 
@@ -25,7 +24,7 @@ const maxInterned = 4096
 
 // mapInterner hands out one shared copy of equal maps.
 type mapInterner[K ~string, V any] struct {
-	key func(map[K]V) string // exact: equal keys mean equal maps
+	key func([]byte, map[K]V) []byte // appends an exact key: equal keys mean equal maps
 
 	mu   sync.Mutex
 	maps map[string]map[K]V
@@ -35,18 +34,27 @@ func (in *mapInterner[K, V]) intern(m map[K]V) map[K]V {
 	if len(m) == 0 {
 		return m
 	}
-	k := in.key(m)
+	buf := keyBuffers.Get().(*[]byte)
+	defer keyBuffers.Put(buf)
+	k := in.key((*buf)[:0], m)
+	*buf = k
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	if shared, ok := in.maps[k]; ok {
+	if shared, ok := in.maps[string(k)]; ok {
 		return shared
 	}
 	if in.maps == nil || len(in.maps) >= maxInterned {
 		in.maps = make(map[string]map[K]V)
 	}
-	in.maps[k] = m
+	in.maps[string(k)] = m
 	return m
 }
+
+// keyBuffers hold interning keys while they are looked up. Nearly every
+// lookup finds what it looks for (a pod's labels, containers and owners are
+// its ReplicaSet's), so a key becomes a string only when it is stored: built
+// as strings, the keys were a fifth of the allocations of a pod event.
+var keyBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 1<<10); return &b }}
 
 // reset forgets every shared map (benchmarks start from empty tables).
 func (in *mapInterner[K, V]) reset() {
@@ -56,8 +64,8 @@ func (in *mapInterner[K, V]) reset() {
 }
 
 var (
-	resourceLists = &mapInterner[corev1.ResourceName, resource.Quantity]{key: resourceListKey}
-	labelSets     = &mapInterner[string, string]{key: labelsKey}
+	resourceLists = &mapInterner[corev1.ResourceName, resource.Quantity]{key: appendResourceListKey}
+	labelSets     = &mapInterner[string, string]{key: appendLabelsKey}
 	containerSets = &containerInterner{}
 	ownerRefLists = &ownerRefInterner{}
 )
@@ -75,16 +83,19 @@ func (oi *ownerRefInterner) intern(refs []metav1.OwnerReference) []metav1.OwnerR
 	if len(refs) == 0 {
 		return refs
 	}
-	k := ownerRefsKey(refs)
+	buf := keyBuffers.Get().(*[]byte)
+	defer keyBuffers.Put(buf)
+	k := appendOwnerRefsKey((*buf)[:0], refs)
+	*buf = k
 	oi.mu.Lock()
 	defer oi.mu.Unlock()
-	if shared, ok := oi.lists[k]; ok {
+	if shared, ok := oi.lists[string(k)]; ok {
 		return shared
 	}
 	if oi.lists == nil || len(oi.lists) >= maxInterned {
 		oi.lists = make(map[string][]metav1.OwnerReference)
 	}
-	oi.lists[k] = refs
+	oi.lists[string(k)] = refs
 	return refs
 }
 
@@ -94,31 +105,30 @@ func (oi *ownerRefInterner) reset() {
 	oi.lists = nil
 }
 
-// ownerRefsKey covers every field of the references, unset flags told
-// apart from false ones, so equal keys mean equal lists.
-func ownerRefsKey(refs []metav1.OwnerReference) string {
-	var b strings.Builder
-	flag := func(p *bool) {
+// appendOwnerRefsKey covers every field of the references, unset flags
+// told apart from false ones, so equal keys mean equal lists.
+func appendOwnerRefsKey(b []byte, refs []metav1.OwnerReference) []byte {
+	flag := func(b []byte, p *bool) []byte {
 		switch {
 		case p == nil:
-			b.WriteByte('-')
+			return append(b, '-')
 		case *p:
-			b.WriteByte('t')
+			return append(b, 't')
 		default:
-			b.WriteByte('f')
+			return append(b, 'f')
 		}
 	}
 	for i := range refs {
 		r := &refs[i]
-		for _, s := range []string{r.APIVersion, r.Kind, r.Name, string(r.UID)} {
-			b.WriteString(s)
-			b.WriteByte(0)
+		for _, s := range [...]string{r.APIVersion, r.Kind, r.Name, string(r.UID)} {
+			b = append(b, s...)
+			b = append(b, 0)
 		}
-		flag(r.Controller)
-		flag(r.BlockOwnerDeletion)
-		b.WriteByte(1)
+		b = flag(b, r.Controller)
+		b = flag(b, r.BlockOwnerDeletion)
+		b = append(b, 1)
 	}
-	return b.String()
+	return b
 }
 
 // containerInterner hands out one shared copy of equal stripped container
@@ -137,9 +147,12 @@ func (ci *containerInterner) intern(in []corev1.Container, strip func([]corev1.C
 	if len(in) == 0 {
 		return strip(in)
 	}
-	k := containersKey(in)
+	buf := keyBuffers.Get().(*[]byte)
+	defer keyBuffers.Put(buf)
+	k := appendContainersKey((*buf)[:0], in)
+	*buf = k
 	ci.mu.Lock()
-	shared, ok := ci.sets[k]
+	shared, ok := ci.sets[string(k)]
 	ci.mu.Unlock()
 	if ok {
 		return shared
@@ -147,21 +160,22 @@ func (ci *containerInterner) intern(in []corev1.Container, strip func([]corev1.C
 	out := strip(in)
 	ci.mu.Lock()
 	defer ci.mu.Unlock()
-	if shared, ok := ci.sets[k]; ok {
+	if shared, ok := ci.sets[string(k)]; ok {
 		return shared // stripped meanwhile by another informer
 	}
 	if ci.sets == nil || len(ci.sets) >= maxInterned {
 		ci.sets = make(map[string][]corev1.Container)
 	}
-	ci.sets[k] = out
+	ci.sets[string(k)] = out
 	return out
 }
 
 // nilMark records whether a map or slice is nil, which an empty one is not.
-func nilMark(b *strings.Builder, isNil bool) {
+func nilMark(b []byte, isNil bool) []byte {
 	if isNil {
-		b.WriteByte('~')
+		return append(b, '~')
 	}
+	return b
 }
 
 func (ci *containerInterner) reset() {
@@ -170,49 +184,48 @@ func (ci *containerInterner) reset() {
 	ci.sets = nil
 }
 
-// containersKey covers exactly the fields stripContainers keeps, nil and
-// empty told apart, so equal keys mean equal stripped lists.
-func containersKey(cs []corev1.Container) string {
-	var b strings.Builder
+// appendContainersKey covers exactly the fields stripContainers keeps, nil
+// and empty told apart, so equal keys mean equal stripped lists.
+func appendContainersKey(b []byte, cs []corev1.Container) []byte {
 	for i := range cs {
 		c := &cs[i]
-		b.WriteString(c.Name)
-		b.WriteByte(0)
-		b.WriteString(c.Image)
-		b.WriteByte(0)
+		b = append(b, c.Name...)
+		b = append(b, 0)
+		b = append(b, c.Image...)
+		b = append(b, 0)
 		if c.RestartPolicy != nil {
-			b.WriteString(string(*c.RestartPolicy))
+			b = append(b, *c.RestartPolicy...)
 		} else {
-			b.WriteByte('-')
+			b = append(b, '-')
 		}
-		b.WriteByte(0)
-		nilMark(&b, c.RestartPolicyRules == nil)
+		b = append(b, 0)
+		b = nilMark(b, c.RestartPolicyRules == nil)
 		for _, r := range c.RestartPolicyRules {
-			b.WriteString(string(r.Action))
+			b = append(b, r.Action...)
 			if e := r.ExitCodes; e != nil {
-				b.WriteByte(':')
-				b.WriteString(string(e.Operator))
-				nilMark(&b, e.Values == nil)
+				b = append(b, ':')
+				b = append(b, e.Operator...)
+				b = nilMark(b, e.Values == nil)
 				for _, v := range e.Values {
-					b.WriteByte(',')
-					b.WriteString(strconv.Itoa(int(v)))
+					b = append(b, ',')
+					b = strconv.AppendInt(b, int64(v), 10)
 				}
 			}
-			b.WriteByte(';')
+			b = append(b, ';')
 		}
-		b.WriteByte(0)
-		nilMark(&b, c.Resources.Requests == nil)
-		b.WriteString(resourceListKey(c.Resources.Requests))
-		b.WriteByte(1)
-		nilMark(&b, c.Resources.Limits == nil)
-		b.WriteString(resourceListKey(c.Resources.Limits))
-		b.WriteByte(1)
+		b = append(b, 0)
+		b = nilMark(b, c.Resources.Requests == nil)
+		b = appendResourceListKey(b, c.Resources.Requests)
+		b = append(b, 1)
+		b = nilMark(b, c.Resources.Limits == nil)
+		b = appendResourceListKey(b, c.Resources.Limits)
+		b = append(b, 1)
 		if c.StartupProbe != nil {
-			b.WriteByte('p')
+			b = append(b, 'p')
 		}
-		b.WriteByte(2)
+		b = append(b, 2)
 	}
-	return b.String()
+	return b
 }
 
 func internResources(rl corev1.ResourceList) corev1.ResourceList {
@@ -232,39 +245,39 @@ func internString(s string) string {
 	return unique.Make(s).Value()
 }
 
-// resourceListKey keeps the quantities' formats: two lists that print
+// appendResourceListKey keeps the quantities' formats: two lists that print
 // differently are not shared.
-func resourceListKey(rl map[corev1.ResourceName]resource.Quantity) string {
-	names := make([]corev1.ResourceName, 0, len(rl))
+func appendResourceListKey(b []byte, rl map[corev1.ResourceName]resource.Quantity) []byte {
+	var room [8]corev1.ResourceName // lists name cpu and memory, a few more
+	names := room[:0]
 	for n := range rl {
 		names = append(names, n)
 	}
 	slices.Sort(names)
-	var b strings.Builder
 	for _, n := range names {
 		q := rl[n]
-		b.WriteString(string(n))
-		b.WriteByte(0)
-		b.WriteString(q.String())
-		b.WriteByte(0)
-		b.WriteString(string(q.Format))
-		b.WriteByte(0)
+		b = append(b, n...)
+		b = append(b, 0)
+		b = append(b, q.String()...)
+		b = append(b, 0)
+		b = append(b, q.Format...)
+		b = append(b, 0)
 	}
-	return b.String()
+	return b
 }
 
-func labelsKey(l map[string]string) string {
-	keys := make([]string, 0, len(l))
+func appendLabelsKey(b []byte, l map[string]string) []byte {
+	var room [16]string
+	keys := room[:0]
 	for k := range l {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	var b strings.Builder
 	for _, k := range keys {
-		b.WriteString(k)
-		b.WriteByte(0)
-		b.WriteString(l[k])
-		b.WriteByte(0)
+		b = append(b, k...)
+		b = append(b, 0)
+		b = append(b, l[k]...)
+		b = append(b, 0)
 	}
-	return b.String()
+	return b
 }

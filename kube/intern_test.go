@@ -91,7 +91,7 @@ func TestInterningSharesOnlyEqualValues(t *testing.T) {
 }
 
 func TestInternerIsBounded(t *testing.T) {
-	in := &mapInterner[string, string]{key: labelsKey}
+	in := &mapInterner[string, string]{key: appendLabelsKey}
 	for i := range maxInterned + 10 {
 		in.intern(map[string]string{"i": fmt.Sprint(i)})
 	}
