@@ -7,6 +7,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/watch"
@@ -137,12 +138,18 @@ func (s *informerSource) startInformers(ctx context.Context, p plan, label, fiel
 	var factories []informers.SharedInformerFactory
 	var synced []cache.InformerSynced
 	for _, ns := range p.pods {
+		transform := ContextTransform(s.opts.Context)
 		f := informers.NewSharedInformerFactoryWithOptions(s.client, 0,
-			informers.WithNamespace(ns), informers.WithTransform(ContextTransform(s.opts.Context)))
+			informers.WithNamespace(ns), informers.WithTransform(transform))
 		factories = append(factories, f)
 
 		podID := scopeID{resource: resourcePods, namespace: ns}
-		pods := f.InformerFor(&corev1.Pod{}, podInformerFunc(ns, label, field, tracker))
+		pods := f.InformerFor(&corev1.Pod{}, podInformerFunc(ns, label, field, tracker, transform))
+		// Pods are transformed by their list and watch (podInformerFunc),
+		// not by the informer, where the factory's transform put it.
+		if err := pods.SetTransform(nil); err != nil {
+			return factories, nil, fmt.Errorf("watch pods in %s: %w", scopeName(ns), err)
+		}
 		reg, err := register(pods, podHandler{co: co, context: s.opts.Context}, podID, tracker)
 		if err != nil {
 			return factories, nil, err
@@ -180,7 +187,14 @@ func register(inf cache.SharedIndexInformer, h cache.ResourceEventHandler, id sc
 	return reg, nil
 }
 
-func podInformerFunc(ns, label, field string, tracker *connTracker) func(kubernetes.Interface, time.Duration) cache.SharedIndexInformer {
+// podInformerFunc builds the pods' informer. Their transform runs on what
+// the list and the watch return, not in the informer: client-go applies an
+// informer's transform twice to every pod of a streaming initial list (once
+// into the reflector's temporary store, again when that store's contents
+// replace the queue's), so at the end of the list two stripped copies of
+// every pod were live at once (see transformedWatch).
+func podInformerFunc(ns, label, field string, tracker *connTracker,
+	transform cache.TransformFunc) func(kubernetes.Interface, time.Duration) cache.SharedIndexInformer {
 	id := scopeID{resource: resourcePods, namespace: ns}
 	tweak := func(o *metav1.ListOptions) {
 		o.LabelSelector = label
@@ -191,7 +205,8 @@ func podInformerFunc(ns, label, field string, tracker *connTracker) func(kuberne
 		lw := observedListWatch(id, tracker, tweak,
 			func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) { return pods.List(ctx, o) },
 			func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) { return pods.Watch(ctx, o) })
-		return cache.NewSharedIndexInformerWithOptions(cache.ToListWatcherWithWatchListSemantics(lw, client),
+		return cache.NewSharedIndexInformerWithOptions(
+			cache.ToListWatcherWithWatchListSemantics(transformedListWatch(lw, transform), client),
 			&corev1.Pod{}, cache.SharedIndexInformerOptions{ResyncPeriod: resync})
 	}
 }
@@ -309,5 +324,119 @@ func (h eventHandler) OnDelete(obj any) {
 			ev = &corev1.Event{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}}
 		}
 		h.co.removeEvent(ev)
+	}
+}
+
+// transformedListWatch is lw with transform applied to the objects its
+// lists and watches return, bookmarks aside.
+func transformedListWatch(lw *cache.ListWatch, transform cache.TransformFunc) *cache.ListWatch {
+	return &cache.ListWatch{
+		ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
+			obj, err := lw.ListWithContextFunc(ctx, o)
+			if err != nil {
+				return obj, err
+			}
+			if err := transformList(obj, transform); err != nil {
+				return nil, err
+			}
+			return obj, nil
+		},
+		WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
+			w, err := lw.WatchFuncWithContext(ctx, o)
+			if err != nil {
+				return w, err
+			}
+			return newTransformedWatch(w, transform), nil
+		},
+	}
+}
+
+// transformList transforms a pod list's items in place. The reflector
+// copies each item out of the list (meta.ExtractListWithAlloc), so the
+// list's array does not outlive it.
+func transformList(obj runtime.Object, transform cache.TransformFunc) error {
+	list, ok := obj.(*corev1.PodList)
+	if !ok {
+		return nil // an error Status, say: the reflector reports it
+	}
+	for i := range list.Items {
+		out, err := transform(&list.Items[i])
+		if err != nil {
+			return fmt.Errorf("transform pod %s/%s: %w", list.Items[i].Namespace, list.Items[i].Name, err)
+		}
+		pod, ok := out.(*corev1.Pod)
+		if !ok || pod == nil {
+			return fmt.Errorf("transform pod %s/%s: got %T", list.Items[i].Namespace, list.Items[i].Name, out)
+		}
+		list.Items[i] = *pod
+	}
+	return nil
+}
+
+// transformedWatch hands on a watch's events, each object transformed once
+// as it arrives, which an informer's own transform does not guarantee: on a
+// streaming initial list (WatchList) client-go runs it on every object
+// going into the reflector's temporary store and again on all of them when
+// that store replaces the queue's contents, so the end of the list held two
+// stripped copies of every pod (bench/tuiheap's profile at 50,000 pods:
+// StripPod allocated for 100,000). Bookmarks pass untouched: the reflector
+// reads the end of the initial events from a bookmark's annotations, which
+// the transform drops.
+type transformedWatch struct {
+	in        watch.Interface
+	out       chan watch.Event
+	done      chan struct{}
+	stopOnce  sync.Once
+	transform cache.TransformFunc
+}
+
+// newTransformedWatch starts the goroutine that relays in's events; it ends
+// when in's channel closes or Stop is called.
+func newTransformedWatch(in watch.Interface, transform cache.TransformFunc) *transformedWatch {
+	w := &transformedWatch{in: in, out: make(chan watch.Event), done: make(chan struct{}), transform: transform}
+	go w.relay()
+	return w
+}
+
+func (w *transformedWatch) ResultChan() <-chan watch.Event { return w.out }
+
+// Stop stops the watch it wraps and the relay; safe to call more than once.
+func (w *transformedWatch) Stop() {
+	w.stopOnce.Do(func() {
+		close(w.done)
+		w.in.Stop()
+	})
+}
+
+func (w *transformedWatch) relay() {
+	defer close(w.out)
+	in := w.in.ResultChan()
+	for {
+		var ev watch.Event
+		var ok bool
+		select {
+		case ev, ok = <-in:
+			if !ok {
+				return
+			}
+		case <-w.done:
+			return
+		}
+		switch ev.Type {
+		case watch.Added, watch.Modified, watch.Deleted:
+			obj, err := w.transform(ev.Object)
+			if err != nil {
+				// The reflector ends this watch on an error and starts anew.
+				ev = watch.Event{Type: watch.Error, Object: &apierrors.NewInternalError(
+					fmt.Errorf("transform %T: %w", ev.Object, err)).ErrStatus}
+			} else if o, ok := obj.(runtime.Object); ok {
+				ev.Object = o
+			}
+		}
+		select {
+		case w.out <- ev:
+		case <-w.done:
+			return
+		}
 	}
 }
