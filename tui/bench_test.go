@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"runtime"
 	"syscall"
 	"testing"
 	"time"
@@ -89,26 +90,87 @@ func BenchmarkScroll(b *testing.B) {
 	}
 }
 
-// BenchmarkBatch folds a batch of 16 changed pods (one frame under 1,000
-// status writes a second) into a list of 10,000 and draws the frame.
+// BenchmarkBatch folds a batch of changed pods into the list and draws the
+// frame: 16 changes (a frame under 1,000 status writes a second) and 500
+// (a frame under 5,000 a second, at 10 frames a second), into 10,000 and
+// 50,000 pods, with every pod listed or with a label filter that keeps 16
+// (as the replay benchmark runs initwatch: its targets on screen while
+// every pod changes). What a batch costs must follow the batch, not the
+// list: the same batch costs the same at 10,000 and at 50,000 pods.
 func BenchmarkBatch(b *testing.B) {
+	for _, n := range []int{10_000, 50_000} {
+		pods, versions := batchBenchPods(n)
+		for _, filter := range []bool{false, true} {
+			for _, size := range []int{16, 500} {
+				// Every level named, so that -bench picks one alone.
+				name := fmt.Sprintf("pods=%d/changes=%d/filter=none", n, size)
+				if filter {
+					name = fmt.Sprintf("pods=%d/changes=%d/filter=%d", n, size, batchTargets)
+				}
+				b.Run(name, func(b *testing.B) { benchBatch(b, pods, versions, size, filter) })
+			}
+		}
+	}
+}
+
+// The pods BenchmarkBatch changes, and the label that picks its targets.
+const (
+	batchWindow  = 2_000 // a multiple of every batch size, and of batchTargets
+	batchTargets = 16
+	batchQuery   = "probe=target"
+)
+
+// batchBenchPods returns n synthetic pods, batchTargets of them labelled
+// probe=target, and two new versions of batchWindow pods spread over the
+// list (the targets among them): as they are, and failed (evicted), so a
+// change moves the pod in the triage order and changes the counts.
+// Applying the versions in turn makes every upsert a change.
+func batchBenchPods(n int) ([]*corev1.Pod, [2][]*corev1.Pod) {
+	pods := tuitest.SyntheticPods(n, 1)
+	for i := 0; i < batchTargets; i++ {
+		pods[i*(n/batchTargets)].Labels["probe"] = "target"
+	}
+	var versions [2][]*corev1.Pod
+	for i := 0; i < batchWindow; i++ {
+		p := pods[i*(n/batchWindow)]
+		same := p.DeepCopy()
+		same.ResourceVersion = "2"
+		failed := p.DeepCopy()
+		failed.ResourceVersion = "3"
+		failed.Status.Phase = corev1.PodFailed
+		failed.Status.Reason = "Evicted"
+		versions[0] = append(versions[0], failed)
+		versions[1] = append(versions[1], same)
+	}
+	return pods, versions
+}
+
+func benchBatch(b *testing.B, pods []*corev1.Pod, versions [2][]*corev1.Pod, size int, filter bool) {
 	tuitest.WithProfile(b, themes.Dark())
-	pods := tuitest.SyntheticPods(10_000, 1)
 	a := newTestApp(b, themes.Dark(), 120, 30, pods)
+	want := len(pods)
+	if filter {
+		a = press(a, "/", batchQuery, "<enter>")
+		want = batchTargets
+	}
+	if got := a.list.Status().Matches; got != want {
+		b.Fatalf("%d rows, want %d", got, want)
+	}
+	round := 0
+	// The setup's garbage is not the batches' to collect.
+	runtime.GC()
 	b.ReportAllocs()
 	b.ResetTimer()
 	defer measureCPU(b)()
-	for i := 0; i < b.N; i++ {
-		batch := make([]*corev1.Pod, 0, 16)
-		for j := 0; j < 16; j++ {
-			k := (i*16 + j) % len(pods)
-			p := pods[k].DeepCopy()
-			p.ResourceVersion = fmt.Sprint(i + 2)
-			batch = append(batch, p)
-		}
+	for b.Loop() {
+		from := round * size % batchWindow
+		batch := versions[(round*size/batchWindow)%2][from : from+size]
+		round++
 		m, _ := a.Update(BatchMsg{Batch: kube.Batch{Upserted: batch}, At: tuitest.Now})
 		a = m.(App)
-		_ = a.View()
+		if len(a.View()) == 0 {
+			b.Fatal("empty frame")
+		}
 	}
 }
 

@@ -2,7 +2,6 @@ package podlist
 
 import (
 	"slices"
-	"time"
 
 	"github.com/initwatch/initwatch/model"
 	"github.com/initwatch/initwatch/rollout"
@@ -28,6 +27,7 @@ type podList struct {
 	filtered []*podEntry // sorted ∩ query matches (sorted itself when no query)
 	rows     []listRow   // filtered ∩ toggles, grouped when asked
 	stats    colStats    // content widths over rows
+	widths   colWidths   // stats, kept up to date as rows come and go
 
 	cursor, offset int // row under the cursor, first row shown
 	height         int // rows that fit on screen
@@ -47,19 +47,130 @@ type podList struct {
 	owners *rollout.Owners
 }
 
-// applyChanges updates the order and the filter after a batch: changed
-// entries are re-matched (only them) and merged into place.
+// applyChanges updates the order, the filter, the rows and the column
+// widths after a batch: what changed is taken out of each and merged back
+// in where it now belongs (changed entries are re-matched, only them), so
+// a batch costs what its pods cost, not what the list holds.
 func (l *podList) applyChanges(res applyResult) {
-	l.sorted = resort(l.sorted, res.changed, res.removed, l.order)
-	if l.query != "" {
-		for _, e := range res.changed {
-			matchOne(l.query, e)
+	if len(res.changed) == 0 && len(res.removed) == 0 {
+		return
+	}
+	screenRow := l.cursor - l.offset
+	// Where each entry stood before the batch, read before it is
+	// re-matched: in the list (placed), in the filter's matches, in the
+	// rows (listed, with the cells it was counted with).
+	var drops, filterDrops, rowDrops []*podEntry
+	var rowCells []*cellSizes
+	leave := func(e *podEntry, before *cellSizes) {
+		if !e.isPlaced {
+			return // new: not in the list yet
 		}
+		drops = append(drops, e)
+		if l.query != "" && e.matched {
+			filterDrops = append(filterDrops, e)
+		}
+		if e.listed {
+			rowDrops = append(rowDrops, e)
+			rowCells = append(rowCells, before)
+		}
+	}
+	for i, e := range res.changed {
+		leave(e, &res.before[i])
+	}
+	for _, e := range res.removed {
+		if !e.dirty { // a changed one left above
+			leave(e, &e.cells)
+		}
+	}
+	moved := make([]*podEntry, 0, len(res.changed))
+	for _, e := range res.changed {
+		if !e.gone {
+			if l.query != "" {
+				matchOne(l.query, e)
+			}
+			moved = append(moved, e)
+		}
+	}
+	slices.SortFunc(moved, l.order.compare)
+
+	ok := false
+	var plan *splicePlan
+	if !manyMoves(len(drops)+len(moved), len(l.sorted)) {
+		l.sorted, plan, ok = splice(l.sorted, entryOf, entryOf, drops, moved, l.order)
+	}
+	if !ok {
+		l.sorted = resortAll(l.sorted, moved, l.order)
+	} else {
+		ok = l.spliceRows(plan, filterDrops, rowDrops, moved)
+	}
+	for _, e := range res.removed {
+		e.isPlaced = false
+	}
+	for _, e := range moved {
+		place(e)
 	}
 	for _, e := range res.changed {
 		e.dirty = false
 	}
-	l.refilterFlags()
+	if !ok {
+		l.refilterFlags()
+		return
+	}
+	for i, e := range rowDrops {
+		l.widths.remove(e, rowCells[i])
+	}
+	for _, e := range moved {
+		if l.shows(e) {
+			l.widths.add(e)
+		}
+	}
+	l.stats = l.widths.stats()
+	l.relocate(screenRow)
+}
+
+// spliceRows takes a batch's changes out of filtered and the rows and
+// merges them back in (moved, sorted); plan is how sorted was spliced. ok
+// is false if that could not be done and both must be rebuilt. Grouped
+// rows are laid out again: they already cost a pass.
+func (l *podList) spliceRows(plan *splicePlan, filterDrops, rowDrops, moved []*podEntry) bool {
+	ok := true
+	if l.query == "" && !l.onlyInit && !l.onlyFailing && !l.grouped {
+		// The rows are every pod, in order: sorted's plan is theirs.
+		l.filtered = l.sorted
+		l.rows = applySplice(l.rows, podRow, plan)
+		return true
+	}
+	if l.query == "" {
+		l.filtered = l.sorted
+	} else {
+		adds := make([]*podEntry, 0, len(moved))
+		for _, e := range moved {
+			if e.matched {
+				adds = append(adds, e)
+			}
+		}
+		if l.filtered, _, ok = splice(l.filtered, entryOf, entryOf, filterDrops, adds, l.order); !ok {
+			return false
+		}
+	}
+	if l.grouped {
+		l.rows = groupRows(l.shown(), l.rows, l.owners)
+		return true
+	}
+	adds := make([]*podEntry, 0, len(moved))
+	for _, e := range moved {
+		if l.shows(e) {
+			adds = append(adds, e)
+		}
+	}
+	l.rows, _, ok = splice(l.rows, rowOf, podRow, rowDrops, adds, l.order)
+	return ok
+}
+
+// shows reports whether e, placed in the list, is one of its rows: it
+// matches the query and the toggles let it through.
+func (l *podList) shows(e *podEntry) bool {
+	return (l.query == "" || e.matched) && l.keep(e)
 }
 
 // refilterFlags rebuilds filtered from the per-entry match flags, which are
@@ -115,18 +226,26 @@ func (l *podList) keep(e *podEntry) bool {
 	return (l.onlyInit && c == model.CategoryInitializing) || (l.onlyFailing && c == model.CategoryFailing)
 }
 
-// rebuild derives rows from filtered and puts the cursor back on its pod.
-func (l *podList) rebuild() {
-	screenRow := l.cursor - l.offset
-	pods := l.filtered
-	if l.onlyInit || l.onlyFailing {
-		pods = make([]*podEntry, 0, len(l.filtered)/2)
-		for _, e := range l.filtered {
-			if l.keep(e) {
-				pods = append(pods, e)
-			}
+// shown are the pods of the rows: filtered, less what the toggles hide.
+func (l *podList) shown() []*podEntry {
+	if !l.onlyInit && !l.onlyFailing {
+		return l.filtered
+	}
+	pods := make([]*podEntry, 0, len(l.filtered)/2)
+	for _, e := range l.filtered {
+		if l.keep(e) {
+			pods = append(pods, e)
 		}
 	}
+	return pods
+}
+
+// rebuild derives rows, and their column widths, from filtered, and puts
+// the cursor back on its pod.
+func (l *podList) rebuild() {
+	screenRow := l.cursor - l.offset
+	pods := l.shown()
+	l.widths.reset(l.rows)
 	if l.grouped {
 		l.rows = groupRows(pods, l.rows, l.owners)
 	} else {
@@ -135,7 +254,10 @@ func (l *podList) rebuild() {
 			l.rows = append(l.rows, listRow{pod: e})
 		}
 	}
-	l.stats = measure(l.rows)
+	for _, e := range pods {
+		l.widths.add(e)
+	}
+	l.stats = l.widths.stats()
 	l.relocate(screenRow)
 }
 
@@ -154,6 +276,14 @@ func (l *podList) relocate(screenRow int) {
 			if r.group != nil && r.group.key == l.selGroup {
 				found = i
 				break
+			}
+		}
+	case l.selPod != nil && !l.grouped:
+		// Rows are in order: the pod is found by its key, if listed.
+		if e := l.selPod; e.listed {
+			i, ok := slices.BinarySearchFunc(l.rows, e, func(r listRow, e *podEntry) int { return l.order.compare(r.pod, e) })
+			if ok && l.rows[i].pod == e {
+				found = i
 			}
 		}
 	case l.selPod != nil:
@@ -261,70 +391,4 @@ func (l *podList) selectScreenRow(y int) bool {
 	l.cursor = i
 	l.clamp()
 	return true
-}
-
-// colStats are the widest contents of the rows, for sizing columns.
-type colStats struct {
-	// ctx is the CONTEXT column's natural width, set by the App (which
-	// knows the clusters and which are stale), 0 for one cluster.
-	ctx, ns, name, ready, status, restarts, steps, fraction, stepName int
-	oldest                                                            time.Time
-	pods                                                              int
-}
-
-// cellSizes are an entry's contributions to the column widths, computed
-// when the entry changes (see podEntry.cells).
-type cellSizes struct {
-	ns, name, status, stepName, ready, steps, restarts int32
-	lastRestart                                        bool
-	created                                            time.Time
-}
-
-// measure scans rows once; all widths were computed when entries changed.
-func measure(rows []listRow) colStats {
-	var s colStats
-	var maxRestarts, maxSteps int32
-	lastRestart := false
-	for _, r := range rows {
-		e := r.pod
-		if e == nil {
-			continue
-		}
-		c := &e.cells
-		s.pods++
-		s.ns = max(s.ns, int(c.ns))
-		s.name = max(s.name, int(c.name))
-		s.status = max(s.status, int(c.status))
-		s.stepName = max(s.stepName, int(c.stepName))
-		s.ready = max(s.ready, int(c.ready))
-		maxSteps = max(maxSteps, c.steps)
-		maxRestarts = max(maxRestarts, c.restarts)
-		lastRestart = lastRestart || c.lastRestart
-		if !c.created.IsZero() && (s.oldest.IsZero() || c.created.Before(s.oldest)) {
-			s.oldest = c.created
-		}
-	}
-	s.steps = int(maxSteps)
-	if maxSteps > 0 {
-		// The widest N/M fraction: the step counts are at most maxSteps.
-		s.fraction = 2*digits(int(maxSteps)) + 1
-	}
-	s.restarts = digits(int(maxRestarts))
-	if lastRestart {
-		// " (4m12s ago)": the widest age kubectl prints short of years.
-		s.restarts += len(" (4m12s ago)")
-	}
-	return s
-}
-
-func digits(n int) int {
-	d := 1
-	for n >= 10 || n <= -10 {
-		n /= 10
-		d++
-	}
-	if n < 0 {
-		d++
-	}
-	return d
 }

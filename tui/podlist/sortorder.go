@@ -1,6 +1,7 @@
 package podlist
 
 import (
+	"cmp"
 	"slices"
 	"time"
 
@@ -66,9 +67,39 @@ func (k *sortKey) view() model.PodView {
 }
 
 // comparePlaced compares entries by the keys they were placed with.
-func (o sortOrder) comparePlaced(a, b *podEntry) int {
-	va, vb := a.placed.view(), b.placed.view()
-	c := model.Compare(&va, &vb, o.key)
+func (o sortOrder) comparePlaced(a, b *podEntry) int { return o.compareKeys(&a.placed, &b.placed) }
+
+// compareKeys is compare on two sort keys. It is model.Compare on the
+// fields a key keeps, without rebuilding views from them: building two
+// views a comparison was most of what finding a pod's place cost
+// (BenchmarkBatch). TestCompareKeysAgreesWithCompare holds the two
+// together.
+func (o sortOrder) compareKeys(a, b *sortKey) int {
+	var c int
+	switch o.key {
+	case model.SortName:
+		c = cmp.Compare(a.name, b.name)
+	case model.SortNamespace:
+		// the namespace/name tie-break below
+	case model.SortAge:
+		c = a.created.Compare(b.created)
+	case model.SortRestarts:
+		c = cmp.Compare(b.restarts, a.restarts)
+	default:
+		c = cmp.Compare(a.category, b.category)
+	}
+	if c == 0 {
+		c = cmp.Compare(a.ns, b.ns)
+	}
+	if c == 0 {
+		c = cmp.Compare(a.name, b.name)
+	}
+	if c == 0 {
+		c = cmp.Compare(a.ctx, b.ctx)
+	}
+	if c == 0 {
+		c = cmp.Compare(a.uid, b.uid)
+	}
 	if o.reverse {
 		return -c
 	}
@@ -80,133 +111,124 @@ func place(e *podEntry) {
 	e.placed, e.isPlaced = keyOf(&e.view), true
 }
 
-// fewMoves is the most changed entries a batch may bring for resort to
-// move them one by one (binary searches and memory moves, no pass over the
-// entries); beyond it one merge pass over every entry is cheaper.
+// fewMoves is the most changes a batch may bring for the list to splice
+// them in whatever its length; a larger batch that changes more than an
+// eighth of the list (the first list, a relist) sorts it whole.
 const fewMoves = 64
 
-// resort brings sorted (every entry, in order o) up to date after a batch.
-// changed holds the entries the batch added or updated (marked dirty),
-// removed those it deleted (marked gone).
-//
-// Under a steady stream of status writes a batch holds a handful of pods
-// out of thousands: their old places are found by binary search on the
-// keys they were placed with, the others are copied over in blocks, and
-// the moved ones are merged in at places found by binary search, so a
-// batch costs memory moves and O(k log n) comparisons rather than a pass
-// that visits every entry.
-func resort(sorted, changed, removed []*podEntry, o sortOrder) []*podEntry {
-	if len(changed) == 0 && len(removed) == 0 {
-		return sorted
-	}
-	moved := make([]*podEntry, 0, len(changed))
-	for _, e := range changed {
-		if !e.gone {
-			moved = append(moved, e)
-		}
-	}
-	slices.SortFunc(moved, o.compare)
-	if len(changed)+len(removed) <= fewMoves {
-		if out, ok := resortFew(sorted, changed, removed, moved, o); ok {
-			return out
-		}
-	}
+// manyMoves reports whether k changes to a list of n entries are better
+// sorted whole than spliced in.
+func manyMoves(k, n int) bool { return k > fewMoves && k*8 > n }
+
+// resortAll sorts the list whole after a batch: the entries it keeps and
+// the moved ones, which are every changed entry not gone.
+func resortAll(sorted, moved []*podEntry, o sortOrder) []*podEntry {
 	out := make([]*podEntry, 0, len(sorted)+len(moved))
-	if len(moved)*8 > len(sorted) {
-		// Many changes (the initial list, a relist): sort everything.
-		for _, e := range sorted {
-			if !e.dirty && !e.gone {
-				out = append(out, e)
-			}
-		}
-		out = append(out, moved...)
-		slices.SortFunc(out, o.compare)
-	} else {
-		// One pass: skip the entries that moved or went, and merge the
-		// moved ones, sorted, into place.
-		j := 0
-		for _, e := range sorted {
-			if e.dirty || e.gone {
-				continue
-			}
-			for j < len(moved) && o.compare(moved[j], e) < 0 {
-				out = append(out, moved[j])
-				j++
-			}
+	for _, e := range sorted {
+		if !e.dirty && !e.gone {
 			out = append(out, e)
 		}
-		out = append(out, moved[j:]...)
 	}
-	for _, e := range moved {
-		place(e)
+	out = append(out, moved...)
+	slices.SortFunc(out, o.compare)
+	return out
+}
+
+// splice takes drops out of list and merges adds in, in order o, in place
+// when the array has room. list is ordered by the keys its entries were
+// placed with, which are their current views but for the drops'; drops
+// are entries of list, found by binary search on those keys; adds are
+// sorted by their current views. ok is false, and list untouched, if a
+// drop is not where its key says (never expected): the caller then
+// rebuilds from scratch.
+//
+// Under a steady stream of status writes a batch holds a few hundred pods
+// out of tens of thousands: finding and placing them costs O(k log n)
+// comparisons, and the rest of the list moves in blocks (memmove, no entry
+// read), where a merge pass read every entry.
+func splice[T any](list []T, entry func(T) *podEntry, row func(*podEntry) T, drops, adds []*podEntry, o sortOrder) ([]T, *splicePlan, bool) {
+	p, ok := planSplice(list, entry, drops, adds, o)
+	if !ok {
+		return list, nil, false
+	}
+	return applySplice(list, row, p), p, true
+}
+
+// splicePlan is where a splice takes entries out (at, indexes in the
+// list) and puts them in (pos, indexes in the list without them): the same
+// plan splices a list that holds the same entries in the same order.
+type splicePlan struct {
+	at, pos []int
+	adds    []*podEntry
+}
+
+func planSplice[T any](list []T, entry func(T) *podEntry, drops, adds []*podEntry, o sortOrder) (*splicePlan, bool) {
+	p := &splicePlan{at: make([]int, 0, len(drops)), pos: make([]int, len(adds)), adds: adds}
+	for _, e := range drops {
+		i, found := slices.BinarySearchFunc(list, e, func(x T, e *podEntry) int { return o.comparePlaced(entry(x), e) })
+		if !found || entry(list[i]) != e {
+			return nil, false
+		}
+		p.at = append(p.at, i)
+	}
+	slices.Sort(p.at)
+	p.at = slices.Compact(p.at)
+	// The list is in order of placed keys, drops included: where a new
+	// key goes in it, less the drops before, is where it goes once they
+	// are gone (every entry left is unchanged: its view is its key). Each
+	// goes after the one before it.
+	lo, d := 0, 0
+	var k sortKey // one probe, not one allocation an add
+	for j, e := range adds {
+		k = keyOf(&e.view)
+		i, _ := slices.BinarySearchFunc(list[lo:], &k, func(x T, k *sortKey) int { return o.compareKeys(&entry(x).placed, k) })
+		i += lo
+		for d < len(p.at) && p.at[d] < i {
+			d++
+		}
+		p.pos[j] = i - d
+		lo = i
+	}
+	return p, true
+}
+
+// applySplice carries out p on list.
+func applySplice[T any](list []T, row func(*podEntry) T, p *splicePlan) []T {
+	// Close the gaps in place: a batch arrives every frame under load,
+	// and a fresh copy of the list each time was most of what the list
+	// allocated (bench/tuiscale).
+	n, prev := 0, 0
+	for _, d := range p.at {
+		n += copy(list[n:], list[prev:d])
+		prev = d + 1
+	}
+	n += copy(list[n:], list[prev:])
+	out := list[:n]
+	if need := n + len(p.adds); need > cap(out) {
+		grown := make([]T, n, need+need/8)
+		copy(grown, out)
+		out = grown
+	}
+	// Merge from the back, moving blocks.
+	i := len(out)
+	out = out[:len(out)+len(p.adds)]
+	w := len(out)
+	for j := len(p.adds) - 1; j >= 0; j-- {
+		k := i - p.pos[j]
+		i -= k
+		w -= k
+		copy(out[w:w+k], out[i:i+k])
+		w--
+		out[w] = row(p.adds[j])
+	}
+	if len(out) < len(list) {
+		// Shrunk in place: drop the stale entries past the end, or the
+		// removed pods would stay reachable.
+		clear(list[len(out):])
 	}
 	return out
 }
 
-// resortFew is resort for a few changes; ok is false if an entry was not
-// where its key says (never expected), and the caller then merges.
-func resortFew(sorted, changed, removed, moved []*podEntry, o sortOrder) ([]*podEntry, bool) {
-	drop := make([]int, 0, len(changed)+len(removed))
-	for _, group := range [2][]*podEntry{changed, removed} {
-		for _, e := range group {
-			if !e.isPlaced {
-				continue // new: not in sorted yet
-			}
-			i, found := slices.BinarySearchFunc(sorted, e, o.comparePlaced)
-			if !found || sorted[i] != e {
-				return nil, false
-			}
-			// An entry both changed and removed comes twice.
-			if !slices.Contains(drop, i) {
-				drop = append(drop, i)
-			}
-		}
-	}
-	slices.Sort(drop)
-	// Close the gaps in place: a batch arrives every frame under load,
-	// and a fresh copy of the list each time was most of what the list
-	// allocated (bench/tuiscale).
-	n := 0
-	prev := 0
-	for _, d := range drop {
-		n += copy(sorted[n:], sorted[prev:d])
-		prev = d + 1
-	}
-	n += copy(sorted[n:], sorted[prev:])
-	out := sorted[:n]
-	if need := n + len(moved); need > cap(out) {
-		grown := make([]*podEntry, n, need+need/8)
-		copy(grown, out)
-		out = grown
-	}
-	// Every entry left is unchanged, so its view is its key: find where
-	// each moved one goes, then merge from the back in place.
-	pos := make([]int, len(moved))
-	for j, e := range moved {
-		pos[j], _ = slices.BinarySearchFunc(out, e, o.compare)
-	}
-	i := len(out)
-	out = out[:len(out)+len(moved)]
-	w := len(out)
-	for j := len(moved) - 1; j >= 0; j-- {
-		for i > pos[j] {
-			w--
-			i--
-			out[w] = out[i]
-		}
-		w--
-		out[w] = moved[j]
-	}
-	if len(out) < len(sorted) {
-		// Shrunk in place: drop the stale pointers past the end, or the
-		// removed pods would stay reachable.
-		clear(sorted[len(out):])
-	}
-	for _, e := range removed {
-		e.isPlaced = false
-	}
-	for _, e := range moved {
-		place(e)
-	}
-	return out, true
-}
+func entryOf(e *podEntry) *podEntry { return e }
+func rowOf(r listRow) *podEntry     { return r.pod }
+func podRow(e *podEntry) listRow    { return listRow{pod: e} }

@@ -57,6 +57,11 @@ type podEntry struct {
 	// dirty marks an entry changed by the batch being applied; gone marks
 	// one that was removed. Both are cleared once the list is rebuilt.
 	dirty, gone bool
+	// listed says the entry is a row of the list, counted in its column
+	// widths (colWidths); heapAt is its place in their oldest-first heap,
+	// plus one (0: not there).
+	listed bool
+	heapAt int32
 	// placed is the sort key of the entry's place in the sorted list
 	// (isPlaced: it has one): the list stays ordered by it while a batch
 	// changes views, so resort finds the entry by binary search.
@@ -104,6 +109,9 @@ func newPodStore() *podStore {
 type applyResult struct {
 	// changed are entries added or updated, removed those deleted.
 	changed, removed []*podEntry
+	// before are the cells of each changed entry before the batch (zero
+	// for a new one): what it counted for in the column widths.
+	before []cellSizes
 	// eventsOf lists pods whose events changed.
 	eventsOf map[kube.PodKey]bool
 }
@@ -118,7 +126,9 @@ func (s *podStore) apply(b kube.Batch, at time.Time) applyResult {
 		}
 		key := kube.KeyOf(pod)
 		e, ok := s.pods[key]
+		var before cellSizes
 		if ok {
+			before = e.cells
 			// A relist or resync brings objects that have not changed.
 			if pod.ResourceVersion != "" && pod.ResourceVersion == e.pod.ResourceVersion && pod.UID == e.pod.UID {
 				continue
@@ -138,6 +148,7 @@ func (s *podStore) apply(b kube.Batch, at time.Time) applyResult {
 		if !e.dirty {
 			e.dirty = true
 			res.changed = append(res.changed, e)
+			res.before = append(res.before, before)
 		}
 	}
 	for _, key := range b.Removed {
