@@ -2,6 +2,7 @@ package kube
 
 import (
 	"bytes"
+	"fmt"
 	"slices"
 	"sync"
 
@@ -98,23 +99,171 @@ func (s leanPodSerializer) Decode(data []byte, defaults *schema.GroupVersionKind
 	} else {
 		pod.Reset()
 	}
-	buf := wireBuffers.Get().(*[]byte)
-	defer wireBuffers.Put(buf)
-	var err error
-	*buf, err = appendKept((*buf)[:0], raw, podWireTable)
-	if err == nil {
-		err = pod.Unmarshal(*buf)
+	w := podWires.Get().(*podWire)
+	defer podWires.Put(w)
+	if err := w.read(raw); err != nil {
+		return nil, nil, err
 	}
-	if err != nil {
+	w.presize(pod)
+	if err := pod.Unmarshal(w.kept); err != nil {
+		return nil, nil, err
+	}
+	if err := w.share(pod); err != nil {
 		return nil, nil, err
 	}
 	gvk := podGVK
 	return pod, &gvk, nil
 }
 
-// wireBuffers hold the part of a pod's bytes StripPod reads while it is
-// decoded (the decoded pod copies what it keeps).
-var wireBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 8<<10); return &b }}
+// podWire is one pod's pass over the wire: the bytes Unmarshal decodes, the
+// lists set aside to be shared instead, and how many items the lists
+// Unmarshal grows will hold.
+type podWire struct {
+	kept  []byte
+	aside [asideSlots][]byte
+	count [countSlots]int
+}
+
+var podWires = sync.Pool{New: func() any { return &podWire{kept: make([]byte, 0, 8<<10)} }}
+
+// Lists set aside: the pods of a ReplicaSet, StatefulSet or Job repeat the
+// same containers, labels and owner references, which StripPod replaces by
+// a copy shared between pods anyway (intern.go). Equal bytes decode to equal
+// values, so the lean decoder looks them up by their bytes and decodes them
+// only the first time.
+const (
+	asideNone = iota
+	asideInitContainers
+	asideContainers
+	asideLabels
+	asideOwnerRefs
+	asideSlots
+)
+
+// Lists Unmarshal grows by appending, one item at a time: made to measure
+// first, they leave no garbage behind (a pod's five conditions had room for
+// eight, its four init container statuses for seven).
+const (
+	countNone = iota
+	countConditions
+	countInitStatuses
+	countStatuses
+	countSlots
+)
+
+func (w *podWire) read(pod []byte) error {
+	w.kept = w.kept[:0]
+	for i := range w.aside {
+		w.aside[i] = w.aside[i][:0]
+	}
+	w.count = [countSlots]int{}
+	var err error
+	w.kept, err = w.appendKept(w.kept, pod, podWireTable)
+	return err
+}
+
+func (w *podWire) presize(pod *corev1.Pod) {
+	if n := w.count[countConditions]; n > 0 {
+		pod.Status.Conditions = make([]corev1.PodCondition, 0, n)
+	}
+	if n := w.count[countInitStatuses]; n > 0 {
+		pod.Status.InitContainerStatuses = make([]corev1.ContainerStatus, 0, n)
+	}
+	if n := w.count[countStatuses]; n > 0 {
+		pod.Status.ContainerStatuses = make([]corev1.ContainerStatus, 0, n)
+	}
+}
+
+// share sets the lists set aside, decoded once for all pods that carry the
+// same bytes. They are StripPod's shared copies: read-only.
+func (w *podWire) share(pod *corev1.Pod) error {
+	var err error
+	if b := w.aside[asideInitContainers]; len(b) > 0 {
+		if pod.Spec.InitContainers, err = wireContainers.get(b); err != nil {
+			return fmt.Errorf("decode init containers: %w", err)
+		}
+	}
+	if b := w.aside[asideContainers]; len(b) > 0 {
+		if pod.Spec.Containers, err = wireContainers.get(b); err != nil {
+			return fmt.Errorf("decode containers: %w", err)
+		}
+	}
+	if b := w.aside[asideLabels]; len(b) > 0 {
+		if pod.Labels, err = wireLabels.get(b); err != nil {
+			return fmt.Errorf("decode labels: %w", err)
+		}
+	}
+	if b := w.aside[asideOwnerRefs]; len(b) > 0 {
+		if pod.OwnerReferences, err = wireOwnerRefs.get(b); err != nil {
+			return fmt.Errorf("decode owner references: %w", err)
+		}
+	}
+	return nil
+}
+
+// wireShared maps the bytes of a list (its fields as they are in the pod's
+// message, tags included) to the value they decode to.
+type wireShared[T any] struct {
+	decode func([]byte) (T, error)
+
+	mu     sync.Mutex
+	values map[string]T
+}
+
+func (c *wireShared[T]) get(wire []byte) (T, error) {
+	c.mu.Lock()
+	v, ok := c.values[string(wire)]
+	c.mu.Unlock()
+	if ok {
+		return v, nil
+	}
+	v, err := c.decode(wire)
+	if err != nil {
+		return v, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.values == nil || len(c.values) >= maxInterned {
+		c.values = make(map[string]T)
+	}
+	c.values[string(wire)] = v
+	return v, nil
+}
+
+func (c *wireShared[T]) reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.values = nil
+}
+
+var (
+	wireContainers = &wireShared[[]corev1.Container]{decode: func(b []byte) ([]corev1.Container, error) {
+		// The bytes are initContainers or containers fields of a PodSpec.
+		var spec corev1.PodSpec
+		if err := spec.Unmarshal(b); err != nil {
+			return nil, err
+		}
+		list := spec.InitContainers
+		if list == nil {
+			list = spec.Containers
+		}
+		return containerSets.intern(list, stripContainers), nil
+	}}
+	wireLabels = &wireShared[map[string]string]{decode: func(b []byte) (map[string]string, error) {
+		var meta metav1.ObjectMeta
+		if err := meta.Unmarshal(b); err != nil {
+			return nil, err
+		}
+		return internLabels(meta.Labels), nil
+	}}
+	wireOwnerRefs = &wireShared[[]metav1.OwnerReference]{decode: func(b []byte) ([]metav1.OwnerReference, error) {
+		var meta metav1.ObjectMeta
+		if err := meta.Unmarshal(b); err != nil {
+			return nil, err
+		}
+		return ownerRefLists.intern(meta.OwnerReferences), nil
+	}}
+)
 
 // podOfEnvelope returns the bytes of the Pod in a protobuf envelope, or
 // false when data is anything else (another kind, an encoding inside).
@@ -163,8 +312,10 @@ func podOfEnvelope(data []byte) ([]byte, bool) {
 type wireTable []fieldKeep
 
 type fieldKeep struct {
-	rule keepRule
-	sub  *wireTable // the kept fields of a keepFiltered message
+	rule  keepRule
+	sub   *wireTable // the kept fields of a keepFiltered message
+	aside int8       // the list it goes to instead of the message (podWire.aside)
+	count int8       // the count of items it adds to (podWire.count)
 }
 
 type keepRule uint8
@@ -203,21 +354,24 @@ var (
 
 func filtered(t *wireTable) fieldKeep { return fieldKeep{rule: keepFiltered, sub: t} }
 
+func (k fieldKeep) setAside(slot int8) fieldKeep { k.aside = slot; return k }
+func (k fieldKeep) counted(slot int8) fieldKeep  { k.count = slot; return k }
+
 // podWireTable mirrors StripPod field for field (k8s.io/api core/v1 and
 // apimachinery meta/v1 generated.proto).
 var podWireTable = func() *wireTable {
 	objectMeta := newWireTable(map[protowire.Number]fieldKeep{
-		1:  keep, // name
-		3:  keep, // namespace
-		5:  keep, // uid
-		6:  keep, // resourceVersion
-		8:  keep, // creationTimestamp
-		9:  keep, // deletionTimestamp
-		10: keep, // deletionGracePeriodSeconds
-		11: keep, // labels
+		1:  keep,                       // name
+		3:  keep,                       // namespace
+		5:  keep,                       // uid
+		6:  keep,                       // resourceVersion
+		8:  keep,                       // creationTimestamp
+		9:  keep,                       // deletionTimestamp
+		10: keep,                       // deletionGracePeriodSeconds
+		11: keep.setAside(asideLabels), // labels
 		12: annotations,
-		13: keep, // ownerReferences
-		14: keep, // finalizers
+		13: keep.setAside(asideOwnerRefs), // ownerReferences
+		14: keep,                          // finalizers
 	})
 	resources := newWireTable(map[protowire.Number]fieldKeep{
 		1: keep, // limits
@@ -232,14 +386,14 @@ var podWireTable = func() *wireTable {
 		25: keep,     // restartPolicyRules
 	})
 	spec := newWireTable(map[protowire.Number]fieldKeep{
-		2:  filtered(container), // containers
-		3:  keep,                // restartPolicy
-		10: keep,                // nodeName
-		20: filtered(container), // initContainers
-		28: keep,                // readinessGates
-		32: keep,                // overhead
-		38: keep,                // schedulingGates
-		40: keep,                // resources
+		2:  filtered(container).setAside(asideContainers),     // containers
+		3:  keep,                                              // restartPolicy
+		10: keep,                                              // nodeName
+		20: filtered(container).setAside(asideInitContainers), // initContainers
+		28: keep,                                              // readinessGates
+		32: keep,                                              // overhead
+		38: keep,                                              // schedulingGates
+		40: keep,                                              // resources
 	})
 	containerStatus := newWireTable(map[protowire.Number]fieldKeep{
 		1: keep, // name
@@ -253,17 +407,17 @@ var podWireTable = func() *wireTable {
 		9: keep, // started
 	})
 	status := newWireTable(map[protowire.Number]fieldKeep{
-		1:  keep,                      // phase
-		2:  keep,                      // conditions
-		3:  keep,                      // message
-		4:  keep,                      // reason
-		5:  keep,                      // hostIP
-		6:  keep,                      // podIP
-		7:  keep,                      // startTime
-		8:  filtered(containerStatus), // containerStatuses
-		10: filtered(containerStatus), // initContainerStatuses
-		11: keep,                      // nominatedNodeName
-		12: keep,                      // podIPs
+		1:  keep,                                                 // phase
+		2:  keep.counted(countConditions),                        // conditions
+		3:  keep,                                                 // message
+		4:  keep,                                                 // reason
+		5:  keep,                                                 // hostIP
+		6:  keep,                                                 // podIP
+		7:  keep,                                                 // startTime
+		8:  filtered(containerStatus).counted(countStatuses),     // containerStatuses
+		10: filtered(containerStatus).counted(countInitStatuses), // initContainerStatuses
+		11: keep,                                                 // nominatedNodeName
+		12: keep,                                                 // podIPs
 	})
 	return newWireTable(map[protowire.Number]fieldKeep{
 		podMetadata: filtered(objectMeta),
@@ -272,10 +426,11 @@ var podWireTable = func() *wireTable {
 	})
 }()
 
-// appendKept appends to dst the fields of msg that t keeps, in their order.
-// A kept field of an unexpected wire type is copied as it is, for Unmarshal
-// to refuse as client-go's decoder would.
-func appendKept(dst, msg []byte, t *wireTable) ([]byte, error) {
+// appendKept appends to dst the fields of msg that t keeps, in their order,
+// or to the list the table sets them aside for. A kept field of an
+// unexpected wire type is copied as it is, for Unmarshal to refuse as
+// client-go's decoder would.
+func (w *podWire) appendKept(dst, msg []byte, t *wireTable) ([]byte, error) {
 	for len(msg) > 0 {
 		num, typ, n := protowire.ConsumeTag(msg)
 		if n < 0 {
@@ -294,28 +449,35 @@ func appendKept(dst, msg []byte, t *wireTable) ([]byte, error) {
 		if k.rule == dropField {
 			continue
 		}
-		if k.rule == keepField || typ != protowire.BytesType {
+		w.count[k.count]++
+		if typ != protowire.BytesType {
 			dst = append(dst, field...)
 			continue
 		}
+		out := &dst
+		if k.aside != asideNone {
+			out = &w.aside[k.aside]
+		}
 		v, _ := protowire.ConsumeBytes(value)
 		switch k.rule {
+		case keepField:
+			*out = append(*out, field...)
 		case keepPresence:
-			dst = protowire.AppendTag(dst, num, protowire.BytesType)
-			dst = append(dst, 0)
+			*out = protowire.AppendTag(*out, num, protowire.BytesType)
+			*out = append(*out, 0)
 		case keepAnnotation:
 			if keptAnnotation(mapEntryKey(v)) {
-				dst = append(dst, field...)
+				*out = append(*out, field...)
 			}
 		case keepFiltered:
-			dst = protowire.AppendTag(dst, num, protowire.BytesType)
-			start := len(dst)
-			dst = append(dst, 0) // the length: one byte for most messages
-			var err error
-			if dst, err = appendKept(dst, v, k.sub); err != nil {
+			*out = protowire.AppendTag(*out, num, protowire.BytesType)
+			start := len(*out)
+			*out = append(*out, 0) // the length: one byte for most messages
+			b, err := w.appendKept(*out, v, k.sub)
+			if err != nil {
 				return dst, err
 			}
-			dst = putLength(dst, start)
+			*out = putLength(b, start)
 		}
 	}
 	return dst, nil
@@ -433,7 +595,8 @@ func eachField(msg []byte, fn func(protowire.Number, []byte) error) error {
 // newClientset builds the typed clientset for cfg with lean pod decoding:
 // its CoreV1().Pods() decode through leanPodNegotiator, so a pod it returns
 // holds only what StripPod keeps (never send one back: an update would
-// clear the rest); every other resource is client-go's. Both share one HTTP client (one connection) and
+// clear the rest) and shares its containers, labels and owner references
+// with other pods (read-only); every other resource is client-go's. Both share one HTTP client (one connection) and
 // one rate limiter, as the clientset's groups do.
 func newClientset(cfg *rest.Config) (kubernetes.Interface, error) {
 	cfg = rest.CopyConfig(cfg)

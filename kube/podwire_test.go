@@ -228,3 +228,38 @@ func BenchmarkPodWatchEventToCache(b *testing.B) {
 		}
 	}
 }
+
+// TestLeanPodSharesEqualLists: pods whose containers, labels and owner
+// references are the same bytes get one shared copy of each; a pod whose
+// bytes differ gets its own.
+func TestLeanPodSharesEqualLists(t *testing.T) {
+	std, lean := protobufInfo(t)
+	decode := func(pod *corev1.Pod) *corev1.Pod {
+		t.Helper()
+		got, _, err := lean.Serializer.Decode(envelope(t, std, pod), nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got.(*corev1.Pod)
+	}
+	a := loadPod(t, "pod-webapp.yaml")
+	b := a.DeepCopy()
+	b.Name, b.UID = "webapp-2", "another-uid"
+	b.Status.ContainerStatuses[0].RestartCount++
+	c := a.DeepCopy()
+	c.Spec.InitContainers[0].Image += "-next"
+	c.Labels["pod-template-hash"] = "next"
+	c.OwnerReferences[0].Name += "-next"
+	da, db, dc := decode(a), decode(b), decode(c)
+	if !sameSlice(da.Spec.InitContainers, db.Spec.InitContainers) || !sameSlice(da.Spec.Containers, db.Spec.Containers) ||
+		!sameMap(da.Labels, db.Labels) || &da.OwnerReferences[0] != &db.OwnerReferences[0] {
+		t.Error("equal lists not shared")
+	}
+	if sameSlice(da.Spec.InitContainers, dc.Spec.InitContainers) || !sameSlice(da.Spec.Containers, dc.Spec.Containers) ||
+		sameMap(da.Labels, dc.Labels) || &da.OwnerReferences[0] == &dc.OwnerReferences[0] {
+		t.Error("lists shared when they differ, or not shared when equal")
+	}
+	if dc.Spec.InitContainers[0].Image != c.Spec.InitContainers[0].Image || dc.Labels["pod-template-hash"] != "next" {
+		t.Error("a pod got another pod's values")
+	}
+}
