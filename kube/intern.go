@@ -68,7 +68,39 @@ var (
 	labelSets     = &mapInterner[string, string]{key: appendLabelsKey}
 	containerSets = &containerInterner{}
 	ownerRefLists = &ownerRefInterner{}
+	waitingStates = &waitingInterner{}
 )
+
+// waitingInterner hands out one shared copy of equal waiting states: a
+// waiting container's state is a reason and a message ("PodInitializing",
+// a back-off), the same over the pods of a workload, and each was an
+// allocation of its own.
+type waitingInterner struct {
+	mu     sync.Mutex
+	states map[corev1.ContainerStateWaiting]*corev1.ContainerStateWaiting
+}
+
+func (wi *waitingInterner) intern(w *corev1.ContainerStateWaiting) *corev1.ContainerStateWaiting {
+	// The key holds the shared strings, not the decoder's copies.
+	k := corev1.ContainerStateWaiting{Reason: internString(w.Reason), Message: internString(w.Message)}
+	wi.mu.Lock()
+	defer wi.mu.Unlock()
+	if shared, ok := wi.states[k]; ok {
+		return shared
+	}
+	if wi.states == nil || len(wi.states) >= maxInterned {
+		wi.states = make(map[corev1.ContainerStateWaiting]*corev1.ContainerStateWaiting)
+	}
+	shared := &k
+	wi.states[k] = shared
+	return shared
+}
+
+func (wi *waitingInterner) reset() {
+	wi.mu.Lock()
+	defer wi.mu.Unlock()
+	wi.states = nil
+}
 
 // ownerRefInterner hands out one shared copy of equal owner reference
 // lists: every pod of a ReplicaSet, StatefulSet, DaemonSet or Job carries

@@ -1,6 +1,8 @@
 package kube
 
 import (
+	"slices"
+
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -164,7 +166,7 @@ func StripPod(pod *corev1.Pod) *corev1.Pod {
 		Spec: corev1.PodSpec{
 			InitContainers:  containerSets.intern(pod.Spec.InitContainers, stripContainers),
 			Containers:      containerSets.intern(pod.Spec.Containers, stripContainers),
-			RestartPolicy:   pod.Spec.RestartPolicy,
+			RestartPolicy:   corev1.RestartPolicy(internString(string(pod.Spec.RestartPolicy))),
 			NodeName:        internString(pod.Spec.NodeName),
 			Overhead:        internResources(pod.Spec.Overhead),
 			Resources:       pod.Spec.Resources,
@@ -172,14 +174,14 @@ func StripPod(pod *corev1.Pod) *corev1.Pod {
 			ReadinessGates:  pod.Spec.ReadinessGates,
 		},
 		Status: corev1.PodStatus{
-			Phase:                 pod.Status.Phase,
+			Phase:                 corev1.PodPhase(internString(string(pod.Status.Phase))),
 			Conditions:            stripConditions(pod.Status.Conditions),
 			Message:               pod.Status.Message,
-			Reason:                pod.Status.Reason,
-			NominatedNodeName:     pod.Status.NominatedNodeName,
-			HostIP:                pod.Status.HostIP,
+			Reason:                internString(pod.Status.Reason),
+			NominatedNodeName:     internString(pod.Status.NominatedNodeName),
+			HostIP:                internString(pod.Status.HostIP), // the node's
 			PodIP:                 pod.Status.PodIP,
-			PodIPs:                pod.Status.PodIPs,
+			PodIPs:                podIPs(pod.Status.PodIPs, pod.Status.PodIP),
 			StartTime:             pod.Status.StartTime,
 			InitContainerStatuses: stripStatuses(pod.Status.InitContainerStatuses),
 			ContainerStatuses:     stripStatuses(pod.Status.ContainerStatuses),
@@ -233,9 +235,39 @@ func stripStatuses(in []corev1.ContainerStatus) []corev1.ContainerStatus {
 			Image:                internString(s.Image),
 			ImageID:              internString(s.ImageID),
 			ContainerID:          s.ContainerID,
-			Started:              s.Started,
+			Started:              sharedBool(s.Started),
 		}
 	}
+	return out
+}
+
+// Every decoded *bool is an allocation of its own, and the tiny blocks they
+// sit in stay live for one byte: a pod's statuses point at these two
+// instead (read-only, as the whole cached pod).
+var (
+	sharedTrue  = true
+	sharedFalse = false
+)
+
+func sharedBool(p *bool) *bool {
+	switch {
+	case p == nil:
+		return nil
+	case *p:
+		return &sharedTrue
+	default:
+		return &sharedFalse
+	}
+}
+
+// podIPs copies ips with the first address the pod IP's string, which it
+// repeats (the decoder makes a second copy of it).
+func podIPs(ips []corev1.PodIP, podIP string) []corev1.PodIP {
+	if len(ips) == 0 || ips[0].IP != podIP {
+		return ips
+	}
+	out := slices.Clone(ips)
+	out[0].IP = podIP
 	return out
 }
 
@@ -272,7 +304,7 @@ func stripConditions(in []corev1.PodCondition) []corev1.PodCondition {
 func stripState(in corev1.ContainerState, containerID string) corev1.ContainerState {
 	var out corev1.ContainerState
 	if w := in.Waiting; w != nil {
-		out.Waiting = &corev1.ContainerStateWaiting{Reason: internString(w.Reason), Message: internString(w.Message)}
+		out.Waiting = waitingStates.intern(w)
 	}
 	if r := in.Running; r != nil {
 		out.Running = r // a start time only: nothing to share

@@ -326,7 +326,7 @@ func makeDistinct(pod *corev1.Pod, i int) {
 }
 
 func resetInterning() {
-	for _, in := range []interface{ reset() }{resourceLists, labelSets, containerSets, ownerRefLists, wireContainers, wireLabels, wireOwnerRefs} {
+	for _, in := range []interface{ reset() }{resourceLists, labelSets, containerSets, ownerRefLists, waitingStates, wireContainers, wireLabels, wireOwnerRefs} {
 		in.reset()
 	}
 }
