@@ -648,7 +648,7 @@ func Run(ctx context.Context, opts Options) error {
 		opts.Clipboard = osc52.New(os.Stdout, os.Getenv("TMUX") != "")
 	}
 	app := NewApp(opts)
-	app.settleMemory = true // memory.go
+	app.settleMemory = startMemory() // memory.go
 	// Signals are the CLI's: SIGINT and SIGTERM cancel ctx, and the program
 	// quits through it, restoring the terminal. Bubble Tea's own handler
 	// would get the same signal and could block for ever sending its quit
