@@ -97,17 +97,28 @@ func BenchmarkScroll(b *testing.B) {
 // (as the replay benchmark runs initwatch: its targets on screen while
 // every pod changes). What a batch costs must follow the batch, not the
 // list: the same batch costs the same at 10,000 and at 50,000 pods.
+//
+// A change either moves its pod (it fails, or recovers: another place in
+// the triage order, other counts) or resends it as it was with a new
+// resourceVersion, as the replay benchmark does.
 func BenchmarkBatch(b *testing.B) {
 	for _, n := range []int{10_000, 50_000} {
-		pods, versions := batchBenchPods(n)
+		pods, moves, resends := batchBenchPods(n)
 		for _, filter := range []bool{false, true} {
 			for _, size := range []int{16, 500} {
-				// Every level named, so that -bench picks one alone.
-				name := fmt.Sprintf("pods=%d/changes=%d/filter=none", n, size)
-				if filter {
-					name = fmt.Sprintf("pods=%d/changes=%d/filter=%d", n, size, batchTargets)
+				for _, kind := range []string{"move", "resend"} {
+					// Every level named, so that -bench picks one alone.
+					f := "none"
+					if filter {
+						f = fmt.Sprint(batchTargets)
+					}
+					versions := moves
+					if kind == "resend" {
+						versions = resends
+					}
+					name := fmt.Sprintf("pods=%d/changes=%d/filter=%s/kind=%s", n, size, f, kind)
+					b.Run(name, func(b *testing.B) { benchBatch(b, pods, versions, size, filter) })
 				}
-				b.Run(name, func(b *testing.B) { benchBatch(b, pods, versions, size, filter) })
 			}
 		}
 	}
@@ -121,28 +132,32 @@ const (
 )
 
 // batchBenchPods returns n synthetic pods, batchTargets of them labelled
-// probe=target, and two new versions of batchWindow pods spread over the
-// list (the targets among them): as they are, and failed (evicted), so a
-// change moves the pod in the triage order and changes the counts.
-// Applying the versions in turn makes every upsert a change.
-func batchBenchPods(n int) ([]*corev1.Pod, [2][]*corev1.Pod) {
-	pods := tuitest.SyntheticPods(n, 1)
+// probe=target, and two pairs of new versions of batchWindow pods spread
+// over the list (the targets among them): failed (evicted) and as they
+// were, so that a change moves the pod in the triage order and changes the
+// counts; and twice as they were. Applying a pair's versions in turn
+// makes every upsert a change.
+func batchBenchPods(n int) (pods []*corev1.Pod, moves, resends [2][]*corev1.Pod) {
+	pods = tuitest.SyntheticPods(n, 1)
 	for i := 0; i < batchTargets; i++ {
 		pods[i*(n/batchTargets)].Labels["probe"] = "target"
 	}
-	var versions [2][]*corev1.Pod
+	version := func(p *corev1.Pod, rv string) *corev1.Pod {
+		q := p.DeepCopy()
+		q.ResourceVersion = rv
+		return q
+	}
 	for i := 0; i < batchWindow; i++ {
 		p := pods[i*(n/batchWindow)]
-		same := p.DeepCopy()
-		same.ResourceVersion = "2"
-		failed := p.DeepCopy()
-		failed.ResourceVersion = "3"
+		failed := version(p, "3")
 		failed.Status.Phase = corev1.PodFailed
 		failed.Status.Reason = "Evicted"
-		versions[0] = append(versions[0], failed)
-		versions[1] = append(versions[1], same)
+		moves[0] = append(moves[0], failed)
+		moves[1] = append(moves[1], version(p, "2"))
+		resends[0] = append(resends[0], version(p, "4"))
+		resends[1] = append(resends[1], version(p, "5"))
 	}
-	return pods, versions
+	return pods, moves, resends
 }
 
 func benchBatch(b *testing.B, pods []*corev1.Pod, versions [2][]*corev1.Pod, size int, filter bool) {

@@ -56,52 +56,72 @@ func (l *podList) applyChanges(res applyResult) {
 		return
 	}
 	screenRow := l.cursor - l.offset
-	// Where each entry stood before the batch, read before it is
-	// re-matched: in the list (placed), in the filter's matches, in the
-	// rows (listed, with the cells it was counted with).
-	var drops, filterDrops, rowDrops []*podEntry
-	var rowCells []*cellSizes
-	leave := func(e *podEntry, before *cellSizes) {
-		if !e.isPlaced {
-			return // new: not in the list yet
+	// What leaves and joins the list (all), the filter's matches (matches)
+	// and the rows (rows). Where an entry stood before the batch is read
+	// before it is re-matched: in the list (placed), in the matches
+	// (matched), in the rows (listed, counted in the widths with the cells
+	// it had then).
+	var all, matches, rows levelChange
+	var unlisted []*podEntry
+	var unlistedCells []*cellSizes
+	for _, e := range res.removed {
+		if e.dirty || !e.isPlaced {
+			continue // changed too: below; or never placed
 		}
-		drops = append(drops, e)
+		all.drops = append(all.drops, e)
 		if l.query != "" && e.matched {
-			filterDrops = append(filterDrops, e)
+			matches.drops = append(matches.drops, e)
 		}
 		if e.listed {
-			rowDrops = append(rowDrops, e)
-			rowCells = append(rowCells, before)
-		}
-	}
-	for i, e := range res.changed {
-		leave(e, &res.before[i])
-	}
-	for _, e := range res.removed {
-		if !e.dirty { // a changed one left above
-			leave(e, &e.cells)
+			rows.drops = append(rows.drops, e)
+			unlisted, unlistedCells = append(unlisted, e), append(unlistedCells, &e.cells)
 		}
 	}
 	moved := make([]*podEntry, 0, len(res.changed))
-	for _, e := range res.changed {
-		if !e.gone {
-			if l.query != "" {
-				matchOne(l.query, e)
-			}
-			moved = append(moved, e)
+	for i, e := range res.changed {
+		wasMatch := e.isPlaced && l.query != "" && e.matched
+		wasRow := e.listed
+		if wasRow {
+			unlisted, unlistedCells = append(unlisted, e), append(unlistedCells, &res.before[i])
 		}
+		if e.gone {
+			if e.isPlaced {
+				all.drops = append(all.drops, e)
+			}
+			matches.move(e, wasMatch, false, false)
+			rows.move(e, wasRow, false, false)
+			continue
+		}
+		if l.query != "" {
+			matchOne(l.query, e)
+		}
+		// An entry whose key compares as it was placed keeps its place:
+		// most status changes leave the order as it was.
+		k := keyOf(&e.view)
+		still := e.isPlaced && l.order.compareKeys(&e.placed, &k) == 0
+		if !still {
+			if e.isPlaced {
+				all.drops = append(all.drops, e)
+			}
+			all.adds = append(all.adds, e)
+		}
+		matches.move(e, wasMatch, l.query != "" && e.matched, still)
+		rows.move(e, wasRow, l.shows(e), still)
+		moved = append(moved, e)
 	}
-	slices.SortFunc(moved, l.order.compare)
+	for _, c := range []*levelChange{&all, &matches, &rows} {
+		slices.SortFunc(c.adds, l.order.compare)
+	}
 
 	ok := false
 	var plan *splicePlan
-	if !manyMoves(len(drops)+len(moved), len(l.sorted)) {
-		l.sorted, plan, ok = splice(l.sorted, entryOf, entryOf, drops, moved, l.order)
+	if !manyMoves(len(all.drops)+len(all.adds), len(l.sorted)) {
+		l.sorted, plan, ok = splice(l.sorted, entryOf, entryOf, all.drops, all.adds, l.order)
 	}
 	if !ok {
 		l.sorted = resortAll(l.sorted, moved, l.order)
 	} else {
-		ok = l.spliceRows(plan, filterDrops, rowDrops, moved)
+		ok = l.spliceRows(plan, &matches, &rows)
 	}
 	for _, e := range res.removed {
 		e.isPlaced = false
@@ -116,8 +136,8 @@ func (l *podList) applyChanges(res applyResult) {
 		l.refilterFlags()
 		return
 	}
-	for i, e := range rowDrops {
-		l.widths.remove(e, rowCells[i])
+	for i, e := range unlisted {
+		l.widths.remove(e, unlistedCells[i])
 	}
 	for _, e := range moved {
 		if l.shows(e) {
@@ -128,42 +148,46 @@ func (l *podList) applyChanges(res applyResult) {
 	l.relocate(screenRow)
 }
 
-// spliceRows takes a batch's changes out of filtered and the rows and
-// merges them back in (moved, sorted); plan is how sorted was spliced. ok
-// is false if that could not be done and both must be rebuilt. Grouped
-// rows are laid out again: they already cost a pass.
-func (l *podList) spliceRows(plan *splicePlan, filterDrops, rowDrops, moved []*podEntry) bool {
-	ok := true
+// levelChange is what a batch takes out of one of the list's levels
+// (sorted, filtered, rows) and puts back in.
+type levelChange struct {
+	drops, adds []*podEntry
+}
+
+// move records e leaving or joining a level: was and now say whether it
+// is in it before and after the batch; still, that it keeps its place in
+// the order.
+func (c *levelChange) move(e *podEntry, was, now, still bool) {
+	if was && (!now || !still) {
+		c.drops = append(c.drops, e)
+	}
+	if now && (!was || !still) {
+		c.adds = append(c.adds, e)
+	}
+}
+
+// spliceRows splices a batch's changes into filtered and the rows; plan
+// is how sorted was spliced. ok is false if that could not be done and
+// both must be rebuilt. Grouped rows are laid out again: they already cost
+// a pass.
+func (l *podList) spliceRows(plan *splicePlan, matches, rows *levelChange) bool {
 	if l.query == "" && !l.onlyInit && !l.onlyFailing && !l.grouped {
 		// The rows are every pod, in order: sorted's plan is theirs.
 		l.filtered = l.sorted
 		l.rows = applySplice(l.rows, podRow, plan)
 		return true
 	}
+	ok := true
 	if l.query == "" {
 		l.filtered = l.sorted
-	} else {
-		adds := make([]*podEntry, 0, len(moved))
-		for _, e := range moved {
-			if e.matched {
-				adds = append(adds, e)
-			}
-		}
-		if l.filtered, _, ok = splice(l.filtered, entryOf, entryOf, filterDrops, adds, l.order); !ok {
-			return false
-		}
+	} else if l.filtered, _, ok = splice(l.filtered, entryOf, entryOf, matches.drops, matches.adds, l.order); !ok {
+		return false
 	}
 	if l.grouped {
 		l.rows = groupRows(l.shown(), l.rows, l.owners)
 		return true
 	}
-	adds := make([]*podEntry, 0, len(moved))
-	for _, e := range moved {
-		if l.shows(e) {
-			adds = append(adds, e)
-		}
-	}
-	l.rows, _, ok = splice(l.rows, rowOf, podRow, rowDrops, adds, l.order)
+	l.rows, _, ok = splice(l.rows, rowOf, podRow, rows.drops, rows.adds, l.order)
 	return ok
 }
 
