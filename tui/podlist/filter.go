@@ -78,7 +78,11 @@ func (m *matcher) entry(e *podEntry) bool {
 		return m.match(e.search, e.searchLower)
 	}
 	for i, l := range e.labels {
-		if m.match(l, e.labelsLower[i]) {
+		lower := l
+		if e.labelsLower != nil {
+			lower = e.labelsLower[i]
+		}
+		if m.match(l, lower) {
 			return true
 		}
 	}

@@ -281,22 +281,59 @@ func (e *podEntry) update(pod *corev1.Pod, at time.Time) {
 		lastRestart: e.view.Printed.RestartCount > 0 && e.view.Printed.LastRestartAt != nil,
 		created:     e.view.Created,
 	}
-	e.search = e.ns + "/" + e.name
-	if e.ctx != "" {
-		e.search = e.ctx + "/" + e.search
+	if e.search == "" {
+		// The key never changes: neither do its strings.
+		e.search = e.ns + "/" + e.name
+		if e.ctx != "" {
+			e.search = e.ctx + "/" + e.search
+		}
+		e.searchLower = asciiLower(e.search)
 	}
-	e.searchLower = asciiLower(e.search)
 	e.hlQuery, e.highlight = "", nil
 
+	if labelsSame(e.view.Labels, e.labels) {
+		// Most updates are a new status: the labels as they were.
+		return
+	}
 	e.labels = e.labels[:0]
 	for k, v := range e.view.Labels {
 		e.labels = append(e.labels, view.CellText(k+"="+v))
 	}
 	sort.Strings(e.labels)
-	e.labelsLower = e.labelsLower[:0]
+	// Lower-cased copies only when one differs (labels are mostly lower
+	// case already): nil means labels themselves.
+	e.labelsLower = nil
 	for _, l := range e.labels {
-		e.labelsLower = append(e.labelsLower, asciiLower(l))
+		if asciiLower(l) != l {
+			e.labelsLower = make([]string, len(e.labels))
+			for j, l := range e.labels {
+				e.labelsLower[j] = asciiLower(l)
+			}
+			break
+		}
 	}
+}
+
+// labelsSame reports whether labels ("k=v", as update builds them) are
+// exactly m's pairs, without building a string: a pair that sanitizing
+// would change is not found, and the labels are built again.
+func labelsSame(m map[string]string, labels []string) bool {
+	if len(m) != len(labels) {
+		return false
+	}
+	for k, v := range m {
+		found := false
+		for _, l := range labels {
+			if len(l) == len(k)+1+len(v) && l[len(k)] == '=' && l[:len(k)] == k && l[len(k)+1:] == v {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
 }
 
 // allPods returns every pod of the scope, in no order (the rollouts view
