@@ -13,6 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
+	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 	"k8s.io/client-go/metadata/metadatainformer"
 	"k8s.io/client-go/tools/cache"
 )
@@ -202,6 +203,11 @@ func podInformerFunc(ns, label, field string, tracker *connTracker,
 	}
 	return func(client kubernetes.Interface, resync time.Duration) cache.SharedIndexInformer {
 		pods := client.CoreV1().Pods(ns)
+		if s, ok := client.(interface {
+			podStream() corev1client.PodInterface
+		}); ok && ns == metav1.NamespaceAll {
+			pods = s.podStream() // its own connection (podStreamConfig)
+		}
 		lw := observedListWatch(id, tracker, tweak,
 			func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) { return pods.List(ctx, o) },
 			func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) { return pods.Watch(ctx, o) })
