@@ -32,7 +32,9 @@ func TestPodStreamHasItsOwnHTTP1Connection(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stream, ok := cs.(interface{ podStream() corev1client.PodInterface })
+	stream, ok := cs.(interface {
+		podStream() corev1client.PodInterface
+	})
 	if !ok {
 		t.Fatalf("the clientset (%T) has no pod stream", cs)
 	}
