@@ -76,23 +76,7 @@ func unfiltered(q string, n int) func([]string) bool {
 
 // rowShows: a row holds pod name and, as a cell of its own, value.
 func rowShows(name, value string) func([]string) bool {
-	return func(screen []string) bool {
-		for _, l := range screen {
-			if !strings.Contains(l, name) {
-				continue
-			}
-			f := strings.Fields(l)
-			hasName, hasValue := false, false
-			for _, w := range f {
-				hasName = hasName || w == name
-				hasValue = hasValue || w == value
-			}
-			if hasName && hasValue {
-				return true
-			}
-		}
-		return false
-	}
+	return rowWith(name, func(cell string) bool { return cell == value })
 }
 
 // rowShowsAtLeast: a line holding the word name also holds a plain number
@@ -101,20 +85,25 @@ func rowShows(name, value string) func([]string) bool {
 // no less up to date; only the RESTARTS column holds such numbers (READY is
 // "n/m", ages have units), and probes count from 1,000.
 func rowShowsAtLeast(name string, count int) func([]string) bool {
+	return rowWith(name, func(cell string) bool {
+		n, err := strconv.Atoi(cell)
+		return err == nil && n >= count
+	})
+}
+
+// rowWith: a line holds the word name and a word that wanted accepts.
+func rowWith(name string, wanted func(cell string) bool) func([]string) bool {
 	return func(screen []string) bool {
 		for _, l := range screen {
 			if !strings.Contains(l, name) {
 				continue
 			}
-			f := strings.Fields(l)
-			hasName, newer := false, false
-			for _, w := range f {
+			hasName, hasCell := false, false
+			for _, w := range strings.Fields(l) {
 				hasName = hasName || w == name
-				if n, err := strconv.Atoi(w); err == nil && n >= count {
-					newer = true
-				}
+				hasCell = hasCell || wanted(w)
 			}
-			if hasName && newer {
+			if hasName && hasCell {
 				return true
 			}
 		}
