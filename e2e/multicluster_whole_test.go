@@ -35,10 +35,6 @@ func TestTwoWholeClusters(t *testing.T) {
 		cps[name] = c.ControlPlane
 	}
 	kc := mergedKubeconfig(t, contexts, cps)
-	app, err := controlplane.Fixture("seed-app.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
 	healthy := controlplane.Steer{Step: 300 * time.Millisecond}
 	failing := controlplane.Steer{Step: 300 * time.Millisecond, Fail: "init-check-services", ExitCode: 1,
 		Message: seedServicesMessage, BackoffSeconds: 1}
@@ -56,6 +52,14 @@ func TestTwoWholeClusters(t *testing.T) {
 		}
 		for ns, s := range map[string]controlplane.Steer{okNS: healthy, failNS: steer} {
 			ensureNamespace(ctx, t, cs, ns)
+			// A fresh manifest each time: Steer adds annotations to the
+			// manifest it is given, and a healthy steer does not take back
+			// a failing one's, so a shared manifest made the healthy
+			// namespace fail whenever the map gave the failing one first.
+			app, err := controlplane.Fixture("seed-app.yaml")
+			if err != nil {
+				t.Fatal(err)
+			}
 			if err := c.Apply(ctx, ns, app.Replicas(2).Steer(s)); err != nil {
 				t.Fatal(err)
 			}
