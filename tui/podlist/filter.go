@@ -30,7 +30,7 @@ func matchEntries(query string, cands []*podEntry) []*podEntry {
 	m := newMatcher(query)
 	out := make([]*podEntry, 0, len(cands)/4)
 	for _, e := range cands {
-		e.matched, e.hlQuery, e.highlight = m.entry(e), "", nil
+		e.matched = m.entry(e)
 		if e.matched {
 			out = append(out, e)
 		}
@@ -41,7 +41,6 @@ func matchEntries(query string, cands []*podEntry) []*podEntry {
 // matchOne evaluates query against one entry (one that changed while a
 // filter is active).
 func matchOne(query string, e *podEntry) {
-	e.hlQuery, e.highlight = "", nil
 	if query == "" {
 		e.matched = true
 		return

@@ -38,7 +38,7 @@ func placeOf(e *podEntry, owners *rollout.Owners) placement {
 			return placement{}
 		}
 		// A workload of the same name in two clusters is two groups.
-		return placement{key: e.key.Context + "\x00" + e.key.Namespace + "\x00" + e.view.Owner, owner: e.owner}
+		return placement{key: e.key.Context + "\x00" + e.key.Namespace + "\x00" + e.view.owner, owner: e.owner}
 	}
 	p := owners.Resolve(e.pod)
 	if p.Workload.Kind == rollout.KindNone {

@@ -45,6 +45,22 @@ type podList struct {
 	// owners resolve pods to their workloads and revisions when grouped
 	// (the rollouts summary's resolution); nil groups by owner reference.
 	owners *rollout.Owners
+
+	// hl holds the filter's highlights of the rows on screen, computed
+	// for hlQuery (highlightVisible). Only a screenful of entries has
+	// them at a time: kept here, they cost no field on every entry.
+	hl      map[*podEntry]rowHighlight
+	hlQuery string
+	// hlMark tells the rows highlightVisible last saw on screen from
+	// those that left it.
+	hlMark bool
+}
+
+// rowHighlight is the byte offsets of an entry's search to emphasise;
+// mark is the pass of highlightVisible that last found it on screen.
+type rowHighlight struct {
+	at   []int
+	mark bool
 }
 
 // applyChanges updates the order, the filter, the rows and the column
@@ -97,7 +113,7 @@ func (l *podList) applyChanges(res applyResult) {
 		}
 		// An entry whose key compares as it was placed keeps its place:
 		// most status changes leave the order as it was.
-		k := keyOf(&e.view)
+		k := entryKey(e)
 		still := e.isPlaced && l.order.compareKeys(&e.placed, &k) == 0
 		if !still {
 			if e.isPlaced {
@@ -396,13 +412,47 @@ func (l *podList) visible() []listRow {
 }
 
 // highlightVisible computes the highlights of the rows on screen for the
-// current query (at most a screenful of fuzzy matches per update).
+// current query (at most a screenful of fuzzy matches per update), and
+// forgets those of rows no longer on screen. An entry's search never
+// changes, so its highlight holds until the query does.
 func (l *podList) highlightVisible() {
-	for _, r := range l.visible() {
-		if e := r.pod; e != nil && e.hlQuery != l.query {
-			e.hlQuery, e.highlight = l.query, highlight(l.query, e)
+	if l.hlQuery != l.query {
+		clear(l.hl)
+		l.hlQuery = l.query
+	}
+	if l.query == "" || isLabelQuery(l.query) {
+		// Nothing to emphasise (highlight is nil for every entry).
+		clear(l.hl)
+		return
+	}
+	rows := l.visible()
+	if l.hl == nil {
+		l.hl = make(map[*podEntry]rowHighlight, len(rows))
+	}
+	l.hlMark = !l.hlMark
+	for _, r := range rows {
+		if e := r.pod; e != nil {
+			h, ok := l.hl[e]
+			if !ok {
+				h.at = highlight(l.query, e)
+			}
+			h.mark = l.hlMark
+			l.hl[e] = h
 		}
 	}
+	if len(l.hl) > len(rows) {
+		for e, h := range l.hl {
+			if h.mark != l.hlMark {
+				delete(l.hl, e)
+			}
+		}
+	}
+}
+
+// highlightOf is the highlight of an entry on screen: the byte offsets of
+// its search that the query matches.
+func (l *podList) highlightOf(e *podEntry) []int {
+	return l.hl[e].at
 }
 
 // selectScreenRow puts the cursor on the y-th row shown (a mouse click).

@@ -254,7 +254,9 @@ func TestSortKeysCycleAndReverse(t *testing.T) {
 		}
 		views := make([]*model.PodView, 0, len(a.list.rows))
 		for _, r := range a.list.rows {
-			views = append(views, &r.pod.view)
+			k := entryKey(r.pod)
+			v := k.view()
+			views = append(views, &v)
 		}
 		if !slices.IsSortedFunc(views, func(x, y *model.PodView) int {
 			c := model.Compare(x, y, key)
@@ -302,7 +304,7 @@ func TestFilterTyping(t *testing.T) {
 	}
 	// Matched characters are highlighted on screen: k, a, f of kafka-1.
 	e := a.list.rows[1].pod
-	if got := e.highlight; !slices.Equal(got, []int{5, 6, 7}) {
+	if got := a.list.highlightOf(e); !slices.Equal(got, []int{5, 6, 7}) {
 		t.Fatalf("highlight of %s = %v, want [5 6 7]", e.search, got)
 	}
 	mo := newPaint(themes.Dark().Match)

@@ -458,7 +458,7 @@ func (m *Model) Lines() []string {
 		}
 		if r.pod != nil {
 			stale := len(m.stale) > 0 && m.stale[r.pod.key.Context]
-			renderPodRow(&b, r.pod, &m.lay, st, m.now, m.width, sel, stale)
+			renderPodRow(&b, r.pod, l.highlightOf(r.pod), &m.lay, st, m.now, m.width, sel, stale)
 		} else {
 			renderGroupRow(&b, r.group, st, m.width, sel)
 		}

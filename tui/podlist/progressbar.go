@@ -11,7 +11,7 @@ import (
 )
 
 // stepClass is how a bar segment is drawn: one glyph and one style each.
-type stepClass int
+type stepClass uint8
 
 const (
 	classSucceeded stepClass = iota

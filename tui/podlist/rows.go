@@ -166,22 +166,23 @@ func highlightsIn(hl []int, from, to int) []int {
 // renderPodRow draws one pod. Only rows on screen are drawn, so the ages
 // (which change with the clock) are computed here.
 //
-// stale marks a row whose cluster is not answering: its CONTEXT cell says
-// so (the header says since when).
-func renderPodRow(b *strings.Builder, e *podEntry, ly *layout, st *rowStyles, now time.Time, width int, fill, stale bool) {
+// hl are the byte offsets of e's search that the filter matches
+// (podList.highlightOf). stale marks a row whose cluster is not answering:
+// its CONTEXT cell says so (the header says since when).
+func renderPodRow(b *strings.Builder, e *podEntry, hl []int, ly *layout, st *rowStyles, now time.Time, width int, fill, stale bool) {
 	start := b.Len()
 	var ctxHL, nsHL, nameHL []int
-	if len(e.highlight) > 0 {
+	if len(hl) > 0 {
 		// search is "context/namespace/name", or "namespace/name".
 		at := 0
 		if e.ctx != "" {
-			ctxHL = highlightsIn(e.highlight, 0, len(e.ctx))
+			ctxHL = highlightsIn(hl, 0, len(e.ctx))
 			at = len(e.ctx) + 1
 		}
-		nsHL = highlightsIn(e.highlight, at, at+len(e.ns))
-		nameHL = highlightsIn(e.highlight, at+len(e.ns)+1, len(e.search))
+		nsHL = highlightsIn(hl, at, at+len(e.ns))
+		nameHL = highlightsIn(hl, at+len(e.ns)+1, len(e.search))
 	}
-	p := &e.view.Printed
+	v := &e.view
 	cell := func(c column, text string, textW int, style paint, hl []int) {
 		writeCell(b, text, textW, ly.w[c], ly.gapAfter(c), fill, c == colName, style, st.match, hl)
 	}
@@ -200,24 +201,24 @@ func renderPodRow(b *strings.Builder, e *podEntry, ly *layout, st *rowStyles, no
 		cell(colName, e.name, int(e.cells.name), st.base, nameHL)
 	}
 	if ly.shown(colReady) {
-		cell(colReady, p.Ready, len(p.Ready), st.base, nil)
+		cell(colReady, v.ready, len(v.ready), st.base, nil)
 	}
 	if ly.shown(colStatus) {
 		cell(colStatus, e.status, int(e.cells.status), st.statusStyle(e.view.Category), nil)
 	}
 	if ly.shown(colRestarts) {
 		var last time.Time
-		if p.LastRestartAt != nil {
-			last = *p.LastRestartAt
+		if v.lastRestartAt != nil {
+			last = *v.lastRestartAt
 		}
-		r := model.RestartsText(p.RestartCount, last, now)
+		r := model.RestartsText(v.restarts, last, now)
 		cell(colRestarts, r, len(r), st.base, nil)
 	}
 	if ly.shown(colAge) {
-		age := model.Since(e.view.Created, now)
+		age := model.Since(e.cells.created, now)
 		cell(colAge, age, len(age), st.base, nil)
 	}
-	if e.view.Progress.Total == 0 && !fill {
+	if e.cells.steps == 0 && !fill {
 		// Nothing to show in INIT, the last column: no trailing blanks.
 		return
 	}
@@ -228,7 +229,7 @@ func renderPodRow(b *strings.Builder, e *podEntry, ly *layout, st *rowStyles, no
 		}
 	}
 	if ly.shown(colFraction) {
-		f := fraction(e.view.Progress)
+		f := fraction(e.progress())
 		cell(colFraction, f, len(f), st.muted, nil)
 	}
 	if ly.shown(colStep) {

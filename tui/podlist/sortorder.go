@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/initwatch/initwatch/kube"
 	"github.com/initwatch/initwatch/model"
 )
 
@@ -35,35 +36,46 @@ func (o sortOrder) String() string {
 	return name + " ↑"
 }
 
-// compare is model.Compare, reversed on demand. model.Compare is a total
-// order (it ends on namespace, name and UID), so the list never shuffles
-// between frames and merging re-sorted entries is exact.
+// compare is model.Compare on the entries' views, reversed on demand: the
+// entries keep only the fields it reads, compared by compareKeys.
+// model.Compare is a total order (it ends on namespace, name and UID), so
+// the list never shuffles between frames and merging re-sorted entries is
+// exact.
 func (o sortOrder) compare(a, b *podEntry) int {
-	c := model.Compare(&a.view, &b.view, o.key)
-	if o.reverse {
-		return -c
-	}
-	return c
+	ka, kb := entryKey(a), entryKey(b)
+	return o.compareKeys(&ka, &kb)
 }
 
 // sortKey is what model.Compare reads of a view, kept on each entry as it
-// was when the entry took its place in the sorted list.
+// was when the entry took its place in the sorted list. The context,
+// namespace and name are the entry's key, which never changes: the sort
+// key points at it rather than holding the three strings again.
 type sortKey struct {
-	ctx, ns, name, uid string
-	created            time.Time
-	category           model.Category
-	restarts           int
+	names    *kube.PodKey
+	uid      string
+	created  time.Time
+	category model.Category
+	restarts int
 }
 
+// keyOf is the sort key of a whole view (the tests compare the keys'
+// order with model.Compare's on views).
 func keyOf(v *model.PodView) sortKey {
-	return sortKey{ctx: v.Context, ns: v.Namespace, name: v.Name, uid: v.UID, created: v.Created,
-		category: v.Category, restarts: v.Printed.RestartCount}
+	return sortKey{names: &kube.PodKey{Context: v.Context, Namespace: v.Namespace, Name: v.Name}, uid: v.UID,
+		created: v.Created, category: v.Category, restarts: v.Printed.RestartCount}
+}
+
+// entryKey is the sort key of an entry's current view: keyOf without
+// copying its names.
+func entryKey(e *podEntry) sortKey {
+	return sortKey{names: &e.key, uid: e.view.uid, created: e.cells.created, category: e.view.Category,
+		restarts: e.view.restarts}
 }
 
 // view rebuilds the fields of a view that model.Compare reads.
 func (k *sortKey) view() model.PodView {
-	return model.PodView{Context: k.ctx, Namespace: k.ns, Name: k.name, UID: k.uid, Created: k.created,
-		Category: k.category, Printed: model.Printed{RestartCount: k.restarts}}
+	return model.PodView{Context: k.names.Context, Namespace: k.names.Namespace, Name: k.names.Name, UID: k.uid,
+		Created: k.created, Category: k.category, Printed: model.Printed{RestartCount: k.restarts}}
 }
 
 // comparePlaced compares entries by the keys they were placed with.
@@ -78,7 +90,7 @@ func (o sortOrder) compareKeys(a, b *sortKey) int {
 	var c int
 	switch o.key {
 	case model.SortName:
-		c = cmp.Compare(a.name, b.name)
+		c = cmp.Compare(a.names.Name, b.names.Name)
 	case model.SortNamespace:
 		// the namespace/name tie-break below
 	case model.SortAge:
@@ -89,13 +101,13 @@ func (o sortOrder) compareKeys(a, b *sortKey) int {
 		c = cmp.Compare(a.category, b.category)
 	}
 	if c == 0 {
-		c = cmp.Compare(a.ns, b.ns)
+		c = cmp.Compare(a.names.Namespace, b.names.Namespace)
 	}
 	if c == 0 {
-		c = cmp.Compare(a.name, b.name)
+		c = cmp.Compare(a.names.Name, b.names.Name)
 	}
 	if c == 0 {
-		c = cmp.Compare(a.ctx, b.ctx)
+		c = cmp.Compare(a.names.Context, b.names.Context)
 	}
 	if c == 0 {
 		c = cmp.Compare(a.uid, b.uid)
@@ -108,7 +120,7 @@ func (o sortOrder) compareKeys(a, b *sortKey) int {
 
 // place records that e now stands in the sorted list by its current view.
 func place(e *podEntry) {
-	e.placed, e.isPlaced = keyOf(&e.view), true
+	e.placed, e.isPlaced = entryKey(e), true
 }
 
 // fewMoves is the most changes a batch may bring for the list to splice
@@ -180,7 +192,7 @@ func planSplice[T any](list []T, entry func(T) *podEntry, drops, adds []*podEntr
 	lo, d := 0, 0
 	var k sortKey // one probe, not one allocation an add
 	for j, e := range adds {
-		k = keyOf(&e.view)
+		k = entryKey(e)
 		i, _ := slices.BinarySearchFunc(list[lo:], &k, func(x T, k *sortKey) int { return o.compareKeys(&entry(x).placed, k) })
 		i += lo
 		for d < len(p.at) && p.at[d] < i {

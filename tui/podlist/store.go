@@ -2,8 +2,10 @@ package podlist
 
 import (
 	"math"
+	"reflect"
 	"sort"
 	"time"
+	"unsafe"
 
 	"github.com/charmbracelet/x/ansi"
 	corev1 "k8s.io/api/core/v1"
@@ -16,19 +18,47 @@ import (
 // podEntry is one pod as the list holds it. Everything a row shows, apart
 // from ages, is computed here once per pod update, so rendering a row is
 // string assembly only.
+//
+// There is one entry a pod, 50,000 of them in a large scope, so it holds
+// each thing once and only what the list reads: at 864 bytes (the 896-byte
+// size class) it was most of the heap a pod cost the list
+// (BenchmarkEntryHeap). Its size is held by TestEntrySize.
 type podEntry struct {
 	key kube.PodKey
-	pod *corev1.Pod
-	// view is the pod as the list shows it, without its Steps: the detail
-	// view derives those from pod when it opens, and the list keeps only
-	// what its bar draws (bar, active). The steps were a quarter of the
-	// heap a pod costs the list (bench/tuiscale).
-	view    model.PodView
+	// placed is the sort key of the entry's place in the sorted list
+	// (isPlaced: it has one): the list stays ordered by it while a batch
+	// changes views, so resort finds the entry by binary search. It
+	// follows key, which it points at, so that the comparisons of a
+	// binary search read one place of the entry.
+	placed sortKey
+	pod    *corev1.Pod
+	// view is what the list reads of the pod's model.PodView.
+	view    entryView
 	history model.History
 	// bar is the class of every init step, active that of the step holding
 	// initialization up.
 	bar    []stepClass
 	active stepClass
+
+	// Filter state (see filter.go): matched says the entry passes the
+	// current query. The highlights of the rows on screen are the list's
+	// (podList.hl).
+	matched bool
+
+	// dirty marks an entry changed by the batch being applied; gone marks
+	// one that was removed. Both are cleared once the list is rebuilt.
+	dirty, gone bool
+	// listed says the entry is a row of the list, counted in its column
+	// widths (colWidths); heapAt is its place in their oldest-first heap,
+	// plus one (0: not there).
+	listed bool
+	// isPlaced says placed holds the key the entry was placed with.
+	isPlaced bool
+	heapAt   int32
+	// done is Progress.Done: the N in the N/M after the bar (M, the
+	// steps, is cells.steps). It sits with the flags and active, which
+	// leave room for it in one word.
+	done int32
 
 	// Sanitized display strings and their cell widths. ctx is the
 	// context, shortened, when several clusters are shown.
@@ -46,27 +76,30 @@ type podEntry struct {
 	// Lower-cased copies for the matcher ("" when not ASCII).
 	searchLower string
 	labelsLower []string
+}
 
-	// Filter state (see filter.go): matched says the entry passes the
-	// current query; highlight holds the byte offsets of search to
-	// emphasise, computed for hlQuery when the row comes on screen.
-	matched   bool
-	hlQuery   string
-	highlight []int
+// entryView is what the list reads of a model.PodView, apart from what the
+// entry holds already (its key, display strings and cells): the whole view
+// was 336 bytes an entry, most of them strings held twice. Of the steps
+// the list keeps only what its bar draws (bar, active): the detail view
+// derives them from the pod when it opens.
+type entryView struct {
+	// uid and owner are the view's UID and Owner, as the sort order and
+	// the grouping by owner reference read them.
+	uid, owner string
+	// ready is Printed.Ready.
+	ready string
+	// restarts and lastRestartAt are Printed.RestartCount and
+	// Printed.LastRestartAt, for the RESTARTS column.
+	restarts      int
+	lastRestartAt *time.Time
+	// Category is the view's, under its name there.
+	Category model.Category
+}
 
-	// dirty marks an entry changed by the batch being applied; gone marks
-	// one that was removed. Both are cleared once the list is rebuilt.
-	dirty, gone bool
-	// listed says the entry is a row of the list, counted in its column
-	// widths (colWidths); heapAt is its place in their oldest-first heap,
-	// plus one (0: not there).
-	listed bool
-	heapAt int32
-	// placed is the sort key of the entry's place in the sorted list
-	// (isPlaced: it has one): the list stays ordered by it while a batch
-	// changes views, so resort finds the entry by binary search.
-	placed   sortKey
-	isPlaced bool
+// progress is the part of the view's Progress that fraction reads.
+func (e *podEntry) progress() model.Progress {
+	return model.Progress{Done: int(e.done), Total: int(e.cells.steps)}
 }
 
 // counts are the header figures, kept up to date as pods change.
@@ -96,6 +129,8 @@ type podStore struct {
 	// ctxNames are the contexts as the CONTEXT column shows them
 	// (sanitized, shortened), with several clusters.
 	ctxNames map[string]string
+	// labels shares label pairs between entries.
+	labels labelCache
 }
 
 func newPodStore() *podStore {
@@ -143,7 +178,7 @@ func (s *podStore) apply(b kube.Batch, at time.Time) applyResult {
 			s.pods[key] = e
 		}
 		e.ctx = s.ctxName(key.Context)
-		e.update(pod, at)
+		e.updateShared(pod, at, &s.labels)
 		s.counts.add(e.view.Category, 1)
 		if !e.dirty {
 			e.dirty = true
@@ -254,32 +289,41 @@ func eventTime(ev *corev1.Event) time.Time {
 }
 
 // update recomputes everything shown for the entry from a new pod version.
-func (e *podEntry) update(pod *corev1.Pod, at time.Time) {
-	e.pod = pod
-	e.view = model.NewPodView(pod, at)
-	e.history.Observe(e.view.Printed.Status, at)
-	e.active = activeClass(&e.view)
-	e.bar = stepClasses(e.view.Steps, e.bar)
-	e.view.Steps = nil
+func (e *podEntry) update(pod *corev1.Pod, at time.Time) { e.updateShared(pod, at, nil) }
 
-	e.ns = view.CellText(e.view.Namespace)
-	e.name = view.CellText(e.view.Name)
-	e.status = view.CellText(e.view.Printed.Status)
-	e.stepName = ""
-	if !e.view.Progress.Initialized && e.view.Progress.Active >= 0 {
-		e.stepName = view.CellText(e.view.Progress.ActiveName)
+// updateShared is update taking the label pairs from labels, shared with
+// the entries of pods that have the same label map.
+func (e *podEntry) updateShared(pod *corev1.Pod, at time.Time, labels *labelCache) {
+	e.pod = pod
+	v := model.NewPodView(pod, at)
+	e.history.Observe(v.Printed.Status, at)
+	e.active = activeClass(&v)
+	e.bar = stepClasses(v.Steps, e.bar)
+	e.done = int32(v.Progress.Done)
+	e.view = entryView{
+		uid: v.UID, owner: v.Owner, ready: v.Printed.Ready,
+		restarts: v.Printed.RestartCount, lastRestartAt: v.Printed.LastRestartAt,
+		Category: v.Category,
 	}
-	e.owner = view.CellText(e.view.Owner)
+
+	e.ns = view.CellText(v.Namespace)
+	e.name = view.CellText(v.Name)
+	e.status = view.CellText(v.Printed.Status)
+	e.stepName = ""
+	if !v.Progress.Initialized && v.Progress.Active >= 0 {
+		e.stepName = view.CellText(v.Progress.ActiveName)
+	}
+	e.owner = view.CellText(v.Owner)
 	e.cells = cellSizes{
 		ns:          int32(ansi.StringWidth(e.ns)),
 		name:        int32(ansi.StringWidth(e.name)),
 		status:      int32(ansi.StringWidth(e.status)),
 		stepName:    int32(ansi.StringWidth(e.stepName)),
-		ready:       int32(len(e.view.Printed.Ready)),
-		steps:       int32(e.view.Progress.Total),
-		restarts:    int32(min(e.view.Printed.RestartCount, math.MaxInt32)),
-		lastRestart: e.view.Printed.RestartCount > 0 && e.view.Printed.LastRestartAt != nil,
-		created:     e.view.Created,
+		ready:       int32(len(v.Printed.Ready)),
+		steps:       int32(v.Progress.Total),
+		restarts:    int32(min(v.Printed.RestartCount, math.MaxInt32)),
+		lastRestart: v.Printed.RestartCount > 0 && v.Printed.LastRestartAt != nil,
+		created:     v.Created,
 	}
 	if e.search == "" {
 		// The key never changes: neither do its strings.
@@ -289,29 +333,83 @@ func (e *podEntry) update(pod *corev1.Pod, at time.Time) {
 		}
 		e.searchLower = asciiLower(e.search)
 	}
-	e.hlQuery, e.highlight = "", nil
 
-	if labelsSame(e.view.Labels, e.labels) {
+	if labelsSame(v.Labels, e.labels) {
 		// Most updates are a new status: the labels as they were.
 		return
 	}
-	e.labels = e.labels[:0]
-	for k, v := range e.view.Labels {
-		e.labels = append(e.labels, view.CellText(k+"="+v))
+	e.labels, e.labelsLower = labels.pairs(v.Labels)
+}
+
+// labelCache shares the "k=v" pairs of pods whose labels are one map:
+// kube.Transform interns label maps, so the pods of a ReplicaSet hold the
+// same one, and its pairs, built once, serve them all (they were some 70
+// bytes a pod). The pairs of an entry are never changed in place, only
+// replaced, so sharing them is safe.
+//
+// A map is known by its address: the cache keeps the maps it knows alive
+// (their addresses are its keys), so no other map takes that address while
+// it is there. It holds at most labelCacheSize maps and is emptied when
+// full: the pods of a workload come together in a list (sorted by name),
+// and a pod whose map has left the cache builds its pairs again, as
+// before. A nil cache builds every time.
+type labelCache struct {
+	byMap map[unsafe.Pointer]labelPairs
+}
+
+// labelPairs are the labels of an entry: "k=v" pairs, sorted, and their
+// lower-cased copies (nil: the pairs themselves).
+type labelPairs struct {
+	labels, lower []string
+}
+
+// labelCacheSize bounds the label maps a store remembers.
+const labelCacheSize = 1024
+
+// pairs returns the "k=v" pairs of m and their lower-cased copies, shared
+// with every earlier caller that passed the same map.
+func (c *labelCache) pairs(m map[string]string) (labels, lower []string) {
+	if len(m) == 0 {
+		return nil, nil
 	}
-	sort.Strings(e.labels)
+	if c == nil {
+		p := newLabelPairs(m)
+		return p.labels, p.lower
+	}
+	id := reflect.ValueOf(m).UnsafePointer()
+	p, ok := c.byMap[id]
+	if !ok {
+		if c.byMap == nil || len(c.byMap) >= labelCacheSize {
+			clear(c.byMap)
+			if c.byMap == nil {
+				c.byMap = make(map[unsafe.Pointer]labelPairs)
+			}
+		}
+		p = newLabelPairs(m)
+		c.byMap[id] = p
+	}
+	return p.labels, p.lower
+}
+
+// newLabelPairs builds the pairs of m.
+func newLabelPairs(m map[string]string) labelPairs {
+	p := labelPairs{labels: make([]string, 0, len(m))}
+	for k, v := range m {
+		p.labels = append(p.labels, view.CellText(k+"="+v))
+	}
+	sort.Strings(p.labels)
 	// Lower-cased copies only when one differs (labels are mostly lower
-	// case already): nil means labels themselves.
-	e.labelsLower = nil
-	for _, l := range e.labels {
+	// case already).
+	for _, l := range p.labels {
 		if asciiLower(l) != l {
-			e.labelsLower = make([]string, len(e.labels))
-			for j, l := range e.labels {
-				e.labelsLower[j] = asciiLower(l)
+			p.lower = make([]string, len(p.labels))
+			for j, l := range p.labels {
+				p.lower[j] = asciiLower(l)
 			}
 			break
 		}
 	}
+	return p
 }
 
 // labelsSame reports whether labels ("k=v", as update builds them) are
