@@ -195,7 +195,7 @@ func applyRolloutBatch(sum *rollout.Summarizer, owners *rollout.Owners, b kube.B
 	if b.OwnerAccess != nil {
 		owners.SetAccess(*b.OwnerAccess)
 	}
-	for _, p := range b.Upserted {
+	for _, p := range b.Pods() {
 		sum.Upsert(p)
 	}
 	for _, k := range b.Removed {

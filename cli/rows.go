@@ -67,7 +67,7 @@ type podStore map[kube.PodKey]*corev1.Pod
 // kubectl get --watch prints for a deletion.
 func (s podStore) apply(b kube.Batch) []*corev1.Pod {
 	var changed []*corev1.Pod
-	for _, p := range b.Upserted {
+	for _, p := range b.Pods() {
 		s[kube.KeyOf(p)] = p
 		changed = append(changed, p)
 	}

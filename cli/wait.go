@@ -510,7 +510,7 @@ func (r *waitRun) run(ctx context.Context) error {
 			if c == nil || tracker == nil {
 				continue
 			}
-			for _, p := range b.Upserted {
+			for _, p := range b.Pods() {
 				tracker.UpsertPod(p, r.clock())
 			}
 			for _, k := range b.Removed {

@@ -21,7 +21,7 @@ type collector struct {
 }
 
 func (c *collector) apply(b kube.Batch) {
-	for _, p := range b.Upserted {
+	for _, p := range b.Pods() {
 		c.pods[kube.PodKey{Namespace: p.Namespace, Name: p.Name}] = p
 	}
 	for _, k := range b.Removed {

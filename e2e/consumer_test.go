@@ -85,7 +85,7 @@ func record(t *testing.T, cs kubernetes.Interface, opts kube.Options) *recorder 
 func (r *recorder) apply(b kube.Batch) {
 	r.mu.Lock()
 	r.batches++
-	for _, p := range b.Upserted {
+	for _, p := range b.Pods() {
 		key := kube.PodKey{Namespace: p.Namespace, Name: p.Name}
 		if old, ok := r.pods[key]; ok && old.ResourceVersion == p.ResourceVersion {
 			r.replayed++

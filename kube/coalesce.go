@@ -50,14 +50,14 @@ type eventKey struct {
 
 // window holds the changes not yet delivered.
 type window struct {
-	pods   map[PodKey]change[*corev1.Pod]
+	pods   map[PodKey]change[*PackedPod]
 	events map[eventKey]change[*corev1.Event]
 	owners map[rollout.OwnerKey]change[metav1.Object]
 }
 
 func newWindow() window {
 	return window{
-		pods:   make(map[PodKey]change[*corev1.Pod]),
+		pods:   make(map[PodKey]change[*PackedPod]),
 		events: make(map[eventKey]change[*corev1.Event]),
 		owners: make(map[rollout.OwnerKey]change[metav1.Object]),
 	}
@@ -113,17 +113,17 @@ func (c *coalescer) nudge() {
 	}
 }
 
-func (c *coalescer) addPod(pod *corev1.Pod, fresh bool) {
-	key := KeyOf(pod)
+func (c *coalescer) addPod(pod *PackedPod, fresh bool) {
+	key := pod.Key()
 	c.mu.Lock()
-	mergeInto(c.pending.pods, key, change[*corev1.Pod]{obj: pod, fresh: fresh})
+	mergeInto(c.pending.pods, key, change[*PackedPod]{obj: pod, fresh: fresh})
 	c.mu.Unlock()
 	c.nudge()
 }
 
 func (c *coalescer) removePod(key PodKey) {
 	c.mu.Lock()
-	mergeInto(c.pending.pods, key, change[*corev1.Pod]{removed: true})
+	mergeInto(c.pending.pods, key, change[*PackedPod]{removed: true})
 	c.mu.Unlock()
 	c.nudge()
 }
@@ -216,7 +216,7 @@ func (c *coalescer) collect(held window, told delivered) (b Batch, ok bool) {
 		if ch.removed {
 			b.Removed = append(b.Removed, k)
 		} else {
-			b.Upserted = append(b.Upserted, ch.obj)
+			b.Packed = append(b.Packed, ch.obj)
 		}
 	}
 	for _, ch := range held.events {

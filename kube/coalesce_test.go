@@ -16,10 +16,10 @@ import (
 // happen; no test asserts how fast anything is.
 const waitLimit = 30 * time.Second
 
-func podV(ns, name, version string) *corev1.Pod {
-	return &corev1.Pod{ObjectMeta: metav1.ObjectMeta{
+func podV(ns, name, version string) *PackedPod {
+	return PackPod(&corev1.Pod{ObjectMeta: metav1.ObjectMeta{
 		Namespace: ns, Name: name, Labels: map[string]string{"v": version},
-	}}
+	}})
 }
 
 func eventV(ns, name, msg string) *corev1.Event {
@@ -51,7 +51,7 @@ func startCoalescer(t *testing.T, c *coalescer) (chan Batch, func()) {
 	return out, stop
 }
 
-func keysOf(pods []*corev1.Pod) []string {
+func keysOf(pods []*PackedPod) []string {
 	var keys []string
 	for _, p := range pods {
 		keys = append(keys, p.Namespace+"/"+p.Name+"@"+p.Labels["v"])
@@ -132,7 +132,7 @@ func TestCoalescerFoldsPendingChanges(t *testing.T) {
 			out, stop := startCoalescer(t, c)
 			b := recv(t, out)
 			stop()
-			if got := keysOf(b.Upserted); fmt.Sprint(got) != fmt.Sprint(tc.wantUpserts) {
+			if got := keysOf(b.Packed); fmt.Sprint(got) != fmt.Sprint(tc.wantUpserts) {
 				t.Errorf("upserted %v, want %v", got, tc.wantUpserts)
 			}
 			if got := removedKeys(b.Removed); fmt.Sprint(got) != fmt.Sprint(tc.wantRemoved) {
@@ -179,7 +179,7 @@ func TestCoalescerSlowConsumer(t *testing.T) {
 	for {
 		b := recv(t, out)
 		hot := 0
-		for _, p := range b.Upserted {
+		for _, p := range b.Packed {
 			if p.Name == "hot" {
 				hot++
 				seen++
@@ -218,7 +218,7 @@ func TestCoalescerSyncedAndConn(t *testing.T) {
 	c.setConn(ConnState{Phase: ConnConnecting}) // same state again: no news
 	c.addPod(podV("ns", "a", "1"), true)
 	b = recv(t, out)
-	if !b.Synced || b.Conn != nil || len(b.Upserted) != 1 {
+	if !b.Synced || b.Conn != nil || len(b.Packed) != 1 {
 		t.Fatalf("batch %+v: want Synced, one pod, no Conn", b)
 	}
 
@@ -266,7 +266,7 @@ func TestMergeInto(t *testing.T) {
 // notification) with a consumer draining batches, over 10,000 pods.
 func BenchmarkCoalesce(b *testing.B) {
 	const keys = 10000
-	pods := make([]*corev1.Pod, keys)
+	pods := make([]*PackedPod, keys)
 	for i := range pods {
 		pods[i] = podV(fmt.Sprintf("ns-%d", i%20), fmt.Sprintf("pod-%d", i), "v")
 	}
@@ -282,7 +282,7 @@ func BenchmarkCoalesce(b *testing.B) {
 			select {
 			case bt := <-out:
 				batches++
-				delivered += len(bt.Upserted)
+				delivered += len(bt.Packed)
 			case <-ctx.Done():
 				return
 			}

@@ -213,7 +213,7 @@ func podInformerFunc(ns, label, field string, tracker *connTracker,
 			func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) { return pods.Watch(ctx, o) })
 		return cache.NewSharedIndexInformerWithOptions(
 			cache.ToListWatcherWithWatchListSemantics(transformedListWatch(lw, transform), client),
-			&corev1.Pod{}, cache.SharedIndexInformerOptions{ResyncPeriod: resync})
+			&PackedPod{}, cache.SharedIndexInformerOptions{ResyncPeriod: resync})
 	}
 }
 
@@ -265,19 +265,19 @@ type podHandler struct {
 }
 
 func (h podHandler) OnAdd(obj any, _ bool) {
-	if pod, ok := obj.(*corev1.Pod); ok {
+	if pod, ok := obj.(*PackedPod); ok {
 		h.co.addPod(pod, true)
 	}
 }
 
 func (h podHandler) OnUpdate(oldObj, newObj any) {
-	pod, ok := newObj.(*corev1.Pod)
+	pod, ok := newObj.(*PackedPod)
 	if !ok {
 		return
 	}
 	// A relist replays every object as an update; unchanged ones (same
 	// resourceVersion) are not news and would make a 10k-pod batch.
-	if old, ok := oldObj.(*corev1.Pod); ok && pod.ResourceVersion != "" && old.ResourceVersion == pod.ResourceVersion {
+	if old, ok := oldObj.(*PackedPod); ok && pod.ResourceVersion != "" && old.ResourceVersion == pod.ResourceVersion {
 		return
 	}
 	h.co.addPod(pod, false)
@@ -285,7 +285,7 @@ func (h podHandler) OnUpdate(oldObj, newObj any) {
 
 func (h podHandler) OnDelete(obj any) {
 	switch o := obj.(type) {
-	case *corev1.Pod:
+	case *PackedPod:
 		h.co.removePod(PodKey{Context: h.context, Namespace: o.Namespace, Name: o.Name})
 	case cache.DeletedFinalStateUnknown:
 		// Missed while disconnected and found gone on relist; the key is
@@ -342,10 +342,7 @@ func transformedListWatch(lw *cache.ListWatch, transform cache.TransformFunc) *c
 			if err != nil {
 				return obj, err
 			}
-			if err := transformList(obj, transform); err != nil {
-				return nil, err
-			}
-			return obj, nil
+			return transformList(obj, transform)
 		},
 		WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
 			w, err := lw.WatchFuncWithContext(ctx, o)
@@ -357,26 +354,28 @@ func transformedListWatch(lw *cache.ListWatch, transform cache.TransformFunc) *c
 	}
 }
 
-// transformList transforms a pod list's items in place. The reflector
+// transformList packs a pod list: the reflector gets a packedPodList. It
 // copies each item out of the list (meta.ExtractListWithAlloc), so the
 // list's array does not outlive it.
-func transformList(obj runtime.Object, transform cache.TransformFunc) error {
+func transformList(obj runtime.Object, transform cache.TransformFunc) (runtime.Object, error) {
 	list, ok := obj.(*corev1.PodList)
 	if !ok {
-		return nil // an error Status, say: the reflector reports it
+		return obj, nil // an error Status, say: the reflector reports it
 	}
+	out := &packedPodList{TypeMeta: list.TypeMeta, ListMeta: list.ListMeta, Items: make([]PackedPod, len(list.Items))}
 	for i := range list.Items {
-		out, err := transform(&list.Items[i])
+		obj, err := transform(&list.Items[i])
 		if err != nil {
-			return fmt.Errorf("transform pod %s/%s: %w", list.Items[i].Namespace, list.Items[i].Name, err)
+			return nil, fmt.Errorf("transform pod %s/%s: %w", list.Items[i].Namespace, list.Items[i].Name, err)
 		}
-		pod, ok := out.(*corev1.Pod)
+		pod, ok := obj.(*PackedPod)
 		if !ok || pod == nil {
-			return fmt.Errorf("transform pod %s/%s: got %T", list.Items[i].Namespace, list.Items[i].Name, out)
+			return nil, fmt.Errorf("transform pod %s/%s: got %T", list.Items[i].Namespace, list.Items[i].Name, obj)
 		}
-		list.Items[i] = *pod
+		out.Items[i] = *pod
+		list.Items[i] = corev1.Pod{} // the decoded pod is garbage now
 	}
-	return nil
+	return out, nil
 }
 
 // transformedWatch hands on a watch's events, each object transformed once
@@ -385,9 +384,11 @@ func transformList(obj runtime.Object, transform cache.TransformFunc) error {
 // going into the reflector's temporary store and again on all of them when
 // that store replaces the queue's contents, so the end of the list held two
 // stripped copies of every pod (bench/tuiheap's profile at 50,000 pods:
-// StripPod allocated for 100,000). Bookmarks pass untouched: the reflector
-// reads the end of the initial events from a bookmark's annotations, which
-// the transform drops.
+// StripPod allocated for 100,000). Bookmarks become packed pods with their
+// resource version and annotations, as they came: the reflector checks
+// every event's object against the informer's type (PackedPod), and reads
+// the end of the initial events from a bookmark's annotations, which the
+// transform drops.
 type transformedWatch struct {
 	in        watch.Interface
 	out       chan watch.Event
@@ -437,6 +438,14 @@ func (w *transformedWatch) relay() {
 					fmt.Errorf("transform %T: %w", ev.Object, err)).ErrStatus}
 			} else if o, ok := obj.(runtime.Object); ok {
 				ev.Object = o
+			}
+		case watch.Bookmark:
+			// The reflector checks every event's type, bookmarks too,
+			// against the informer's (PackedPod), and reads the end of
+			// the initial events from the bookmark's annotations.
+			if pod, ok := ev.Object.(*corev1.Pod); ok {
+				ev.Object = &PackedPod{TypeMeta: pod.TypeMeta, ObjectMeta: metav1.ObjectMeta{
+					ResourceVersion: pod.ResourceVersion, Annotations: pod.Annotations}}
 			}
 		}
 		select {

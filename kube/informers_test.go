@@ -78,7 +78,7 @@ func newConsumer() *consumer {
 func (c *consumer) apply(b Batch) {
 	c.batches++
 	seen := map[PodKey]bool{}
-	for _, p := range b.Upserted {
+	for _, p := range b.Pods() {
 		k := PodKey{Namespace: p.Namespace, Name: p.Name}
 		if seen[k] {
 			c.dupInBatch = append(c.dupInBatch, k.Namespace+"/"+k.Name)

@@ -81,7 +81,7 @@ func TestPodInformerTransformsOnce(t *testing.T) {
 		if err != nil || !ok {
 			t.Fatalf("pod %s not cached (%v)", name, err)
 		}
-		p := obj.(*corev1.Pod)
+		p := obj.(*PackedPod).Pod()
 		if p.ManagedFields != nil || p.Spec.InitContainers[0].Env != nil || EventContext(&corev1.Event{ObjectMeta: p.ObjectMeta}) != "west" {
 			t.Fatalf("pod %s cached untransformed: %+v", name, p.ObjectMeta)
 		}
@@ -100,7 +100,7 @@ func TestPodInformerTransformsOnce(t *testing.T) {
 	}
 	for {
 		obj, _, _ := inf.GetStore().GetByKey("a/p7")
-		if obj.(*corev1.Pod).ResourceVersion == "2" {
+		if obj.(*PackedPod).ResourceVersion == "2" {
 			break
 		}
 		time.Sleep(time.Millisecond)
@@ -111,8 +111,8 @@ func TestPodInformerTransformsOnce(t *testing.T) {
 	}
 }
 
-// TestTransformedWatch: objects are transformed, bookmarks and errors pass
-// as they came, and Stop ends the relay (its channel closes) even while
+// TestTransformedWatch: objects are transformed, bookmarks are packed with
+// their resource version and annotations, errors pass as they came, and Stop ends the relay (its channel closes) even while
 // nobody reads.
 func TestTransformedWatch(t *testing.T) {
 	in := watch.NewFakeWithChanSize(4, false)
@@ -132,12 +132,13 @@ func TestTransformedWatch(t *testing.T) {
 		}
 		switch want {
 		case watch.Added, watch.Deleted:
-			if p := ev.Object.(*corev1.Pod); p.ManagedFields != nil || p.Spec.InitContainers[0].Env != nil {
+			if p := ev.Object.(*PackedPod).Pod(); p.ManagedFields != nil || p.Spec.InitContainers[0].Env != nil {
 				t.Fatalf("event %d: pod untransformed", i)
 			}
 		case watch.Bookmark:
-			if ev.Object != bookmark {
-				t.Fatal("the bookmark was not handed on as it came")
+			p, ok := ev.Object.(*PackedPod)
+			if !ok || p.ResourceVersion != "9" || p.Annotations[metav1.InitialEventsAnnotationKey] != "true" {
+				t.Fatalf("the bookmark was handed on as %#v", ev.Object)
 			}
 		case watch.Error:
 			if ev.Object != status {

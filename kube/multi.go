@@ -171,7 +171,7 @@ func (m *multiSource) runOnce(ctx context.Context, c Cluster, out chan<- Batch, 
 					*failed = nil
 				}
 			}
-			if b.Conn == nil && !b.Synced && len(b.Upserted) == 0 && len(b.Removed) == 0 &&
+			if b.Conn == nil && !b.Synced && len(b.Upserted) == 0 && len(b.Packed) == 0 && len(b.Removed) == 0 &&
 				len(b.Events) == 0 && len(b.RemovedEvents) == 0 {
 				continue
 			}

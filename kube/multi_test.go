@@ -34,7 +34,7 @@ func newMultiConsumer() *multiConsumer {
 
 func (c *multiConsumer) apply(t *testing.T, b Batch) {
 	t.Helper()
-	for _, p := range b.Upserted {
+	for _, p := range b.Pods() {
 		k := KeyOf(p)
 		if k.Context != b.Context {
 			t.Fatalf("pod %s/%s stamped %q in a batch of %q", p.Namespace, p.Name, k.Context, b.Context)
@@ -244,7 +244,7 @@ func TestContextTransform(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pod := out.(*corev1.Pod)
+	pod := out.(*PackedPod).Pod()
 	if model.ContextOf(pod) != "eu-1" || pod.Annotations[defaultContainerAnnotation] != "app" {
 		t.Errorf("annotations = %v", pod.Annotations)
 	}
@@ -253,7 +253,7 @@ func TestContextTransform(t *testing.T) {
 	}
 	plain := newPod("a", "q", "1")
 	p1, _ := ContextTransform("eu-1")(plain)
-	if model.ContextOf(p1.(*corev1.Pod)) != "eu-1" {
+	if model.ContextOf(p1.(*PackedPod).Pod()) != "eu-1" {
 		t.Error("a pod without annotations was not stamped")
 	}
 	ev := newEvent("a", "e", "p", "m")
@@ -270,7 +270,7 @@ func TestContextTransform(t *testing.T) {
 	if key, ok := rollout.KeyOf(outDep.(*appsv1.Deployment)); !ok || key.Context != "eu-1" {
 		t.Errorf("owner key = %+v, want context eu-1 (the same workload name in two clusters is two workloads)", key)
 	}
-	if got, _ := ContextTransform("")(plain); model.ContextOf(got.(*corev1.Pod)) != "" {
+	if got, _ := ContextTransform("")(plain); model.ContextOf(got.(*PackedPod).Pod()) != "" {
 		t.Error("one cluster must not be stamped")
 	}
 }

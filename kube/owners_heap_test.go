@@ -69,7 +69,7 @@ func heapAfterSync(b *testing.B, client *fake.Clientset, owners bool) uint64 {
 	store := rollout.NewOwners()
 	for synced := false; !synced; {
 		bt := <-out
-		for _, p := range bt.Upserted {
+		for _, p := range bt.Pods() {
 			pods[PodKey{Namespace: p.Namespace, Name: p.Name}] = p
 		}
 		for _, o := range bt.Owners {

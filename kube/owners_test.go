@@ -70,7 +70,7 @@ func (c *ownerConsumer) apply(b Batch) {
 		c.access = &a
 		c.owners.SetAccess(a)
 	}
-	c.pods += len(b.Upserted)
+	c.pods += len(b.Pods())
 	c.synced = c.synced || b.Synced
 }
 

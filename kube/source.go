@@ -64,13 +64,37 @@ func KeyOf(pod *corev1.Pod) PodKey {
 	return PodKey{Context: model.ContextOf(pod), Namespace: pod.Namespace, Name: pod.Name}
 }
 
+// Key is the key of the pod p packs (KeyOf of its Pod).
+func (p *PackedPod) Key() PodKey {
+	return PodKey{Context: p.Annotations[model.ContextAnnotation], Namespace: p.Namespace, Name: p.Name}
+}
+
+// Pods returns the batch's added or changed pods as API pods: Upserted,
+// then Packed unpacked (built anew: read-only, as Upserted).
+func (b *Batch) Pods() []*corev1.Pod {
+	if len(b.Packed) == 0 {
+		return b.Upserted
+	}
+	out := make([]*corev1.Pod, 0, len(b.Upserted)+len(b.Packed))
+	out = append(out, b.Upserted...)
+	for _, p := range b.Packed {
+		out = append(out, p.Pod())
+	}
+	return out
+}
+
 // Batch is everything that changed since the previous batch. A source sends
 // at most one Batch per coalescing interval (a frame), however many watch
 // notifications arrived. Pods and Events are the latest versions; later
 // entries win over earlier ones within the same batch. The objects are shared
 // with the informer caches and must be treated as read-only.
 type Batch struct {
+	// Upserted and Packed are the pods added or changed: a source sends
+	// them Packed, as its informers keep them; Upserted is for feeds that
+	// have API pods at hand (the demo, tests). Pods returns both as API
+	// pods.
 	Upserted      []*corev1.Pod
+	Packed        []*PackedPod
 	Removed       []PodKey
 	Events        []*corev1.Event
 	RemovedEvents []*corev1.Event

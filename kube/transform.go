@@ -18,8 +18,8 @@ import (
 const defaultContainerAnnotation = "kubectl.kubernetes.io/default-container"
 
 // Transform is the informer transform (a cache.TransformFunc). It keeps, of
-// a Pod, only what model/ and the views read, so 10,000 cached pods cost a
-// fraction of their API size; of an Event it drops the managed fields; of
+// a Pod, only what model/ and the views read, packed (a *PackedPod), so
+// 10,000 cached pods cost a fraction of their API size; of an Event it drops the managed fields; of
 // an owner (Deployment, ReplicaSet, ...) what the rollout summary reads
 // (owners_transform.go), ReplicaSets and CronJobs as metadata only.
 //
@@ -30,7 +30,9 @@ const defaultContainerAnnotation = "kubectl.kubernetes.io/default-container"
 func Transform(obj any) (any, error) {
 	switch o := obj.(type) {
 	case *corev1.Pod:
-		return StripPod(o), nil
+		return PackPod(o), nil
+	case *PackedPod:
+		return o, nil // packed already
 	case *corev1.Event:
 		return StripEvent(o), nil
 	case *appsv1.Deployment:
@@ -91,7 +93,7 @@ func stampContext(inner cache.TransformFunc, context string) cache.TransformFunc
 			return nil, err
 		}
 		switch o := out.(type) {
-		case *corev1.Pod:
+		case *PackedPod:
 			if o == nil {
 				return o, nil
 			}
@@ -145,47 +147,22 @@ func EventContext(ev *corev1.Event) string {
 // decoder (podwire.go) leaves out what podWireTable does not list, so a
 // field read here must be listed there too.
 func StripPod(pod *corev1.Pod) *corev1.Pod {
-	if pod == nil {
-		return nil
-	}
-	in := &pod.ObjectMeta
-	out := &corev1.Pod{
-		TypeMeta: pod.TypeMeta,
-		ObjectMeta: metav1.ObjectMeta{
-			Name:                       in.Name,
-			Namespace:                  internString(in.Namespace),
-			UID:                        in.UID,
-			ResourceVersion:            in.ResourceVersion,
-			CreationTimestamp:          in.CreationTimestamp,
-			DeletionTimestamp:          in.DeletionTimestamp,
-			DeletionGracePeriodSeconds: in.DeletionGracePeriodSeconds,
-			Labels:                     internLabels(in.Labels),
-			OwnerReferences:            ownerRefLists.intern(in.OwnerReferences),
-			Finalizers:                 in.Finalizers,
-		},
-		Spec: corev1.PodSpec{
-			InitContainers:  containerSets.intern(pod.Spec.InitContainers, stripContainers),
-			Containers:      containerSets.intern(pod.Spec.Containers, stripContainers),
-			RestartPolicy:   corev1.RestartPolicy(internString(string(pod.Spec.RestartPolicy))),
-			NodeName:        internString(pod.Spec.NodeName),
-			Overhead:        internResources(pod.Spec.Overhead),
-			Resources:       pod.Spec.Resources,
-			SchedulingGates: pod.Spec.SchedulingGates,
-			ReadinessGates:  pod.Spec.ReadinessGates,
-		},
-		Status: corev1.PodStatus{
-			Phase:                 corev1.PodPhase(internString(string(pod.Status.Phase))),
-			Conditions:            stripConditions(pod.Status.Conditions),
-			Message:               pod.Status.Message,
-			Reason:                internString(pod.Status.Reason),
-			NominatedNodeName:     internString(pod.Status.NominatedNodeName),
-			HostIP:                internString(pod.Status.HostIP), // the node's
-			PodIP:                 pod.Status.PodIP,
-			PodIPs:                podIPs(pod.Status.PodIPs, pod.Status.PodIP),
-			StartTime:             pod.Status.StartTime,
-			InitContainerStatuses: stripStatuses(pod.Status.InitContainerStatuses),
-			ContainerStatuses:     stripStatuses(pod.Status.ContainerStatuses),
-		},
+	return PackPod(pod).Pod()
+}
+
+// stripMeta is the metadata StripPod keeps.
+func stripMeta(in *metav1.ObjectMeta) metav1.ObjectMeta {
+	out := metav1.ObjectMeta{
+		Name:                       in.Name,
+		Namespace:                  internString(in.Namespace),
+		UID:                        in.UID,
+		ResourceVersion:            in.ResourceVersion,
+		CreationTimestamp:          in.CreationTimestamp,
+		DeletionTimestamp:          in.DeletionTimestamp,
+		DeletionGracePeriodSeconds: in.DeletionGracePeriodSeconds,
+		Labels:                     internLabels(in.Labels),
+		OwnerReferences:            ownerRefLists.intern(in.OwnerReferences),
+		Finalizers:                 in.Finalizers,
 	}
 	if v, ok := in.Annotations[defaultContainerAnnotation]; ok {
 		out.Annotations = map[string]string{defaultContainerAnnotation: v}
@@ -217,47 +194,6 @@ func stripContainers(in []corev1.Container) []corev1.Container {
 		}
 	}
 	return out
-}
-
-func stripStatuses(in []corev1.ContainerStatus) []corev1.ContainerStatus {
-	if in == nil {
-		return nil
-	}
-	out := make([]corev1.ContainerStatus, len(in))
-	for i := range in {
-		s := &in[i]
-		out[i] = corev1.ContainerStatus{
-			Name:                 internString(s.Name),
-			State:                stripState(s.State, s.ContainerID),
-			LastTerminationState: stripState(s.LastTerminationState, s.ContainerID),
-			Ready:                s.Ready,
-			RestartCount:         s.RestartCount,
-			Image:                internString(s.Image),
-			ImageID:              internString(s.ImageID),
-			ContainerID:          s.ContainerID,
-			Started:              sharedBool(s.Started),
-		}
-	}
-	return out
-}
-
-// Every decoded *bool is an allocation of its own, and the tiny blocks they
-// sit in stay live for one byte: a pod's statuses point at these two
-// instead (read-only, as the whole cached pod).
-var (
-	sharedTrue  = true
-	sharedFalse = false
-)
-
-func sharedBool(p *bool) *bool {
-	switch {
-	case p == nil:
-		return nil
-	case *p:
-		return &sharedTrue
-	default:
-		return &sharedFalse
-	}
 }
 
 // podIPs copies ips with the first address the pod IP's string, which it

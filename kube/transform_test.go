@@ -216,8 +216,11 @@ func TestTransformDispatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p := got.(*corev1.Pod); p.ManagedFields != nil || p.Name != pod.Name {
+	if p := got.(*PackedPod).Pod(); p.ManagedFields != nil || p.Name != pod.Name {
 		t.Error("pod not stripped")
+	}
+	if again, _ := Transform(got); again.(*PackedPod) != got.(*PackedPod) {
+		t.Error("Transform packed a packed pod again")
 	}
 
 	got, err = Transform(ev)
@@ -245,7 +248,7 @@ func TestTransformDispatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	tomb := got.(cache.DeletedFinalStateUnknown)
-	if tomb.Key != "shop/webapp" || tomb.Obj.(*corev1.Pod).ManagedFields != nil {
+	if tomb.Key != "shop/webapp" || tomb.Obj.(*PackedPod).ManagedFields != nil {
 		t.Errorf("tombstone not transformed: %+v", tomb)
 	}
 
@@ -270,12 +273,15 @@ func BenchmarkPodHeap(b *testing.B) {
 	}
 	// "stripped" pods share one template, as replicas of a Deployment do;
 	// "stripped-distinct" gives every pod its own labels, images and
-	// requests, the worst case for the sharing in intern.go.
-	for _, mode := range []string{"raw", "stripped", "stripped-distinct"} {
+	// requests, the worst case for the sharing in intern.go. "packed" and
+	// "packed-distinct" are the same pods as the cache keeps them
+	// (PackedPod); "stripped" is what one costs unpacked.
+	for _, mode := range []string{"raw", "stripped", "stripped-distinct", "packed", "packed-distinct"} {
 		b.Run(mode, func(b *testing.B) {
 			var perPod float64
 			for b.Loop() {
 				pods := make([]*corev1.Pod, podHeapBatch)
+				packed := make([]*PackedPod, podHeapBatch)
 				// Empty the sharing tables, or maps kept from an earlier
 				// iteration would be freed (or reused) within this one.
 				resetInterning()
@@ -288,22 +294,31 @@ func BenchmarkPodHeap(b *testing.B) {
 						b.Fatal(err)
 					}
 					pod.Name = fmt.Sprintf("webapp-%d", i)
-					if mode == "stripped-distinct" {
+					if strings.HasSuffix(mode, "-distinct") {
 						makeDistinct(pod, i)
 					}
-					if mode != "raw" {
-						pod = StripPod(pod)
-					}
-					pods[i] = pod
+					pods[i], packed[i] = keptAs(mode, pod)
 				}
 				runtime.GC()
 				runtime.ReadMemStats(&after)
 				perPod = float64(int64(after.HeapAlloc)-int64(before.HeapAlloc)) / podHeapBatch
 				runtime.KeepAlive(pods)
+				runtime.KeepAlive(packed)
 			}
 			b.ReportMetric(perPod, "heapB/pod")
 		})
 	}
+}
+
+// keptAs is pod as mode keeps it: raw, stripped, or packed.
+func keptAs(mode string, pod *corev1.Pod) (*corev1.Pod, *PackedPod) {
+	switch {
+	case mode == "raw":
+		return pod, nil
+	case strings.HasPrefix(mode, "packed"):
+		return nil, PackPod(pod)
+	}
+	return StripPod(pod), nil
 }
 
 // makeDistinct gives pod values no other pod of the benchmark has.
@@ -329,6 +344,8 @@ func resetInterning() {
 	for _, in := range []interface{ reset() }{resourceLists, labelSets, containerSets, ownerRefLists, waitingStates, wireContainers, wireLabels, wireOwnerRefs} {
 		in.reset()
 	}
+	conditionShapes.reset()
+	statusShapes.reset()
 }
 
 // TestStripPodSharesStatusStrings: conditions are held in a slice of their

@@ -68,7 +68,7 @@ func factsOf(pod *corev1.Pod) *podFacts {
 		created:     pod.CreationTimestamp.Time,
 		terminating: pod.DeletionTimestamp != nil,
 	}
-	f.owner = immediateOf(pod)
+	f.owner = immediateOf(&pod.ObjectMeta)
 	for _, c := range pod.Status.Conditions {
 		switch c.Type {
 		case corev1.PodInitialized:

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/initwatch/initwatch/model"
 )
@@ -26,13 +27,18 @@ type Placement struct {
 // Resolve places pod in its workload. It never fails: an owner it cannot
 // read is named as the pod names it.
 func (o *Owners) Resolve(pod *corev1.Pod) Placement {
+	return o.resolve(immediateOf(&pod.ObjectMeta))
+}
+
+// ResolveMeta is Resolve from a pod's metadata, which is all it reads.
+func (o *Owners) ResolveMeta(pod *metav1.ObjectMeta) Placement {
 	return o.resolve(immediateOf(pod))
 }
 
-// immediateOf names the controller pod names itself, with the label that
-// tells its revision.
-func immediateOf(pod *corev1.Pod) immediate {
-	k := immediate{context: model.ContextOf(pod), namespace: pod.Namespace}
+// immediateOf names the controller a pod names itself in its metadata,
+// with the label that tells its revision.
+func immediateOf(pod *metav1.ObjectMeta) immediate {
+	k := immediate{context: pod.Annotations[model.ContextAnnotation], namespace: pod.Namespace}
 	if ref := controllerOf(pod.OwnerReferences); ref != nil {
 		k.kind, k.name = ref.Kind, ref.Name
 		switch ref.Kind {

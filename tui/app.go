@@ -248,7 +248,7 @@ func (a *App) detailOpen() bool { return a.active == viewDetail }
 func (a *App) openRollouts() {
 	a.active = viewRollouts
 	a.summ = rollout.NewSummarizer(a.owners, rollout.Options{})
-	for _, p := range a.list.AllPods() {
+	for p := range a.list.AllPods() {
 		a.summ.Upsert(p)
 	}
 	a.refreshRollouts()

@@ -14,7 +14,6 @@ import (
 	"runtime"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/cache"
@@ -85,13 +84,14 @@ func syncSource(ctx context.Context, cs kubernetes.Interface, want int) (any, in
 	out := make(chan kube.Batch)
 	errc := make(chan error, 1)
 	go func() { errc <- src.Run(ctx, out) }()
-	pods := map[kube.PodKey]*corev1.Pod{}
+	// What the TUI keeps: the packed pods the source sends.
+	pods := map[kube.PodKey]*kube.PackedPod{}
 	synced := false
 	for !synced || len(pods) < want {
 		select {
 		case b := <-out:
-			for _, p := range b.Upserted {
-				pods[kube.PodKey{Namespace: p.Namespace, Name: p.Name}] = p
+			for _, p := range b.Packed {
+				pods[p.Key()] = p
 			}
 			for _, k := range b.Removed {
 				delete(pods, k)

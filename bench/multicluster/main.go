@@ -108,25 +108,25 @@ func measure(n, pods int, silent bool) (result, error) {
 	errc := make(chan error, 1)
 	start := time.Now()
 	go func() { errc <- kube.NewMultiSource(cs).Run(ctx, out) }()
-	store := map[kube.PodKey]*corev1.Pod{}
+	store := map[kube.PodKey]*kube.PackedPod{}
 	counts := map[string]int{}
 	synced := map[string]bool{}
 	r.firstPods = make([]time.Duration, n)
 	for len(synced) < n || len(store) < n*pods {
 		select {
 		case b := <-out:
-			for _, p := range b.Upserted {
-				store[kube.KeyOf(p)] = p
+			for _, p := range b.Packed {
+				store[p.Key()] = p
 			}
 			for _, k := range b.Removed {
 				delete(store, k)
 			}
-			if len(b.Upserted) > 0 && counts[b.Context] == 0 {
+			if len(b.Upserted)+len(b.Packed) > 0 && counts[b.Context] == 0 {
 				if i, err := strconv.Atoi(strings.TrimPrefix(b.Context, "c")); err == nil {
 					r.firstPods[i] = time.Since(start)
 				}
 			}
-			counts[b.Context] += len(b.Upserted)
+			counts[b.Context] += len(b.Upserted) + len(b.Packed)
 			if b.Synced && b.Context != "silent" {
 				synced[b.Context] = true
 			}

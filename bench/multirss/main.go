@@ -363,10 +363,10 @@ func arrivals(kc string, contexts []string, pods int) (map[string]arrival, error
 		select {
 		case b := <-out:
 			a := got[b.Context]
-			if len(b.Upserted) > 0 && counts[b.Context] == 0 {
+			if len(b.Upserted)+len(b.Packed) > 0 && counts[b.Context] == 0 {
 				a.first = time.Since(start)
 			}
-			counts[b.Context] += len(b.Upserted)
+			counts[b.Context] += len(b.Upserted) + len(b.Packed)
 			if b.Conn != nil {
 				a.state = b.Conn.Phase
 			}

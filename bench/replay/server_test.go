@@ -160,7 +160,7 @@ func TestInitwatchSourceSyncsAndFollows(t *testing.T) {
 			for !synced {
 				select {
 				case b := <-out:
-					for _, p := range b.Upserted {
+					for _, p := range b.Pods() {
 						pods[p.Name] = p.ResourceVersion
 					}
 					events += len(b.Events)
@@ -187,7 +187,7 @@ func TestInitwatchSourceSyncsAndFollows(t *testing.T) {
 			for probe == nil {
 				select {
 				case b := <-out:
-					for _, p := range b.Upserted {
+					for _, p := range b.Pods() {
 						if len(p.Status.InitContainerStatuses) > 0 && p.Status.InitContainerStatuses[0].RestartCount > 1000 {
 							probe = p
 						}

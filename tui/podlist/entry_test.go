@@ -36,9 +36,9 @@ func TestUpdatedEntryHoldsWhatAFreshOneDoes(t *testing.T) {
 			} else if step > 0 {
 				p.Labels = e.pod.Labels // the labels as they were
 			}
-			e.update(p, tuitest.Now)
+			e.update(kube.PackStamped(p), p, tuitest.Now)
 			var fresh podEntry
-			fresh.update(p, tuitest.Now)
+			fresh.update(kube.PackStamped(p), p, tuitest.Now)
 			lower := func(e *podEntry) []string {
 				if e.labelsLower == nil {
 					return e.labels
@@ -178,7 +178,7 @@ func TestSharedLabelPairs(t *testing.T) {
 		}
 		for _, e := range s.pods {
 			var fresh podEntry
-			fresh.update(e.pod, tuitest.Now)
+			fresh.update(e.pod, e.pod.Pod(), tuitest.Now)
 			if !slices.Equal(e.labels, fresh.labels) || !slices.Equal(e.labelsLower, fresh.labelsLower) {
 				t.Fatalf("%s: %s holds %q/%q, its pod gives %q/%q",
 					st.name, e.key.Name, e.labels, e.labelsLower, fresh.labels, fresh.labelsLower)

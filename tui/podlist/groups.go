@@ -40,7 +40,7 @@ func placeOf(e *podEntry, owners *rollout.Owners) placement {
 		// A workload of the same name in two clusters is two groups.
 		return placement{key: e.key.Context + "\x00" + e.key.Namespace + "\x00" + e.view.owner, owner: e.owner}
 	}
-	p := owners.Resolve(e.pod)
+	p := owners.ResolveMeta(&e.pod.ObjectMeta)
 	if p.Workload.Kind == rollout.KindNone {
 		return placement{}
 	}

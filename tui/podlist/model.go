@@ -97,11 +97,11 @@ type Applied struct {
 	res applyResult
 }
 
-// Changed are the pods the batch added or updated.
+// Changed are the pods the batch added or updated, each unpacked anew.
 func (a *Applied) Changed() iter.Seq[*corev1.Pod] {
 	return func(yield func(*corev1.Pod) bool) {
 		for _, e := range a.res.changed {
-			if !yield(e.pod) {
+			if !yield(e.pod.Pod()) {
 				return
 			}
 		}
@@ -112,7 +112,7 @@ func (a *Applied) Changed() iter.Seq[*corev1.Pod] {
 func (a *Applied) Removed() iter.Seq2[kube.PodKey, *corev1.Pod] {
 	return func(yield func(kube.PodKey, *corev1.Pod) bool) {
 		for _, e := range a.res.removed {
-			if !yield(e.key, e.pod) {
+			if !yield(e.key, e.pod.Pod()) {
 				return
 			}
 		}
@@ -183,7 +183,7 @@ func (m *Model) Choose() (key kube.PodKey, ok bool) {
 // Pod returns the current version of a pod in scope, nil when it is not.
 func (m *Model) Pod(key kube.PodKey) *corev1.Pod {
 	if e := m.store.pods[key]; e != nil {
-		return e.pod
+		return e.pod.Pod()
 	}
 	return nil
 }
@@ -195,12 +195,12 @@ func (m *Model) Detail(key kube.PodKey) (*corev1.Pod, []*corev1.Event, []model.T
 	if e == nil {
 		return nil, nil, nil, false
 	}
-	return e.pod, m.store.eventsFor(e), e.history.Transitions(), true
+	return e.pod.Pod(), m.store.eventsFor(e), e.history.Transitions(), true
 }
 
-// AllPods returns every pod of the scope, in no order (the rollouts view
+// AllPods yields every pod of the scope, in no order (the rollouts view
 // summarises them; a summary does not depend on order).
-func (m *Model) AllPods() []*corev1.Pod { return m.store.allPods() }
+func (m *Model) AllPods() iter.Seq[*corev1.Pod] { return m.store.allPods() }
 
 // Counts are the pods in scope by state, as the header shows them.
 type Counts struct {

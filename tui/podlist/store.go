@@ -1,6 +1,7 @@
 package podlist
 
 import (
+	"iter"
 	"math"
 	"reflect"
 	"sort"
@@ -31,7 +32,9 @@ type podEntry struct {
 	// follows key, which it points at, so that the comparisons of a
 	// binary search read one place of the entry.
 	placed sortKey
-	pod    *corev1.Pod
+	// pod is the pod packed (kube.PackedPod): a third of what the API
+	// structs cost, unpacked when the detail or a summary reads it.
+	pod *kube.PackedPod
 	// view is what the list reads of the pod's model.PodView.
 	view    entryView
 	history model.History
@@ -156,34 +159,13 @@ type applyResult struct {
 func (s *podStore) apply(b kube.Batch, at time.Time) applyResult {
 	var res applyResult
 	for _, pod := range b.Upserted {
-		if pod == nil {
-			continue
+		if pod != nil {
+			s.upsert(&res, kube.PackStamped(pod), pod, at)
 		}
-		key := kube.KeyOf(pod)
-		e, ok := s.pods[key]
-		var before cellSizes
-		if ok {
-			before = e.cells
-			// A relist or resync brings objects that have not changed.
-			if pod.ResourceVersion != "" && pod.ResourceVersion == e.pod.ResourceVersion && pod.UID == e.pod.UID {
-				continue
-			}
-			if pod.UID != e.pod.UID {
-				// Same name, new pod: its history starts afresh.
-				e.history = model.History{}
-			}
-			s.counts.add(e.view.Category, -1)
-		} else {
-			e = &podEntry{key: key}
-			s.pods[key] = e
-		}
-		e.ctx = s.ctxName(key.Context)
-		e.updateShared(pod, at, &s.labels)
-		s.counts.add(e.view.Category, 1)
-		if !e.dirty {
-			e.dirty = true
-			res.changed = append(res.changed, e)
-			res.before = append(res.before, before)
+	}
+	for _, packed := range b.Packed {
+		if packed != nil {
+			s.upsert(&res, packed, nil, at)
 		}
 	}
 	for _, key := range b.Removed {
@@ -219,6 +201,41 @@ func (s *podStore) apply(b kube.Batch, at time.Time) applyResult {
 		}
 	}
 	return res
+}
+
+// upsert folds one pod into the store: packed is the pod as the entry keeps
+// it; pod, when the batch brought it unpacked, is the same pod as model/
+// reads it (nil: unpacked here, for the view, and dropped).
+func (s *podStore) upsert(res *applyResult, packed *kube.PackedPod, pod *corev1.Pod, at time.Time) {
+	key := packed.Key()
+	e, ok := s.pods[key]
+	var before cellSizes
+	if ok {
+		before = e.cells
+		// A relist or resync brings objects that have not changed.
+		if packed.ResourceVersion != "" && packed.ResourceVersion == e.pod.ResourceVersion && packed.UID == e.pod.UID {
+			return
+		}
+		if packed.UID != e.pod.UID {
+			// Same name, new pod: its history starts afresh.
+			e.history = model.History{}
+		}
+		s.counts.add(e.view.Category, -1)
+	} else {
+		e = &podEntry{key: key}
+		s.pods[key] = e
+	}
+	if pod == nil {
+		pod = packed.Pod()
+	}
+	e.ctx = s.ctxName(key.Context)
+	e.updateShared(packed, pod, at, &s.labels)
+	s.counts.add(e.view.Category, 1)
+	if !e.dirty {
+		e.dirty = true
+		res.changed = append(res.changed, e)
+		res.before = append(res.before, before)
+	}
 }
 
 func (r *applyResult) markEvents(k kube.PodKey) {
@@ -288,13 +305,16 @@ func eventTime(ev *corev1.Event) time.Time {
 	return ev.CreationTimestamp.Time
 }
 
-// update recomputes everything shown for the entry from a new pod version.
-func (e *podEntry) update(pod *corev1.Pod, at time.Time) { e.updateShared(pod, at, nil) }
+// update recomputes everything shown for the entry from a new pod version,
+// packed and as model/ reads it.
+func (e *podEntry) update(packed *kube.PackedPod, pod *corev1.Pod, at time.Time) {
+	e.updateShared(packed, pod, at, nil)
+}
 
 // updateShared is update taking the label pairs from labels, shared with
 // the entries of pods that have the same label map.
-func (e *podEntry) updateShared(pod *corev1.Pod, at time.Time, labels *labelCache) {
-	e.pod = pod
+func (e *podEntry) updateShared(packed *kube.PackedPod, pod *corev1.Pod, at time.Time, labels *labelCache) {
+	e.pod = packed
 	v := model.NewPodView(pod, at)
 	e.history.Observe(v.Printed.Status, at)
 	e.active = activeClass(&v)
@@ -434,12 +454,15 @@ func labelsSame(m map[string]string, labels []string) bool {
 	return true
 }
 
-// allPods returns every pod of the scope, in no order (the rollouts view
-// summarises them; a summary does not depend on order).
-func (s *podStore) allPods() []*corev1.Pod {
-	out := make([]*corev1.Pod, 0, len(s.pods))
-	for _, e := range s.pods {
-		out = append(out, e.pod)
+// allPods yields every pod of the scope, in no order (the rollouts view
+// summarises them; a summary does not depend on order), each unpacked as it
+// is yielded: 50,000 unpacked at once would be 150 MB.
+func (s *podStore) allPods() iter.Seq[*corev1.Pod] {
+	return func(yield func(*corev1.Pod) bool) {
+		for _, e := range s.pods {
+			if !yield(e.pod.Pod()) {
+				return
+			}
+		}
 	}
-	return out
 }
