@@ -1,6 +1,7 @@
 package kube
 
 import (
+	"slices"
 	"sync"
 
 	corev1 "k8s.io/api/core/v1"
@@ -121,7 +122,39 @@ func (p *PackedPod) Pod() *corev1.Pod {
 	if p == nil {
 		return nil
 	}
-	out := &corev1.Pod{
+	out := &corev1.Pod{}
+	p.unpack(out, nil, nil, nil, nil)
+	return out
+}
+
+// Unpacker unpacks pods into memory of its own, reused from one pod to the
+// next: the pod list unpacks every changed pod once, to compute its row,
+// and building each anew was 3 KB of garbage a change (5,000 changes a
+// second at 50,000 pods: 15 MB a second for the collector).
+type Unpacker struct {
+	pod                    corev1.Pod
+	conditions             []corev1.PodCondition
+	initStatuses, statuses []corev1.ContainerStatus
+	ips                    []corev1.PodIP
+}
+
+// Unpack returns what Pod returns, in u's memory: it is valid until the
+// next Unpack, and nothing may keep a pointer into it.
+func (u *Unpacker) Unpack(p *PackedPod) *corev1.Pod {
+	if p == nil {
+		return nil
+	}
+	u.conditions, u.initStatuses, u.statuses, u.ips = p.unpack(&u.pod,
+		u.conditions[:0], u.initStatuses[:0], u.statuses[:0], u.ips[:0])
+	return &u.pod
+}
+
+// unpack writes the pod p packs into out, its lists appended to the ones
+// given (empty, with room or nil), which it returns for the next pod.
+func (p *PackedPod) unpack(out *corev1.Pod, conds []corev1.PodCondition,
+	initStatuses, statuses []corev1.ContainerStatus, ips []corev1.PodIP,
+) ([]corev1.PodCondition, []corev1.ContainerStatus, []corev1.ContainerStatus, []corev1.PodIP) {
+	*out = corev1.Pod{
 		TypeMeta:   p.TypeMeta,
 		ObjectMeta: p.ObjectMeta,
 		Spec: corev1.PodSpec{
@@ -131,18 +164,22 @@ func (p *PackedPod) Pod() *corev1.Pod {
 			NodeName:       p.nodeName,
 		},
 		Status: corev1.PodStatus{
-			Phase:                 p.phase,
-			Conditions:            p.conditions.unpack(),
-			HostIP:                p.hostIP,
-			PodIP:                 p.podIP,
-			PodIPs:                p.podIPs,
-			StartTime:             p.startTime,
-			InitContainerStatuses: p.initStatuses.unpack(),
-			ContainerStatuses:     p.statuses.unpack(),
+			Phase:     p.phase,
+			HostIP:    p.hostIP,
+			PodIP:     p.podIP,
+			PodIPs:    p.podIPs,
+			StartTime: p.startTime,
 		},
 	}
+	conds = p.conditions.unpack(conds)
+	initStatuses = p.initStatuses.unpack(initStatuses)
+	statuses = p.statuses.unpack(statuses)
+	out.Status.Conditions = nilUnless(p.conditions.shape != nil, conds)
+	out.Status.InitContainerStatuses = nilUnless(p.initStatuses.shape != nil, initStatuses)
+	out.Status.ContainerStatuses = nilUnless(p.statuses.shape != nil, statuses)
 	if p.ipsArePodIP {
-		out.Status.PodIPs = []corev1.PodIP{{IP: p.podIP}}
+		ips = append(ips, corev1.PodIP{IP: p.podIP})
+		out.Status.PodIPs = ips
 	}
 	if r := p.rare; r != nil {
 		out.Spec.Overhead = r.overhead
@@ -153,10 +190,23 @@ func (p *PackedPod) Pod() *corev1.Pod {
 		out.Status.Reason = r.reason
 		out.Status.NominatedNodeName = r.nominatedNode
 		if r.conditions != nil {
-			out.Status.Conditions = append([]corev1.PodCondition(nil), r.conditions...)
+			conds = append(conds, r.conditions...)
+			out.Status.Conditions = conds
 		}
 	}
-	return out
+	return conds, initStatuses, statuses, ips
+}
+
+// nilUnless is list, or nil when the packed pod had no list at all: an
+// empty list and none are told apart, as the API pod told them.
+func nilUnless[E any](present bool, list []E) []E {
+	switch {
+	case !present:
+		return nil
+	case list == nil:
+		return []E{}
+	}
+	return list
 }
 
 // DeepCopyObject copies p's metadata; the packed rest is shared, read-only
@@ -227,21 +277,22 @@ func packConditions(c *packedConditions, in []corev1.PodCondition) bool {
 	return true
 }
 
-func (c packedConditions) unpack() []corev1.PodCondition {
+// unpack appends the conditions to out.
+func (c packedConditions) unpack(out []corev1.PodCondition) []corev1.PodCondition {
 	if c.shape == nil {
-		return nil
+		return out
 	}
 	s := c.shape
-	out := make([]corev1.PodCondition, len(s.types))
-	for i := range out {
-		out[i] = corev1.PodCondition{
+	out = slices.Grow(out, len(s.types))
+	for i := range s.types {
+		out = append(out, corev1.PodCondition{
 			Type:               s.types[i],
 			ObservedGeneration: s.observedGeneration[i],
 			Status:             s.statuses[i],
 			LastTransitionTime: c.transitions[i],
 			Reason:             s.reasons[i],
 			Message:            s.messages[i],
-		}
+		})
 	}
 	return out
 }
@@ -292,14 +343,15 @@ func packStatuses(in []corev1.ContainerStatus) packedStatuses {
 	return out
 }
 
-func (ps packedStatuses) unpack() []corev1.ContainerStatus {
+// unpack appends the statuses to out.
+func (ps packedStatuses) unpack(out []corev1.ContainerStatus) []corev1.ContainerStatus {
 	if ps.shape == nil {
-		return nil
+		return out
 	}
-	out := make([]corev1.ContainerStatus, len(ps.each))
+	out = slices.Grow(out, len(ps.each))
 	for i := range ps.each {
 		e := &ps.each[i]
-		out[i] = corev1.ContainerStatus{
+		out = append(out, corev1.ContainerStatus{
 			Name:                 ps.shape.names[i],
 			State:                e.state,
 			LastTerminationState: e.last,
@@ -308,12 +360,12 @@ func (ps packedStatuses) unpack() []corev1.ContainerStatus {
 			Image:                ps.shape.images[i],
 			ImageID:              ps.shape.imageIDs[i],
 			ContainerID:          e.containerID,
-		}
+		})
 		switch e.started {
 		case 1:
-			out[i].Started = &sharedFalse
+			out[len(out)-1].Started = &sharedFalse
 		case 2:
-			out[i].Started = &sharedTrue
+			out[len(out)-1].Started = &sharedTrue
 		}
 	}
 	return out

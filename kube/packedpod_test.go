@@ -84,10 +84,13 @@ func referenceStatuses(in []corev1.ContainerStatus) []corev1.ContainerStatus {
 // TestPackedPodUnpacksToWhatStripPodKeeps: a packed pod unpacks to exactly
 // the fields StripPod keeps, for every pod fixture of the repository, every
 // pod e2e/podgen makes, random pods with every field filled (probe times,
-// dual-stack addresses, gates, overhead...), and the edge cases of the
-// packing: no conditions or statuses at all, empty lists, a lone address
+// dual-stack addresses, gates, overhead...), unpacked anew and into an
+// Unpacker's reused memory, and the edge cases of the packing: no conditions or statuses at all, empty lists, a lone address
 // that is or is not the pod IP.
 func TestPackedPodUnpacksToWhatStripPodKeeps(t *testing.T) {
+	// One Unpacker for every pod: what one pod left in its memory must
+	// never show in the next.
+	var u Unpacker
 	check := func(t *testing.T, name string, pod *corev1.Pod) {
 		t.Helper()
 		want := strippedReference(pod)
@@ -105,6 +108,9 @@ func TestPackedPodUnpacksToWhatStripPodKeeps(t *testing.T) {
 		}
 		if copied := packed.DeepCopyObject().(*PackedPod).Pod(); !reflect.DeepEqual(copied, want) {
 			t.Fatalf("%s: a deep copy unpacks differently", name)
+		}
+		if reused := u.Unpack(packed); !reflect.DeepEqual(reused, want) {
+			t.Fatalf("%s: unpacked into reused memory it differs (- want, + got):\n%s", name, diff.Diff(want, reused))
 		}
 	}
 	t.Run("fixtures", func(t *testing.T) {

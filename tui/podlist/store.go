@@ -134,6 +134,8 @@ type podStore struct {
 	ctxNames map[string]string
 	// labels shares label pairs between entries.
 	labels labelCache
+	// unpacker holds the pod being made a row of (upsert).
+	unpacker kube.Unpacker
 }
 
 func newPodStore() *podStore {
@@ -205,7 +207,7 @@ func (s *podStore) apply(b kube.Batch, at time.Time) applyResult {
 
 // upsert folds one pod into the store: packed is the pod as the entry keeps
 // it; pod, when the batch brought it unpacked, is the same pod as model/
-// reads it (nil: unpacked here, for the view, and dropped).
+// reads it (nil: unpacked here into reused memory, for the view).
 func (s *podStore) upsert(res *applyResult, packed *kube.PackedPod, pod *corev1.Pod, at time.Time) {
 	key := packed.Key()
 	e, ok := s.pods[key]
@@ -226,7 +228,8 @@ func (s *podStore) upsert(res *applyResult, packed *kube.PackedPod, pod *corev1.
 		s.pods[key] = e
 	}
 	if pod == nil {
-		pod = packed.Pod()
+		// The view copies what it shows out of the pod: nothing keeps it.
+		pod = s.unpacker.Unpack(packed)
 	}
 	e.ctx = s.ctxName(key.Context)
 	e.updateShared(packed, pod, at, &s.labels)

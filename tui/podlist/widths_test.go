@@ -90,6 +90,14 @@ func TestBatchesAgreeWithScratch(t *testing.T) {
 						}
 					}
 				}
+				if batch%2 == 1 {
+					// As a source sends them: packed, each made a row
+					// through the store's reused Unpacker.
+					for _, p := range b.Upserted {
+						b.Packed = append(b.Packed, kube.PackStamped(p))
+					}
+					b.Upserted = nil
+				}
 				a = step(a, batchAt{Batch: b, At: tuitest.Now})
 				checkScratch(t, a, batch)
 				if before != nil && a.list.moved && before.listed && a.list.rows[a.list.cursor].pod != before {
@@ -107,6 +115,15 @@ func TestBatchesAgreeWithScratch(t *testing.T) {
 // computed from every pod of the store.
 func checkScratch(t *testing.T, a *Model, batch int) {
 	t.Helper()
+	for _, e := range a.store.pods {
+		var f podEntry
+		f.update(e.pod, e.pod.Pod(), tuitest.Now)
+		if f.status != e.status || f.stepName != e.stepName || f.cells != e.cells || f.view.Category != e.view.Category ||
+			f.view.ready != e.view.ready || f.view.restarts != e.view.restarts || !slices.Equal(f.bar, e.bar) {
+			t.Fatalf("batch %d: %s shows %q %q %+v, its pod %q %q %+v", batch, e.key.Name,
+				e.status, e.view.ready, e.cells, f.status, f.view.ready, f.cells)
+		}
+	}
 	l := &a.list
 	want := make([]*podEntry, 0, len(a.store.pods))
 	for _, e := range a.store.pods {
