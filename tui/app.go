@@ -27,7 +27,6 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/muesli/termenv"
-	corev1 "k8s.io/api/core/v1"
 
 	"github.com/initwatch/initwatch/keymap"
 	"github.com/initwatch/initwatch/kube"
@@ -125,7 +124,7 @@ type App struct {
 	// otherwise, so the list alone pays nothing for it.
 	summ *rollout.Summarizer
 	// detailShown is the pod version last given to the detail view.
-	detailShown *corev1.Pod
+	detailShown *kube.PackedPod
 
 	err error
 	// settleMemory makes the first synced batch tune the collector for the
@@ -286,7 +285,7 @@ func (a *App) refreshRollouts() {
 // view; esc comes back to the rollouts view.
 func (a App) openFromRollouts(msg rollouts.OpenPodMsg) (App, tea.Cmd) {
 	key := kube.PodKey{Namespace: msg.Pod.Namespace, Name: msg.Pod.Name}
-	if a.list.Pod(key) == nil {
+	if a.list.Version(key) == nil {
 		return a, nil
 	}
 	a.detailKey = key
@@ -381,7 +380,7 @@ func (a App) applyBatch(msg BatchMsg) (App, tea.Cmd) {
 	if a.active != viewDetail {
 		return a, settle
 	}
-	cur := a.list.Pod(a.detailKey)
+	cur := a.list.Version(a.detailKey)
 	switch {
 	case cur == nil && a.detailShown != nil:
 		a.detail.M = a.detail.M.SetPod(nil, nil, nil)
@@ -402,7 +401,7 @@ func (a *App) refreshDetail() {
 		return
 	}
 	a.detail.M = a.detail.M.SetPod(pod, events, history)
-	a.detailShown = pod
+	a.detailShown = a.list.Version(a.detailKey)
 }
 
 func (a *App) flushDetail() tea.Cmd {

@@ -119,6 +119,39 @@ func TestDetailFollowsItsPod(t *testing.T) {
 	}
 }
 
+// TestDetailRefreshesOnlyWhenItsPodChanges: a batch that leaves the open
+// pod as it was does not hand it to the detail view again (the list builds
+// a new API pod at every read, so the version it keeps is what is compared);
+// a batch that changes it does.
+func TestDetailRefreshesOnlyWhenItsPodChanges(t *testing.T) {
+	pods := tuitest.ClusterPods(t)
+	a := newTestApp(t, themes.Dark(), 120, 30, pods)
+	a = press(a, "<enter>")
+	shown := a.detailShown
+	if !a.detailOpen() || shown == nil {
+		t.Fatalf("detail open=%v, shown %v", a.detailOpen(), shown)
+	}
+	var other *corev1.Pod
+	for _, p := range pods {
+		if p.Name != a.detailKey.Name || p.Namespace != a.detailKey.Namespace {
+			other = p.DeepCopy()
+			break
+		}
+	}
+	other.ResourceVersion += "1"
+	other.Labels = map[string]string{"changed": "yes"}
+	a = step(a, BatchMsg{Batch: kube.Batch{Packed: []*kube.PackedPod{kube.PackPod(other)}}, At: tuitest.Now})
+	if a.detailShown != shown {
+		t.Fatal("a batch that left the open pod as it was refreshed the detail")
+	}
+	mine := a.list.Pod(a.detailKey)
+	mine.ResourceVersion += "1"
+	a = step(a, BatchMsg{Batch: kube.Batch{Packed: []*kube.PackedPod{kube.PackPod(mine)}}, At: tuitest.Now})
+	if a.detailShown == shown || a.detailShown.ResourceVersion != mine.ResourceVersion {
+		t.Fatal("a new version of the open pod did not reach the detail")
+	}
+}
+
 // TestLogsKeysOpenTheLogsPane: l and p on the list drill into the pod
 // straight to its logs (current and previous run).
 func TestLogsKeysOpenTheLogsPane(t *testing.T) {

@@ -180,6 +180,16 @@ func (m *Model) Choose() (key kube.PodKey, ok bool) {
 	return key, ok
 }
 
+// Version returns the current version of a pod in scope as the list keeps
+// it, nil when it is not: a new pointer each time the pod changes, so
+// comparing versions costs no unpacking (Pod builds a new pod each call).
+func (m *Model) Version(key kube.PodKey) *kube.PackedPod {
+	if e := m.store.pods[key]; e != nil {
+		return e.pod
+	}
+	return nil
+}
+
 // Pod returns the current version of a pod in scope, nil when it is not.
 func (m *Model) Pod(key kube.PodKey) *corev1.Pod {
 	if e := m.store.pods[key]; e != nil {
