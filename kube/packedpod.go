@@ -100,7 +100,10 @@ func PackPod(pod *corev1.Pod) *PackedPod {
 	rare.nominatedNode = internString(s.NominatedNodeName)
 	if rare.overhead != nil || rare.resources != nil || rare.schedulingGates != nil || rare.readinessGates != nil ||
 		rare.message != "" || rare.reason != "" || rare.nominatedNode != "" || rare.conditions != nil {
-		p.rare = &rare
+		// A copy, so that rare itself stays on the stack for the pods
+		// that set none of it.
+		kept := rare
+		p.rare = &kept
 	}
 	return p
 }
