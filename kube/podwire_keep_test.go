@@ -18,9 +18,11 @@ import (
 	apitestingfuzzer "k8s.io/apimachinery/pkg/api/apitesting/fuzzer"
 	metafuzzer "k8s.io/apimachinery/pkg/apis/meta/fuzzer"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/diff"
 	"k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
 	"sigs.k8s.io/yaml"
 
 	"github.com/initwatch/initwatch/e2e/podgen"
@@ -32,8 +34,29 @@ import (
 // leave out only what StripPod drops. The pods are every pod fixture in the
 // repository, every pod e2e/podgen makes (the e2e oracle's and the bench
 // replay's) and random ones with every field filled.
+//
+// The packing decoder of the informer's pod stream decodes each pod into
+// memory it reuses for the next: what it packed must be the transform's
+// result, and still be after every later pod was decoded (checked again at
+// the end of each set).
 func TestLeanDecodeKeepsWhatStripPodReads(t *testing.T) {
 	std, lean := protobufInfo(t)
+	packing := packingInfo(t)
+	type decoded struct {
+		name string
+		now  func() *corev1.Pod // what the informer's transform keeps of it now
+		want *corev1.Pod
+	}
+	var packed []decoded
+	recheck := func(t *testing.T) {
+		t.Helper()
+		for _, p := range packed {
+			if g := p.now(); !reflect.DeepEqual(g, p.want) {
+				t.Fatalf("%s: a pod the packing decoder returned changed when later pods were decoded (- then, + now):\n%s", p.name, diff.Diff(p.want, g))
+			}
+		}
+		packed = packed[:0]
+	}
 	check := func(t *testing.T, name string, pod *corev1.Pod) {
 		t.Helper()
 		data := envelope(t, std, pod)
@@ -48,6 +71,9 @@ func TestLeanDecodeKeepsWhatStripPodReads(t *testing.T) {
 		// The client's decoder clears the kind of what either serializer
 		// returns; only client-go's protobuf one sets it.
 		want.(*corev1.Pod).TypeMeta = metav1.TypeMeta{}
+		checkPacking(t, name, packing, data, want.(*corev1.Pod), func(now func() *corev1.Pod, w *corev1.Pod) {
+			packed = append(packed, decoded{name, now, w})
+		})
 		// What the reflector reads before the transform runs.
 		for _, f := range []struct{ name, got, want string }{
 			{"name", got.(*corev1.Pod).Name, want.(*corev1.Pod).Name},
@@ -77,11 +103,13 @@ func TestLeanDecodeKeepsWhatStripPodReads(t *testing.T) {
 		for name, pod := range pods {
 			check(t, name, pod)
 		}
+		recheck(t)
 	})
 	t.Run("podgen", func(t *testing.T) {
 		for i, pod := range podgenPods(t) {
 			check(t, fmt.Sprintf("podgen %d %s", i, pod.Name), pod)
 		}
+		recheck(t)
 	})
 	t.Run("bookmark", func(t *testing.T) {
 		// The bookmark ending a watch-list's initial events: a pod with
@@ -93,7 +121,67 @@ func TestLeanDecodeKeepsWhatStripPodReads(t *testing.T) {
 		for i, pod := range randomPods(t, 1500) {
 			check(t, fmt.Sprintf("random pod %d", i), pod)
 		}
+		recheck(t)
 	})
+}
+
+// packingInfo returns the protobuf serializers of the informer's pod
+// stream, whose pod decoder packs.
+func packingInfo(t testing.TB) runtime.SerializerInfo {
+	t.Helper()
+	codecs := rest.CodecFactoryForGeneratedClient(scheme.Scheme, scheme.Codecs).WithoutConversion()
+	info, ok := runtime.SerializerInfoForMediaType(newLeanPodNegotiator(codecs, true).SupportedMediaTypes(), runtime.ContentTypeProtobuf)
+	if !ok {
+		t.Fatal("no protobuf serializer")
+	}
+	return info
+}
+
+// checkPacking decodes data (want, as client-go decodes it) with the
+// packing decoder: a named pod comes out as PackPod of want; a nameless
+// one (a bookmark) as a pod with what the reflector reads of it; into a
+// pod, it decodes as the lean decoder does. keep gets what it returned,
+// to be checked again after later pods were decoded.
+func checkPacking(t *testing.T, name string, packing runtime.SerializerInfo, data []byte, want *corev1.Pod, keep func(now func() *corev1.Pod, want *corev1.Pod)) {
+	t.Helper()
+	got, gvk, err := packing.Serializer.Decode(data, nil, nil)
+	if err != nil {
+		t.Fatalf("%s: packing: %v", name, err)
+	}
+	if gvk == nil || *gvk != podGVK {
+		t.Fatalf("%s: packing: gvk %v, want %v", name, gvk, podGVK)
+	}
+	switch g := got.(type) {
+	case *PackedPod:
+		if want.Name == "" {
+			t.Fatalf("%s: a pod without a name was packed; the reflector reads a bookmark's annotations", name)
+		}
+		w := StripPod(want)
+		if p := g.Pod(); !reflect.DeepEqual(p, w) {
+			t.Fatalf("%s: the packing decode differs from PackPod of client-go's (- client-go, + packing):\n%s", name, diff.Diff(w, p))
+		}
+		keep(g.Pod, w)
+	case *corev1.Pod:
+		if want.Name != "" {
+			t.Fatalf("%s: a named pod was not packed", name)
+		}
+		if g.ResourceVersion != want.ResourceVersion ||
+			g.Annotations[metav1.InitialEventsAnnotationKey] != want.Annotations[metav1.InitialEventsAnnotationKey] {
+			t.Fatalf("%s: packing decode of a bookmark lost its resource version or annotation: %#v", name, g.ObjectMeta)
+		}
+	default:
+		t.Fatalf("%s: packing decode gave %T", name, got)
+	}
+	// Into a pod it decodes a pod, as the lean decoder does.
+	into := &corev1.Pod{}
+	if _, _, err := packing.Serializer.Decode(data, nil, into); err != nil {
+		t.Fatalf("%s: packing into a pod: %v", name, err)
+	}
+	w := StripPod(want)
+	if g := StripPod(into); !reflect.DeepEqual(g, w) {
+		t.Fatalf("%s: packing decoder into a pod differs (- client-go, + packing):\n%s", name, diff.Diff(w, g))
+	}
+	keep(func() *corev1.Pod { return StripPod(into) }, w)
 }
 
 // repositoryPods returns every pod in the YAML fixtures of the repository,

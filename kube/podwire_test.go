@@ -25,7 +25,7 @@ func protobufInfo(t testing.TB) (std, lean runtime.SerializerInfo) {
 		}
 		return info
 	}
-	return find(codecs.SupportedMediaTypes()), find(newLeanPodNegotiator(codecs).SupportedMediaTypes())
+	return find(codecs.SupportedMediaTypes()), find(newLeanPodNegotiator(codecs, false).SupportedMediaTypes())
 }
 
 // envelope encodes obj as the apiserver sends it in protobuf.
@@ -183,11 +183,13 @@ func BenchmarkDecodePodWatchEvent(b *testing.B) {
 
 // BenchmarkPodWatchEventToCache runs what the pod informer does with each
 // watch event before caching it: decode the frame, the pod in it, then the
-// informer's transform (StripPod). "fixture" is kube/testdata's pod,
+// informer's transform (PackPod); "packing" is the pod stream's decoder,
+// which packs as it decodes. "fixture" is kube/testdata's pod,
 // "podgen" the eight kinds of pod bench/replay serves in turn (e2e/podgen's
 // spread of init states, with managed fields as an apiserver stores them).
 func BenchmarkPodWatchEventToCache(b *testing.B) {
 	std, lean := protobufInfo(b)
+	packing := packingInfo(b)
 	spread := podgenPods(b)
 	spread = spread[len(spread)-8:]
 	sets := []struct {
@@ -204,7 +206,7 @@ func BenchmarkPodWatchEventToCache(b *testing.B) {
 		for _, c := range []struct {
 			name string
 			info runtime.SerializerInfo
-		}{{"client-go", std}, {"lean", lean}} {
+		}{{"client-go", std}, {"lean", lean}, {"packing", packing}} {
 			b.Run(set.name+"/"+c.name, func(b *testing.B) {
 				b.ReportAllocs()
 				b.SetBytes(int64(size / len(frames)))
