@@ -1,6 +1,7 @@
 package model
 
 import (
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -153,5 +154,32 @@ func TestStatusShapes(t *testing.T) {
 		if got := isExitStatus(s); got != want {
 			t.Errorf("isExitStatus(%q) = %v", s, got)
 		}
+	}
+}
+
+// TestPodViewerMatchesNewPodView runs one PodViewer over every fixture,
+// in an order where the number of steps goes up and down, and twice over:
+// each view equals NewPodView's, whatever the viewer computed before.
+func TestPodViewerMatchesNewPodView(t *testing.T) {
+	var pv PodViewer
+	names := fixtureNames(t)
+	if len(names) < 20 {
+		t.Fatalf("found %d fixtures", len(names))
+	}
+	stepCounts := map[int]bool{}
+	for round := range 2 {
+		for _, name := range names {
+			pod := loadPod(t, name)
+			want := NewPodView(pod, testNow)
+			got := pv.View(pod, testNow)
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("round %d, %s: PodViewer's view differs from NewPodView's:\n got %+v\nwant %+v", round, name, got, want)
+			}
+			stepCounts[len(want.Steps)] = true
+		}
+		slices.Reverse(names)
+	}
+	if len(stepCounts) < 3 {
+		t.Fatalf("the fixtures have only %d different numbers of steps; the test needs some variety", len(stepCounts))
 	}
 }

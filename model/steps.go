@@ -15,8 +15,14 @@ const (
 // its status by name (the kubelet reports statuses in spec order, but nothing
 // in the API promises it). now dates the running duration of a step.
 func InitSteps(pod *corev1.Pod, now time.Time) []InitStep {
+	return appendInitSteps(nil, pod, now)
+}
+
+// appendInitSteps is InitSteps appending to dst, whose room a caller that
+// computes steps over and over (the pod list, on every change) reuses.
+func appendInitSteps(dst []InitStep, pod *corev1.Pod, now time.Time) []InitStep {
 	if len(pod.Spec.InitContainers) == 0 {
-		return nil
+		return dst
 	}
 	statuses := make(map[string]*corev1.ContainerStatus, len(pod.Status.InitContainerStatuses))
 	for i := range pod.Status.InitContainerStatuses {
@@ -25,11 +31,10 @@ func InitSteps(pod *corev1.Pod, now time.Time) []InitStep {
 			statuses[cs.Name] = cs
 		}
 	}
-	steps := make([]InitStep, len(pod.Spec.InitContainers))
 	for i := range pod.Spec.InitContainers {
-		steps[i] = initStep(pod, i, statuses[pod.Spec.InitContainers[i].Name], now)
+		dst = append(dst, initStep(pod, i, statuses[pod.Spec.InitContainers[i].Name], now))
 	}
-	return steps
+	return dst
 }
 
 func initStep(pod *corev1.Pod, i int, cs *corev1.ContainerStatus, now time.Time) InitStep {

@@ -134,8 +134,10 @@ type podStore struct {
 	ctxNames map[string]string
 	// labels shares label pairs between entries.
 	labels labelCache
-	// unpacker holds the pod being made a row of (upsert).
+	// unpacker holds the pod being made a row of (upsert), viewer its
+	// view's steps.
 	unpacker kube.Unpacker
+	viewer   model.PodViewer
 }
 
 func newPodStore() *podStore {
@@ -232,7 +234,7 @@ func (s *podStore) upsert(res *applyResult, packed *kube.PackedPod, pod *corev1.
 		pod = s.unpacker.Unpack(packed)
 	}
 	e.ctx = s.ctxName(key.Context)
-	e.updateShared(packed, pod, at, &s.labels)
+	e.updateShared(packed, s.viewer.View(pod, at), at, &s.labels)
 	s.counts.add(e.view.Category, 1)
 	if !e.dirty {
 		e.dirty = true
@@ -311,14 +313,14 @@ func eventTime(ev *corev1.Event) time.Time {
 // update recomputes everything shown for the entry from a new pod version,
 // packed and as model/ reads it.
 func (e *podEntry) update(packed *kube.PackedPod, pod *corev1.Pod, at time.Time) {
-	e.updateShared(packed, pod, at, nil)
+	e.updateShared(packed, model.NewPodView(pod, at), at, nil)
 }
 
-// updateShared is update taking the label pairs from labels, shared with
-// the entries of pods that have the same label map.
-func (e *podEntry) updateShared(packed *kube.PackedPod, pod *corev1.Pod, at time.Time, labels *labelCache) {
+// updateShared is update from the pod's view (its steps read only here),
+// taking the label pairs from labels, shared with the entries of pods that
+// have the same label map.
+func (e *podEntry) updateShared(packed *kube.PackedPod, v model.PodView, at time.Time, labels *labelCache) {
 	e.pod = packed
-	v := model.NewPodView(pod, at)
 	e.history.Observe(v.Printed.Status, at)
 	e.active = activeClass(&v)
 	e.bar = stepClasses(v.Steps, e.bar)
