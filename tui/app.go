@@ -648,6 +648,7 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	app := NewApp(opts)
 	app.settleMemory = startMemory() // memory.go
+	startProcs()                     // procs.go
 	// Signals are the CLI's: SIGINT and SIGTERM cancel ctx, and the program
 	// quits through it, restoring the terminal. Bubble Tea's own handler
 	// would get the same signal and could block for ever sending its quit
