@@ -9,7 +9,7 @@ func TestProcsFor(t *testing.T) {
 		userSet bool
 		want    int
 	}{
-		{"one core", 1, false, 4},
+		{"one core: the default", 1, false, 1},
 		{"two cores", 2, false, 4},
 		{"three cores", 3, false, 4},
 		{"four cores: the default", 4, false, 4},
