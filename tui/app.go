@@ -638,29 +638,29 @@ func Run(ctx context.Context, opts Options) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	if opts.Clipboard == nil {
-		// Bubble Tea draws on stdout; the copy goes to the same terminal,
-		// from a command's goroutine. It cannot land inside a frame: the
-		// renderer writes each frame with one Write on the same *os.File,
-		// and os.File holds its write lock for the whole of a Write, so
-		// the sequence falls between two frames (where an OSC, which
-		// moves no cursor, is harmless).
+		// Frames go to stdout; the copy goes to the same terminal, from a
+		// command's goroutine. It cannot land inside a frame: the painter
+		// (and Bubble Tea's renderer, on Windows) writes each frame with
+		// one Write on the same *os.File, and os.File holds its write lock
+		// for the whole of a Write, so the sequence falls between two
+		// frames (where an OSC, which moves no cursor, is harmless).
 		opts.Clipboard = osc52.New(os.Stdout, os.Getenv("TMUX") != "")
 	}
 	app := NewApp(opts)
-	app.settleMemory = startMemory() // memory.go
-	startProcs()                     // procs.go
-	// Signals are the CLI's: SIGINT and SIGTERM cancel ctx, and the program
-	// quits through it, restoring the terminal. Bubble Tea's own handler
-	// would get the same signal and could block for ever sending its quit
-	// message to an event loop that ctx had already ended, hanging the
-	// process (e2e TestTerminalSignalsRestore).
-	p := tea.NewProgram(newGuard(app), tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx),
-		tea.WithoutSignalHandler())
+	app.settleMemory = startMemory()                  // memory.go
+	startProcs()                                      // procs.go
+	p, watchSize, closeScreen := newProgram(ctx, app) // screen.go
 	fed := make(chan error, 1)
 	go func() { fed <- Feed(ctx, opts.Source, p, app.opts.Now) }()
+	sized := make(chan struct{})
+	go func() { defer close(sized); watchSize(ctx, p.Send) }()
 	final, runErr := p.Run()
 	cancel()
 	<-fed
+	<-sized
+	if err := closeScreen(); err != nil && runErr == nil {
+		runErr = err
+	}
 	final, crash := unguard(final, runErr) // recover.go
 	if crash != nil {
 		return crash

@@ -7,6 +7,8 @@ import (
 	"runtime/debug"
 
 	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/initwatch/initwatch/tui/paint"
 )
 
 // EnvTestPanic is a debug hook for the end-to-end tests that prove a crash
@@ -47,10 +49,14 @@ func newGuard(m tea.Model) guard {
 // the guard cannot reach) is reported too.
 func unguard(final tea.Model, runErr error) (tea.Model, error) {
 	if g, ok := final.(guard); ok {
-		if g.st.err != nil {
-			return g.inner, g.st.err
+		inner := g.inner
+		if paced, ok := inner.(paint.Pace); ok {
+			inner = paced.Inner()
 		}
-		final = g.inner
+		if g.st.err != nil {
+			return inner, g.st.err
+		}
+		final = inner
 	}
 	if errors.Is(runErr, tea.ErrProgramPanic) {
 		return final, errors.New("internal error: the terminal UI crashed (trace above); please report it")

@@ -412,8 +412,8 @@ func (b *bench) writeMethod(w *strings.Builder) {
 - **5. Filter keystroke**: on the unfiltered list, type ` + "`/`" + `, wait for the prompt, then time one character to the
   frame whose header shows the query with the expected number of matches (computed by the driver with the
   filter's rule, a case-insensitive subsequence of namespace/name); then a second character; ` + "`esc`" + ` clears.
-  Bubble Tea draws at most 60 frames a second, so a frame can wait up to 16.7 ms for its turn; that wait is in the
-  figures, as the user sees it.
+  initwatch draws a frame when something changed, at most one every 16.7 ms (tui/paint), so a frame can wait up to
+  16.7 ms for its turn; that wait is in the figures, as the user sees it.
 - The driver (bench/tuiscale) and the control plane share the machine with the programs measured.
 `)
 }
