@@ -8,8 +8,9 @@ import (
 // minProcs is the fewest Ps (GOMAXPROCS) the terminal UI runs with.
 //
 // A change reaches the screen through a chain of goroutines (the watch
-// connection's reader and decoder, the informer, the coalescer, Bubble Tea's
-// event loop and renderer), and each link waits for a P. With two or
+// connection's reader and decoder, the informer, the coalescer, the command
+// that asks for a frame, Bubble Tea's event loop, which draws it), and each
+// link waits for a P. With two or
 // three Ps the collector has no dedicated mark worker: it marks in
 // fractional and idle workers, and an idle worker keeps its P until it
 // finds work queued on that P or globally, so the goroutine the chain
