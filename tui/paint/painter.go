@@ -57,14 +57,14 @@ func New(out io.Writer) *Painter {
 // Start switches the terminal to the alternate screen with the cursor
 // hidden, bracketed paste and mouse reporting on.
 func (p *Painter) Start() {
-	p.write(altScreenOn + clearScreen + cursorHide + pasteOn + mouseOn)
+	p.write([]byte(altScreenOn + clearScreen + cursorHide + pasteOn + mouseOn))
 }
 
 // Stop gives the terminal back as Start found it. It is safe to call more
 // than once and after Start failed.
 func (p *Painter) Stop() {
 	p.err = nil
-	p.write(mouseOff + pasteOff + cursorShow + altScreenOff)
+	p.write([]byte(mouseOff + pasteOff + cursorShow + altScreenOff))
 }
 
 // Resize records the terminal's size; the next frame repaints everything,
@@ -82,7 +82,7 @@ func (p *Painter) Paint(view string) {
 	p.buf.Reset()
 	if p.full {
 		p.buf.WriteString(clearScreen)
-		p.shown = p.shown[:0]
+		p.shown = nil
 		p.full = false
 	}
 	for i, line := range lines {
@@ -101,11 +101,11 @@ func (p *Painter) Paint(view string) {
 		p.moveTo(i)
 		p.buf.WriteString(eraseLineRest)
 	}
-	p.shown = append(p.shown[:0], lines...)
+	p.shown = lines // fit made them for this frame alone
 	if p.buf.Len() > 0 {
 		// One Write per frame: anything else writing to the same terminal
 		// (the clipboard's OSC 52) lands between frames, never inside one.
-		p.write(p.buf.String())
+		p.write(p.buf.Bytes())
 	}
 }
 
@@ -129,11 +129,11 @@ func (p *Painter) moveTo(row int) {
 	p.buf.WriteString(";1H")
 }
 
-func (p *Painter) write(s string) {
+func (p *Painter) write(b []byte) {
 	if p.err != nil {
 		return
 	}
 	// A terminal that went away (the window closed) ends the program
 	// through its input and signals; its frames have nowhere to go.
-	_, p.err = io.WriteString(p.out, s)
+	_, p.err = p.out.Write(b)
 }
